@@ -1,0 +1,74 @@
+"""Transport assets: fleets of vehicles the operation controls, and scheduled services it books seats on."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from evac.core.errors import ModelError
+from evac.core.model.network import Mode
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """``count`` identical vehicles with ``seats`` each, starting at ``depot``.
+
+    The vehicles may move from ``available_from_h`` and must finish their last leg by
+    ``available_until_h`` (hours from the scenario epoch; ``inf`` when open-ended).
+    """
+
+    id: str
+    name: str
+    mode: Mode
+    seats: int
+    count: int
+    depot: str
+    available_from_h: float
+    available_until_h: float = math.inf
+
+    def __post_init__(self) -> None:
+        if self.seats <= 0:
+            raise ModelError(f"fleet {self.id}: seats must be positive")
+        if self.count < 0:
+            raise ModelError(f"fleet {self.id}: count must not be negative")
+        if self.available_until_h <= self.available_from_h:
+            raise ModelError(f"fleet {self.id}: availability window is empty")
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A scheduled air or sea service: departure ``k`` leaves ``origin`` at
+    ``first_departure_h + k * cadence_h`` with ``seats`` seats for evacuees, for ``departures`` departures.
+
+    Departures run along the link of the service's mode from ``origin`` to ``destination``.
+    """
+
+    id: str
+    name: str
+    mode: Mode
+    origin: str
+    destination: str
+    seats: int
+    first_departure_h: float
+    cadence_h: float
+    departures: int
+
+    def __post_init__(self) -> None:
+        if self.mode is Mode.ROAD:
+            raise ModelError(f"service {self.id}: scheduled services fly or sail; use a fleet for road")
+        if self.seats <= 0:
+            raise ModelError(f"service {self.id}: seats must be positive")
+        if self.cadence_h <= 0:
+            raise ModelError(f"service {self.id}: cadence_h must be positive")
+        if self.departures < 0:
+            raise ModelError(f"service {self.id}: departures must not be negative")
+
+    def departure_h(self, k: int) -> float:
+        """Time of departure ``k`` (0-based), hours from the epoch."""
+        return self.first_departure_h + k * self.cadence_h
+
+    def first_index_at_or_after(self, t_h: float) -> int:
+        """Index of the first departure leaving at or after ``t_h`` (may be ``>= departures``)."""
+        if t_h <= self.first_departure_h:
+            return 0
+        return math.ceil((t_h - self.first_departure_h) / self.cadence_h - 1e-9)
