@@ -1,5 +1,148 @@
-"""Placeholder; replaced by the real CLI."""
+"""The ``evac`` command: one root app, one module per command group, thin wrappers over the core."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evac import __version__
+from evac.cli.common import open_scenario, parse_start, validate_only
+from evac.cli.console import err, fail, kpi_table, out, peak_rss_mb, progress_bar
+
+app = typer.Typer(
+    name="evac",
+    help="Plan and run the evacuation of a country's citizens from a war zone.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+generate_app = typer.Typer(help="Generate synthetic data (never real people).", no_args_is_help=True)
+schema_app = typer.Typer(help="Print JSON Schemas of evac's file formats.", no_args_is_help=True)
+app.add_typer(generate_app, name="generate")
+app.add_typer(schema_app, name="schema")
+
+ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="Scenario file, or a bundled name.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"evac {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """evac: register, model, decide, plan and run an evacuation."""
+
+
+@app.command("plan")
+def plan_cli(
+    scenario: ScenarioOpt = "syria-2013",
+    start: Annotated[str | None, typer.Option(help="Start: YYYY-MM-DD or ISO-8601 with zone.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for plan.json and report.html.")] = Path("out"),
+    planner: Annotated[str, typer.Option(help="Planner to use.")] = "greedy",
+    population: Annotated[Path | None, typer.Option(help="Population JSON replacing the scenario's.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for planners that randomise.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan an evacuation: write plan.json and report.html, print the KPIs."""
+    from evac.cli.planning import run_plan
+
+    run_plan(scenario, start=start, out_dir=out_dir, planner=planner, population=population, seed=seed,
+             as_json=as_json)
+
+
+@app.command("demo")
+def demo_cli(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's outputs.")] = Path("demo-out"),
+) -> None:
+    """Run the whole default chain on the bundled Syria-2013 scenario and say where the report is."""
+    from evac.cli.planning import run_plan
+
+    out.print("[bold]evac demo[/]: Syria, 22 January 2013 — synthetic population, greedy plan, independent check.")
+    run_plan("syria-2013", start=None, out_dir=out_dir, planner="greedy", population=None, seed=0, as_json=False,
+             check=True)
+
+
+@app.command("check")
+def check_cli(
+    plan_path: Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json to verify.")],
+    scenario: ScenarioOpt = "syria-2013",
+    population: Annotated[Path | None, typer.Option(help="Population JSON the plan was made with.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify every hard constraint of a plan and recompute its KPIs (exit 1 if it breaks any)."""
+    from evac.cli.planning import run_check
+
+    raise typer.Exit(run_check(plan_path, scenario, population=population, as_json=as_json))
+
+
+@app.command("validate")
+def validate_cli(scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")]) -> None:
+    """Check a scenario file and report every problem with its line and path (exit 2 if any)."""
+    validate_only(scenario)
+    out.print(f"{scenario}: valid")
+
+
+@generate_app.command("population")
+def generate_population_cli(
+    size: Annotated[int, typer.Option(min=0, help="Number of people.")] = 25_000,
+    seed: Annotated[int, typer.Option(help="Seed; the same seed gives byte-identical output.")] = 2013,
+    scenario: ScenarioOpt = "syria-2013",
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Output JSON (default: stdout).")] = None,
+) -> None:
+    """Generate a synthetic population over the scenario's cities."""
+    from evac.adapters.population_io import dumps_population
+    from evac.adapters.scenario.loader import read_scenario_file, resolve_scenario_path
+    from evac.core.errors import EvacError, ScenarioError
+    from evac.core.model import PlaceKind
+    from evac.core.population.generator import generate_population
+
+    try:
+        model, _ = read_scenario_file(resolve_scenario_path(scenario))
+    except ScenarioError as exc:
+        fail(f"{scenario}:\n" + "\n".join(f"  {p}" for p in exc.problems))
+    from evac.adapters.scenario.loader import build_scenario
+    from evac.core.model import Population
+
+    empty = Population((), ())
+    sc = build_scenario(model, base_dir=Path("."), population=empty)
+    gen = model.population.generator
+    cities = [p for p in sc.places if p.kind is PlaceKind.CITY and p.country == sc.country]
+    try:
+        with progress_bar("generating", quiet=out_path is None) as cb:
+            cb.on_start(size)
+            pop = generate_population(cities, size=size, seed=seed,
+                                      diplomats_at=gen.diplomats_at if gen else None,
+                                      military_at=tuple(gen.military_at) if gen else (),
+                                      year=sc.epoch.year, on_progress=cb.on_progress)
+    except EvacError as exc:
+        fail(str(exc))
+    text = dumps_population(pop)
+    if out_path is None:
+        typer.echo(text, nl=False)
+    else:
+        out_path.write_text(text, encoding="utf-8")
+        err.print(f"wrote {len(pop.people):,} people in {len(pop.households):,} households to {out_path}")
+
+
+@schema_app.command("scenario")
+def schema_scenario_cli() -> None:
+    """Print the JSON Schema of scenario files."""
+    from evac.adapters.scenario.schema import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
 def main() -> None:
-    pass
+    app()
+
+
+__all__ = ["app", "main", "parse_start", "open_scenario", "time", "kpi_table", "peak_rss_mb"]

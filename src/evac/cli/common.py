@@ -1,0 +1,58 @@
+"""Argument parsing shared by commands: scenario loading with errors, start times."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import TYPE_CHECKING
+
+from evac.adapters.scenario.loader import load_scenario, read_scenario_file, resolve_scenario_path
+from evac.cli.console import fail, progress_bar
+from evac.core.errors import EvacError, ScenarioError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from evac.core.model import Scenario
+
+
+def open_scenario(name: str, *, population: Path | None = None, quiet: bool = False) -> Scenario:
+    """Load a scenario or exit 2 with every problem listed (no traceback)."""
+    try:
+        pop = None
+        if population is not None:
+            from evac.adapters.population_io import read_population
+
+            pop = read_population(population)
+        with progress_bar("generating population", quiet=quiet) as cb:
+            return load_scenario(name, population=pop, on_progress=cb.on_progress)
+    except ScenarioError as exc:
+        n = len(exc.problems)
+        fail(f"{name}: {n} problem{'s' if n != 1 else ''}:\n" + "\n".join(f"  {p}" for p in exc.problems))
+    except EvacError as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def parse_start(text: str | None, scenario: Scenario, *, option: str = "--start") -> float | None:
+    """``YYYY-MM-DD`` (at the scenario's default start time of day) or ISO-8601 with zone → hours."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date (YYYY-MM-DD) or an ISO-8601 time with zone")
+    if len(text) == 10:  # a bare date
+        default = scenario.moment(scenario.policy.start_h)
+        moment = datetime.combine(moment.date(), time(default.hour, default.minute), tzinfo=default.tzinfo)
+    elif moment.tzinfo is None:
+        fail(f"{option}: {text!r} has no time zone (write e.g. {text}+02:00)")
+    return scenario.hours(moment)
+
+
+def validate_only(name: str) -> int:
+    """Check a scenario file's structure and references without generating its people."""
+    try:
+        read_scenario_file(resolve_scenario_path(name))
+    except ScenarioError as exc:
+        fail(f"{name}: {len(exc.problems)} problem(s):\n" + "\n".join(f"  {p}" for p in exc.problems))
+    return 0

@@ -1,0 +1,100 @@
+"""``evac plan``, ``evac check`` and ``evac demo``: plan, verify, report."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from evac.adapters.plan_io import read_plan, write_plan
+from evac.cli.common import open_scenario, parse_start
+from evac.cli.console import err, fail, kpi_table, out, peak_rss_mb, progress_bar
+from evac.core.check import check_plan
+from evac.core.errors import PlanFormatError
+from evac.core.planner import PLANNERS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def run_plan(
+    scenario_name: str,
+    *,
+    start: str | None,
+    out_dir: Path,
+    planner: str,
+    population: Path | None,
+    seed: int,
+    as_json: bool,
+    check: bool = False,
+) -> None:
+    if planner not in PLANNERS:
+        fail(f"--planner: unknown planner {planner!r}; choose from {', '.join(sorted(PLANNERS))}")
+    t0 = time.perf_counter()
+    scenario = open_scenario(scenario_name, population=population, quiet=as_json)
+    start_h = parse_start(start, scenario)
+    t1 = time.perf_counter()
+    with progress_bar("planning households", quiet=as_json) as cb:
+        plan = PLANNERS[planner].plan(scenario, start_h=start_h, seed=seed, callbacks=cb)
+    plan_s = time.perf_counter() - t1
+    peak = peak_rss_mb()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"--out: cannot create {out_dir}: {exc.strerror}")
+    plan_path = out_dir / "plan.json"
+    write_plan(plan, plan_path, scenario)
+    run_info = {"load_s": round(t1 - t0, 3), "plan_s": round(plan_s, 3), "peak_rss_mb": round(peak, 1)}
+    (out_dir / "run.json").write_text(json.dumps(run_info, indent=1) + "\n", encoding="utf-8")
+
+    from evac.adapters.reports.html import render_report
+
+    report_path = out_dir / "report.html"
+    shown = plan.__class__(plan.scenario_id, plan.planner, plan.start_h, plan.trips, plan.itineraries,
+                           plan.left_behind, plan.kpis, plan.bound, {**plan.meta, "run time (s)": round(plan_s, 2),
+                                                                     "peak memory (MiB)": round(peak)})
+    report_path.write_text(render_report(scenario, shown), encoding="utf-8")
+
+    verdict = None
+    if check:
+        report = check_plan(plan, scenario)
+        verdict = report.ok
+    if as_json:
+        assert plan.kpis is not None
+        print(json.dumps({**asdict(plan.kpis), "planner": plan.planner, "run_s": round(plan_s, 3),
+                          "peak_rss_mb": round(peak, 1), "plan": str(plan_path), "report": str(report_path)}))
+        return
+    out.print(kpi_table(plan, scenario, run_s=plan_s, peak_mb=peak))
+    if verdict is not None:
+        out.print("independent check: " + ("[green]all hard constraints hold[/]" if verdict
+                                           else "[red]VIOLATIONS — run evac check for details[/]"))
+    out.print(f"plan:   {plan_path}\nreport: [bold]{report_path.resolve()}[/] (open it in a browser; works offline)")
+
+
+def run_check(plan_path: Path, scenario_name: str, *, population: Path | None, as_json: bool) -> int:
+    try:
+        plan = read_plan(plan_path)
+    except PlanFormatError as exc:
+        fail(str(exc))
+    scenario = open_scenario(scenario_name, population=population, quiet=as_json)
+    if plan.scenario_id != scenario.id:
+        fail(f"{plan_path}: plan is for scenario {plan.scenario_id!r}, not {scenario.id!r}")
+    t0 = time.perf_counter()
+    report = check_plan(plan, scenario)
+    took = time.perf_counter() - t0
+    if as_json:
+        print(json.dumps({"ok": report.ok, "violations": [
+            {"rule": v.rule.value, "subject": v.subject, "message": v.message} for v in report.violations],
+            "kpis": asdict(report.kpis), "check_s": round(took, 3)}, ensure_ascii=False))
+        return 0 if report.ok else 1
+    if report.ok:
+        out.print(f"[green]OK[/]: {plan_path} satisfies every hard constraint ({len(plan.trips):,} trips, "
+                  f"{report.kpis.safe:,} people safe; checked in {took:.2f} s)")
+        return 0
+    err.print(f"[red]{len(report.violations)} violation(s)[/] in {plan_path}:")
+    for v in report.violations[:200]:
+        err.print(f"  [{v.rule.value}] {v.message}", highlight=False)
+    if len(report.violations) > 200:
+        err.print(f"  … and {len(report.violations) - 200} more (use --json for all)")
+    return 1

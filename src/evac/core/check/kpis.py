@@ -1,0 +1,325 @@
+"""The definition of a plan's KPIs: one function every planner and the checker share.
+
+The numbers are recomputed from the plan and the scenario alone, never taken from a planner's own
+bookkeeping, so two planners are compared on the same ruler. Times are hours from the scenario epoch,
+exposure is in person-hours, utilisation is a fraction in [0, 1] for a plan that respects seats.
+
+Conventions a caller must know (the KPIs' docstring in :mod:`evac.core.model.kpi` gives the meaning):
+
+- *safe* people are the travellers (eligible and wanting to leave) of every household that has an
+  itinerary. People a boarding lists but who do not travel are never counted safe. A household listed in
+  several itineraries counts once; itineraries of unknown households count nothing. Whether the
+  itinerary is valid is the checker's business (:func:`evac.core.check.check_plan`), not this module's.
+- *exposure* follows each household with an itinerary from ``plan.start_h`` to its ``safe_at_h``: waiting
+  at its location until its first vehicle leaves, on every leg it rides, waiting in the vehicle at
+  intermediate stops and at transfer places. Each stretch counts from the moment its place or link becomes
+  dangerous (:meth:`Scenario.danger_times`, which includes closures). Left-behind people count **no**
+  exposure: the plan does not say where they wait, and charging them would reward planners that simply
+  leave dangerous households out of the plan.
+- *seat utilisation* covers legs of fleet vehicles only (scheduled services are booked, not driven).
+- ``left_behind_by_reason`` and both ``*_by_class`` dictionaries list every reason and every class,
+  zeros included, in enum or policy order, so two KPI records always have the same keys.
+
+Complexity: one pass over the people and households, one over the trips and boardings, and a sort of
+each household's boardings (O(n log n) overall).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from evac.core.model.kpi import KPIs
+from evac.core.model.people import Eligibility, Willingness
+from evac.core.model.plan import LeftBehindReason
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from evac.core.model.people import Category, Vulnerability
+    from evac.core.model.plan import Leg, Plan, Trip
+    from evac.core.model.scenario import Scenario
+
+__all__ = ["PopulationFacts", "Ride", "compute_kpis", "household_rides", "kpis_from", "leg_loads",
+           "population_facts"]
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationFacts:
+    """What the KPIs need from the population, computed once per scenario in one pass.
+
+    ``travellers`` maps every household id to its travelling members (member order); ``classes`` maps it
+    to the priority-class index (into ``policy.priority_classes``) of each of those travellers.
+    """
+
+    registered: int
+    eligible: int
+    willing: int
+    travelling: int
+    travelling_weighted: float
+    travelling_by_class: tuple[int, ...]
+    weights: tuple[float, ...]
+    class_names: tuple[str, ...]
+    travellers: dict[str, tuple[str, ...]]
+    classes: dict[str, tuple[int, ...]]
+
+
+def population_facts(scenario: Scenario) -> PopulationFacts:
+    """Count the population and resolve each traveller's priority class, in O(people).
+
+    A person's class depends only on their category and vulnerabilities, so it is resolved once per
+    distinct (category, vulnerabilities) pair rather than once per person.
+    """
+    policy = scenario.policy
+    pop = scenario.population
+    names = tuple(c.name for c in policy.priority_classes)
+    weights = tuple(c.weight for c in policy.priority_classes)
+    index = {name: i for i, name in enumerate(names)}
+    cache: dict[tuple[Category, frozenset[Vulnerability]], int] = {}
+
+    def class_of(category: Category, vulnerabilities: frozenset[Vulnerability], person_id: str) -> int:
+        key = (category, vulnerabilities)
+        k = cache.get(key)
+        if k is None:
+            k = index[policy.priority_class(pop.person_by_id[person_id]).name]
+            cache[key] = k
+        return k
+
+    eligible = willing = travelling = 0
+    by_class = [0] * len(names)
+    for p in pop.people:
+        if p.eligibility is not Eligibility.INELIGIBLE:
+            eligible += 1
+        if p.willingness is Willingness.WANTS_TO_LEAVE:
+            willing += 1
+        if p.travels:
+            travelling += 1
+            by_class[class_of(p.category, p.vulnerabilities, p.id)] += 1
+    travelling_weighted = math.fsum(n * w for n, w in zip(by_class, weights, strict=True))
+
+    travellers: dict[str, tuple[str, ...]] = {}
+    classes: dict[str, tuple[int, ...]] = {}
+    person_by_id = pop.person_by_id
+    for h in pop.households:
+        ids: list[str] = []
+        ks: list[int] = []
+        for m in h.members:
+            p = person_by_id[m]
+            if p.travels:
+                ids.append(m)
+                ks.append(class_of(p.category, p.vulnerabilities, m))
+        travellers[h.id] = tuple(ids)
+        classes[h.id] = tuple(ks)
+    return PopulationFacts(len(pop.people), eligible, willing, travelling, travelling_weighted,
+                           tuple(by_class), weights, names, travellers, classes)
+
+
+@dataclass(frozen=True, slots=True)
+class Ride:
+    """One boarding seen from the household: the legs it rides, in order.
+
+    ``scheduled`` is true on a scheduled service (a connection to it needs ``policy.min_connection_h``).
+    """
+
+    household_id: str
+    trip_id: str
+    person_ids: tuple[str, ...]
+    legs: tuple[Leg, ...]
+    scheduled: bool
+
+    @property
+    def depart_h(self) -> float:
+        return self.legs[0].depart_h
+
+    @property
+    def arrive_h(self) -> float:
+        return self.legs[-1].arrive_h
+
+    @property
+    def board_at(self) -> str:
+        return self.legs[0].origin
+
+    @property
+    def alight_at(self) -> str:
+        return self.legs[-1].destination
+
+
+def _ride_key(r: Ride) -> tuple[float, float, str]:
+    return (r.depart_h, r.arrive_h, r.trip_id)
+
+
+def household_rides(plan: Plan, scenario: Scenario) -> dict[str, list[Ride]]:
+    """Every household's boardings as rides, sorted by departure (then arrival, then trip id).
+
+    Boardings whose leg indices do not fit their trip, and trips without legs, are skipped: the checker
+    reports them as reference errors. Households are keyed by the id the boarding names, known or not.
+    """
+    fleets = scenario.fleet_by_id
+    services = scenario.service_by_id
+    out: dict[str, list[Ride]] = {}
+    for trip in plan.trips:
+        legs = trip.legs
+        n = len(legs)
+        if n == 0:
+            continue
+        scheduled = trip.asset_id in services and trip.asset_id not in fleets
+        for b in trip.boardings:
+            if not 0 <= b.first_leg <= b.last_leg < n:
+                continue
+            ride = Ride(b.household_id, trip.id, b.person_ids, legs[b.first_leg:b.last_leg + 1], scheduled)
+            rides = out.get(b.household_id)
+            if rides is None:
+                out[b.household_id] = [ride]
+            else:
+                rides.append(ride)
+    for rides in out.values():
+        if len(rides) > 1:
+            rides.sort(key=_ride_key)
+    return out
+
+
+def leg_loads(trip: Trip) -> list[int]:
+    """People on board each leg of ``trip`` (boardings with impossible leg indices are ignored).
+
+    A difference array over the legs: O(legs + boardings).
+    """
+    n = len(trip.legs)
+    delta = [0] * (n + 1)
+    for b in trip.boardings:
+        if 0 <= b.first_leg <= b.last_leg < n:
+            k = len(b.person_ids)
+            delta[b.first_leg] += k
+            delta[b.last_leg + 1] -= k
+    loads: list[int] = []
+    running = 0
+    for i in range(n):
+        running += delta[i]
+        loads.append(running)
+    return loads
+
+
+def _overlap_h(a: float, b: float, danger_h: float, lo: float, hi: float) -> float:
+    """Hours of [a, b] that lie inside [lo, hi] and at or after ``danger_h``."""
+    start = max(a, lo, danger_h)
+    end = min(b, hi)
+    return end - start if end > start else 0.0
+
+
+def _exposure_h(location: str, rides: Sequence[Ride], start_h: float, safe_h: float,
+                danger: Mapping[str, float]) -> float:
+    """Hours one member of a household spends under danger between ``start_h`` and ``safe_h``.
+
+    The household is at ``location`` until its first leg departs, then alternately on a link and at a
+    place (in the vehicle at an intermediate stop, or on the ground at a transfer) until ``safe_h``.
+    """
+    inf = math.inf
+    total = 0.0
+    t = start_h
+    place = location
+    for ride in rides:
+        for leg in ride.legs:
+            total += _overlap_h(t, leg.depart_h, danger.get(place, inf), start_h, safe_h)
+            total += _overlap_h(leg.depart_h, leg.arrive_h, danger.get(leg.link_id, inf), start_h, safe_h)
+            t = leg.arrive_h
+            place = leg.destination
+    total += _overlap_h(t, safe_h, danger.get(place, inf), start_h, safe_h)
+    return total
+
+
+def _safe_part(plan: Plan, scenario: Scenario, facts: PopulationFacts, rides: Mapping[str, Sequence[Ride]],
+               ) -> tuple[int, float, list[int], float | None, float]:
+    """Safe people, their weight and classes, the last safe time and the exposure, from the itineraries."""
+    danger = scenario.danger_times()
+    households = scenario.population.household_by_id
+    start_h = plan.start_h
+    weights = facts.weights
+    by_class = [0] * len(weights)
+    safe = 0
+    exposure_terms: list[float] = []
+    last_safe: float | None = None
+    seen: set[str] = set()
+    for it in plan.itineraries:
+        hid = it.household_id
+        if hid in seen or hid not in households:
+            continue
+        seen.add(hid)
+        n = len(facts.travellers[hid])
+        if n == 0:
+            continue
+        safe += n
+        for k in facts.classes[hid]:
+            by_class[k] += 1
+        if last_safe is None or it.safe_at_h > last_safe:
+            last_safe = it.safe_at_h
+        h = households[hid]
+        exposure_terms.append(n * _exposure_h(h.location, rides.get(hid, ()), start_h, it.safe_at_h, danger))
+    safe_weighted = math.fsum(n * w for n, w in zip(by_class, weights, strict=True))
+    return safe, safe_weighted, by_class, last_safe, math.fsum(exposure_terms)
+
+
+def _seat_utilisation(plan: Plan, scenario: Scenario) -> float:
+    """Occupied over offered seat-hours on fleet legs; 0 when no fleet leg runs."""
+    fleets = scenario.fleet_by_id
+    occupied: list[float] = []
+    offered: list[float] = []
+    for trip in plan.trips:
+        fleet = fleets.get(trip.asset_id)
+        if fleet is None or not trip.legs:
+            continue
+        for leg, people in zip(trip.legs, leg_loads(trip), strict=True):
+            hours = leg.arrive_h - leg.depart_h
+            occupied.append(people * hours)
+            offered.append(fleet.seats * hours)
+    den = math.fsum(offered)
+    return math.fsum(occupied) / den if den > 0 else 0.0
+
+
+def kpis_from(plan: Plan, scenario: Scenario, facts: PopulationFacts,
+              rides: Mapping[str, Sequence[Ride]]) -> KPIs:
+    """:func:`compute_kpis` with the population facts and rides already built (the checker shares them)."""
+    safe, safe_weighted, safe_by_class, last_safe, exposure = _safe_part(plan, scenario, facts, rides)
+    reasons: dict[str, int] = {str(r): 0 for r in LeftBehindReason}
+    left_behind = 0
+    for lb in plan.left_behind:
+        k = len(lb.person_ids)
+        left_behind += k
+        key = str(lb.reason)
+        reasons[key] = reasons.get(key, 0) + k
+    names = facts.class_names
+    return KPIs(
+        registered=facts.registered,
+        eligible=facts.eligible,
+        willing=facts.willing,
+        travelling=facts.travelling,
+        travelling_weighted=facts.travelling_weighted,
+        safe=safe,
+        safe_weighted=safe_weighted,
+        clearance_h=None if last_safe is None else last_safe - plan.start_h,
+        left_behind=left_behind,
+        exposure_person_h=exposure,
+        seat_utilisation=_seat_utilisation(plan, scenario),
+        trips=len(plan.trips),
+        safe_by_class=dict(zip(names, safe_by_class, strict=True)),
+        travelling_by_class=dict(zip(names, facts.travelling_by_class, strict=True)),
+        left_behind_by_reason=reasons,
+    )
+
+
+def compute_kpis(plan: Plan, scenario: Scenario) -> KPIs:
+    """The KPIs of ``plan`` in ``scenario``, recomputed from scratch; deterministic.
+
+    Parameters
+    ----------
+    plan
+        Any plan, valid or not: unknown ids and impossible boardings are skipped, never raised on.
+    scenario
+        The scenario the plan was made for; closure and danger times use its policy's quantile.
+
+    Returns
+    -------
+    KPIs
+        Counts of people, hours (``clearance_h`` from ``plan.start_h``), person-hours of exposure and a
+        seat-utilisation fraction. See the module docstring for the conventions.
+    """
+    return kpis_from(plan, scenario, population_facts(scenario), household_rides(plan, scenario))

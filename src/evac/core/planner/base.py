@@ -1,0 +1,41 @@
+"""What every planner implements, and how it reports progress without printing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from evac.core.model import Plan, Policy, Scenario
+
+
+class Callbacks:
+    """Progress hooks a planner calls; the default does nothing. The CLI turns them into a progress bar."""
+
+    def on_start(self, total: int) -> None:
+        """``total`` units of work (households to place) are ahead."""
+
+    def on_progress(self, done: int) -> None:
+        """``done`` units finished so far."""
+
+    def on_end(self) -> None:
+        """The planner has finished."""
+
+
+class Planner(Protocol):
+    """``plan(scenario, policy=…, start_h=…) -> Plan``: the one interface every planner implements.
+
+    ``policy`` replaces the scenario's policy; ``start_h`` (hours from the epoch) replaces the policy's
+    start. The same inputs and ``seed`` give the same plan.
+    """
+
+    name: str
+
+    def plan(
+        self,
+        scenario: Scenario,
+        *,
+        policy: Policy | None = None,
+        start_h: float | None = None,
+        seed: int = 0,
+        callbacks: Callbacks | None = None,
+    ) -> Plan: ...

@@ -1,0 +1,1 @@
+"""Data shipped with evac: bundled scenarios and vendored assets."""
