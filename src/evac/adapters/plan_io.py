@@ -14,9 +14,9 @@ from evac.core.model import (
     Bound,
     Itinerary,
     KPIs,
-    Leg,
     LeftBehind,
     LeftBehindReason,
+    Leg,
     Plan,
     Trip,
 )
@@ -64,7 +64,8 @@ def plan_to_dict(plan: Plan, scenario: Scenario | None = None) -> dict[str, Any]
         for t in plan.trips
     ]
     out["itineraries"] = [
-        {"household": i.household_id, "trips": list(i.trip_ids), "safe_at_h": _num(i.safe_at_h), "safe_place": i.safe_place}
+        {"household": i.household_id, "trips": list(i.trip_ids), "safe_at_h": _num(i.safe_at_h),
+         "safe_place": i.safe_place}
         for i in plan.itineraries
     ]
     out["left_behind"] = [

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from evac import __version__
-from evac.cli.common import open_scenario, parse_start, validate_only
-from evac.cli.console import err, fail, kpi_table, out, peak_rss_mb, progress_bar
+from evac.cli.common import fail_with_problems, validate_only
+from evac.cli.console import err, fail, out, progress_bar
 
 app = typer.Typer(
     name="evac",
@@ -37,7 +36,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """evac: register, model, decide, plan and run an evacuation."""
 
@@ -108,7 +109,7 @@ def generate_population_cli(
     try:
         model, _ = read_scenario_file(resolve_scenario_path(scenario))
     except ScenarioError as exc:
-        fail(f"{scenario}:\n" + "\n".join(f"  {p}" for p in exc.problems))
+        fail_with_problems(scenario, exc)
     from evac.adapters.scenario.loader import build_scenario
     from evac.core.model import Population
 
@@ -145,4 +146,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "main", "parse_start", "open_scenario", "time", "kpi_table", "peak_rss_mb"]
+__all__ = ["app", "main"]

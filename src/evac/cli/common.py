@@ -26,8 +26,7 @@ def open_scenario(name: str, *, population: Path | None = None, quiet: bool = Fa
         with progress_bar("generating population", quiet=quiet) as cb:
             return load_scenario(name, population=pop, on_progress=cb.on_progress)
     except ScenarioError as exc:
-        n = len(exc.problems)
-        fail(f"{name}: {n} problem{'s' if n != 1 else ''}:\n" + "\n".join(f"  {p}" for p in exc.problems))
+        fail_with_problems(name, exc)
     except EvacError as exc:
         fail(str(exc))
     raise AssertionError("unreachable")
@@ -54,5 +53,11 @@ def validate_only(name: str) -> int:
     try:
         read_scenario_file(resolve_scenario_path(name))
     except ScenarioError as exc:
-        fail(f"{name}: {len(exc.problems)} problem(s):\n" + "\n".join(f"  {p}" for p in exc.problems))
+        fail_with_problems(name, exc)
     return 0
+
+
+def fail_with_problems(name: str, exc: ScenarioError) -> None:
+    """Exit 2 listing every problem of a scenario, one per line, as ``file:line: path: message``."""
+    n = len(exc.problems)
+    fail(f"{name}: {n} problem{'s' if n != 1 else ''}:\n" + "\n".join(f"  {p}" for p in exc.problems))

@@ -62,7 +62,8 @@ def _h(x: float | None) -> str:
 def kpi_table(plan: Plan, scenario: Scenario, *, run_s: float | None = None, peak_mb: float | None = None) -> Table:
     k: KPIs | None = plan.kpis
     assert k is not None
-    table = Table(title=f"{scenario.name} — planner {plan.planner}, start {scenario.moment(plan.start_h):%Y-%m-%d %H:%M %Z}",
+    start = scenario.moment(plan.start_h)
+    table = Table(title=f"{scenario.name} — planner {plan.planner}, start {start:%Y-%m-%d %H:%M %Z}",
                   show_header=True, header_style="bold", title_justify="left")
     table.add_column("indicator")
     table.add_column("value", justify="right")

@@ -40,7 +40,7 @@ class ChartFigure:
 
 
 def chart_window(start_h: float, safe_times_h: Sequence[float]) -> tuple[float, float]:
-    """From the plan start to a little after the last person is safe; a week when nobody is, a day at least."""
+    """From the plan start to a little after the last person is safe: a day at least, a week if nobody is."""
     if not safe_times_h:
         return start_h, start_h + 168.0
     span = max(max(safe_times_h) - start_h, 24.0)
@@ -99,7 +99,7 @@ def render_chart(
     t0, t1 = chart_window(start_h, [t for t, _ in events])
     total_safe = sum(n for _, n in events)
     y_max_data = max(travelling, total_safe, 1)
-    y_step = nice_step(y_max_data * 1.08, 6)
+    y_step = max(1.0, nice_step(y_max_data * 1.08, 6))  # whole people
     y_top = y_step * max(1, -(-y_max_data * 1.08 // y_step))
 
     px0, px1 = _LEFT, WIDTH_PX - _RIGHT
@@ -119,7 +119,8 @@ def render_chart(
     while v <= y_top + 1e-9:
         y = sy(v)
         grid.append(el("line", {"x1": px0, "y1": y, "x2": px1, "y2": y, "class_": "grid"}))
-        grid.append(el("text", {"x": px0 - 8, "y": y + 4, "text_anchor": "end", "class_": "tick"}, f"{v:,.0f}"))
+        grid.append(el("text", {"x": px0 - 8, "y": y + 4, "text_anchor": "end", "class_": "tick"},
+                       f"{v:,.0f}"))
         v += y_step
     # x ticks with local dates
     step, ticks = _time_ticks(t0, t1, moment)
@@ -182,10 +183,9 @@ def render_chart(
         text = "; ".join(c.name for c in cluster)
         if len(text) > 60:
             text = text[:57] + "…"
-        left = x > px1 - 16
+        lx = x - 5 if x > px1 - 16 else x + 12
         markers.append(el("text", {"class_": "closure-lbl", "text_anchor": "end",
-                                   "transform": f"translate({num(x + (-5 if left else 12))},{num(py0 + 6)}) rotate(-90)"},
-                          text))
+                                   "transform": f"translate({num(lx)},{num(py0 + 6)}) rotate(-90)"}, text))
     parts.append(group(markers, {"class_": "closures"}))
 
     parts.append(el("text", {"x": (px0 + px1) / 2, "y": HEIGHT_PX - 6, "text_anchor": "middle",
@@ -193,15 +193,19 @@ def render_chart(
     parts.append(el("text", {"transform": f"translate(16,{num((py0 + py1) / 2)}) rotate(-90)",
                              "text_anchor": "middle", "class_": "axis-lbl"}, "people safe"))
     svg = el("svg", {"class_": "chart", "viewBox": f"0 0 {WIDTH_PX} {HEIGHT_PX}", "role": "img",
-                     "aria-label": "People safe over time", "xmlns": "http://www.w3.org/2000/svg"}, *parts)
+                     "aria-label": "People safe over time"}, *parts)
     return ChartFigure(svg, (t0, t1), len(inside))
 
 
 def tz_name(moment: datetime) -> str:
-    """A readable name for the zone of ``moment``: its key (``Asia/Damascus``) or its abbreviation."""
+    """A readable name for the zone of ``moment``: its key (``Asia/Damascus``) or ``UTC+02:00``."""
     key = getattr(moment.tzinfo, "key", None)
     if isinstance(key, str):
         return key
     name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
     offset = moment.utcoffset() or timedelta(0)
-    return name if name else f"UTC{offset}"
+    minutes = round(offset.total_seconds() / 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

@@ -1,38 +1,40 @@
 """The report's map: country outlines, the network by status at the plan start, and the flows of people.
 
 Everything is drawn in Python as inline SVG, so the report needs no script and no network. Country outlines
-come from the vendored ``world-atlas`` TopoJSON (Natural Earth 1:50m), decoded here, clipped to the map box.
+(:mod:`evac.adapters.reports.html_geo`) are clipped to the map box.
 
 The map is fitted to the crisis country's places and the places near them (neighbouring crossings and safe
-havens), in an equirectangular projection scaled by the cosine of the middle latitude (true enough over a
-few hundred kilometres). Places far away (a flight's destination such as Moscow) would squash the map, so
-they are drawn as an arrow and a label at the map's edge instead.
+havens). Places far away (a flight's destination such as Moscow) would squash the map, so they are drawn as
+an arrow and a label at the map's edge instead.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from markupsafe import Markup
-
+from evac.adapters.reports.html_geo import (
+    Country,
+    Point,
+    Projection,
+    Ring,
+    clip_ring,
+    contains,
+    fit_projection,
+    in_country,
+    map_region,
+    ring_area,
+    world_countries,
+)
 from evac.adapters.reports.html_svg import Box, el, group, num, path_d, raw, text_width
 from evac.core.model import Mode, PlaceKind
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from evac.core.model import Link, Place, Plan, Scenario
-
-Point = tuple[float, float]
-Ring = tuple[Point, ...]
-GeoBox = tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max
-
-WIDTH_PX = 1000
-_MIN_H_PX, _MAX_H_PX = 460, 800
 _EDGE_INSET_PX = 20
 _MAX_FLOW_PX = 18.0
 _MIN_FLOW_PX = 1.5
@@ -57,178 +59,6 @@ _LABEL_PRIORITY = {
     PlaceKind.SAFE_HAVEN: 0, PlaceKind.CITY: 1, PlaceKind.BORDER_CROSSING: 2, PlaceKind.AIRPORT: 3,
     PlaceKind.PORT: 4, PlaceKind.ASSEMBLY_POINT: 5, PlaceKind.DISTRICT: 6,
 }
-
-
-# -- TopoJSON --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Country:
-    """A country's polygons (each a tuple of rings, the first the outer one) in (lon, lat) degrees."""
-
-    name: str
-    polygons: tuple[tuple[Ring, ...], ...]
-    bboxes: tuple[GeoBox, ...]
-
-
-def decode_topojson(data: dict[str, Any], object_name: str = "countries") -> tuple[Country, ...]:
-    """Decode a quantized TopoJSON topology's polygons (the format of ``world-atlas``).
-
-    Arcs are delta-encoded integer positions, scaled by ``transform``; a geometry lists arc indices, where
-    ``~i`` (that is, ``-i - 1``) means arc ``i`` reversed, and consecutive arcs of a ring share an end point.
-    """
-    transform = data.get("transform")
-    sx, sy, tx, ty = 1.0, 1.0, 0.0, 0.0
-    if isinstance(transform, dict):
-        (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
-    arcs: list[list[Point]] = []
-    for arc in data["arcs"]:
-        x = y = 0
-        pts: list[Point] = []
-        for pos in arc:
-            if transform is not None:
-                x += pos[0]
-                y += pos[1]
-                pts.append((x * sx + tx, y * sy + ty))
-            else:
-                pts.append((float(pos[0]), float(pos[1])))
-        arcs.append(pts)
-
-    def ring(indices: list[int]) -> Ring:
-        out: list[Point] = []
-        for i in indices:
-            pts = arcs[i] if i >= 0 else arcs[~i][::-1]
-            out.extend(pts[1:] if out else pts)
-        return tuple(out)
-
-    countries: list[Country] = []
-    for geom in data["objects"][object_name]["geometries"]:
-        kind = geom.get("type")
-        if kind == "Polygon":
-            polys = [geom["arcs"]]
-        elif kind == "MultiPolygon":
-            polys = geom["arcs"]
-        else:
-            continue
-        polygons = tuple(tuple(ring(r) for r in poly) for poly in polys)
-        polygons = tuple(p for p in polygons if p and len(p[0]) >= 3)
-        bboxes = tuple(_bbox(p[0]) for p in polygons)
-        name = str((geom.get("properties") or {}).get("name", geom.get("id", "")))
-        countries.append(Country(name, polygons, bboxes))
-    return tuple(countries)
-
-
-@lru_cache(maxsize=1)
-def world_countries() -> tuple[Country, ...]:
-    """Natural Earth 1:50m countries from the vendored ``world-atlas`` package (read once, on first use)."""
-    path = files("evac.data").joinpath("vendor", "world-atlas", "countries-50m.json")
-    return decode_topojson(json.loads(path.read_text(encoding="utf-8")))
-
-
-def _bbox(points: Ring) -> GeoBox:
-    lons = [p[0] for p in points]
-    lats = [p[1] for p in points]
-    return min(lons), min(lats), max(lons), max(lats)
-
-
-def _contains(ring: Ring, lon: float, lat: float) -> bool:
-    """Even-odd ray casting."""
-    inside = False
-    n = len(ring)
-    for i in range(n):
-        (x1, y1), (x2, y2) = ring[i], ring[i - 1]
-        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
-
-
-# -- projection --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Projection:
-    """Equirectangular: ``x`` grows east, ``y`` south; ``kx = ky·cos(mid latitude)`` pixels per degree."""
-
-    lon_min: float
-    lat_max: float
-    kx: float
-    ky: float
-    width: float
-    height: float
-
-    def __call__(self, lon: float, lat: float) -> Point:
-        return (lon - self.lon_min) * self.kx, (self.lat_max - lat) * self.ky
-
-    def on_map(self, xy: Point, tolerance: float = 1.0) -> bool:
-        x, y = xy
-        return -tolerance <= x <= self.width + tolerance and -tolerance <= y <= self.height + tolerance
-
-    @property
-    def geo_box(self) -> GeoBox:
-        return self.lon_min, self.lat_max - self.height / self.ky, self.lon_min + self.width / self.kx, self.lat_max
-
-
-def map_region(scenario: Scenario) -> GeoBox:
-    """The box to draw: the crisis country's places, the places near them, and a margin.
-
-    A place is "near" when it lies within a pad of the crisis country's box (a third of its size, at least
-    one degree): neighbouring crossings and capitals are in, a flight's far destination is not.
-    """
-    core = [p for p in scenario.places if p.country == scenario.country] or list(scenario.places)
-    if not core:
-        return 35.0, 33.0, 37.0, 35.0
-    lon0, lat0, lon1, lat1 = _bbox(tuple((p.lon, p.lat) for p in core))
-    span = max(lon1 - lon0, lat1 - lat0)
-    pad = max(1.0, span / 3)
-    near = [p for p in scenario.places
-            if lon0 - pad <= p.lon <= lon1 + pad and lat0 - pad <= p.lat <= lat1 + pad]
-    lon0, lat0, lon1, lat1 = _bbox(tuple((p.lon, p.lat) for p in near))
-    margin = max(0.3, 0.08 * max(lon1 - lon0, lat1 - lat0))
-    return lon0 - margin, lat0 - margin, lon1 + margin, lat1 + margin
-
-
-def fit_projection(box: GeoBox, width: float = WIDTH_PX) -> Projection:
-    """Fit ``box`` into a canvas ``width`` pixels wide, its height following the box's shape (clamped)."""
-    lon0, lat0, lon1, lat1 = box
-    cos_mid = math.cos(math.radians((lat0 + lat1) / 2))
-    geo_w = max(lon1 - lon0, 0.1) * cos_mid
-    geo_h = max(lat1 - lat0, 0.1)
-    height = min(max(width * geo_h / geo_w, _MIN_H_PX), _MAX_H_PX)
-    k = min(width / geo_w, height / geo_h)
-    lon_c, lat_c = (lon0 + lon1) / 2, (lat0 + lat1) / 2
-    return Projection(lon_c - width / (2 * k * cos_mid), lat_c + height / (2 * k), k * cos_mid, k, width, height)
-
-
-def clip_ring(points: list[Point], x0: float, y0: float, x1: float, y1: float) -> list[Point]:
-    """Sutherland–Hodgman clipping of a closed ring to a rectangle (edges along the rectangle may remain)."""
-    pts = points
-    for axis, bound, keep_above in ((0, x0, True), (0, x1, False), (1, y0, True), (1, y1, False)):
-        if not pts:
-            break
-        pts = _clip_half_plane(pts, axis, bound, keep_above)
-    return pts
-
-
-def _clip_half_plane(pts: list[Point], axis: int, bound: float, keep_above: bool) -> list[Point]:
-    def inside(p: Point) -> bool:
-        return p[axis] >= bound if keep_above else p[axis] <= bound
-
-    def cross(p: Point, q: Point) -> Point:
-        t = (bound - p[axis]) / (q[axis] - p[axis])
-        other = 1 - axis
-        v = p[other] + (q[other] - p[other]) * t
-        return (bound, v) if axis == 0 else (v, bound)
-
-    out: list[Point] = []
-    for i, cur in enumerate(pts):
-        prev = pts[i - 1]
-        if inside(cur):
-            if not inside(prev):
-                out.append(cross(prev, cur))
-            out.append(cur)
-        elif inside(prev):
-            out.append(cross(prev, cur))
-    return out
 
 
 # -- the figure ---------------------------------------------------------------------------------------
@@ -282,6 +112,14 @@ def _legend_svg(*children: Markup) -> Markup:
     return el("svg", {"width": 30, "height": 18, "viewBox": "0 0 30 18", "aria-hidden": "true"}, *children)
 
 
+def _legend_ring(status: str) -> Markup:
+    return _legend_svg(el("circle", {"cx": 15, "cy": 9, "r": 7, "class_": f"pl-ring pl-{status}"}))
+
+
+def _legend_area(cls: str) -> Markup:
+    return _legend_svg(el("rect", {"x": 3, "y": 3, "width": 24, "height": 12, "class_": cls}))
+
+
 def _line_legend(colour: str, dash: str | None = None, width: float = 2.5) -> Markup:
     return _legend_svg(el("line", {"x1": 2, "y1": 9, "x2": 28, "y2": 9, "stroke": colour,
                                    "stroke_width": width, "stroke_dasharray": dash}))
@@ -316,6 +154,56 @@ def _edge_anchor(proj: Projection, target: Point) -> tuple[Point, str]:
     t = min(tx, ty)
     edge = ("right" if dx > 0 else "left") if tx < ty else ("bottom" if dy > 0 else "top")
     return (cx + dx * t, cy + dy * t), edge
+
+
+@dataclass(frozen=True, slots=True)
+class _OffMap:
+    """Off-map places whose edge anchors fall close together share one anchor and one label."""
+
+    place_ids: tuple[str, ...]
+    at: Point
+    side: str
+    arrow: str
+
+
+def _off_map_groups(proj: Projection, xy: dict[str, Point], ids: set[str]) -> list[_OffMap]:
+    found = sorted(((pid, *_edge_anchor(proj, xy[pid])) for pid in ids),
+                   key=lambda a: (a[2], a[1][0] + a[1][1], a[0]))
+    clusters: list[list[tuple[str, Point, str]]] = []
+    for pid, at, side in found:
+        last = clusters[-1][-1] if clusters else None
+        if last is not None and last[2] == side and math.dist(last[1], at) < 110:
+            clusters[-1].append((pid, at, side))
+        else:
+            clusters.append([(pid, at, side)])
+    out: list[_OffMap] = []
+    cx, cy = proj.width / 2, proj.height / 2
+    for c in clusters:
+        ax = sum(a[1][0] for a in c) / len(c)
+        ay = sum(a[1][1] for a in c) / len(c)
+        out.append(_OffMap(tuple(a[0] for a in c), (ax, ay), c[0][2], _arrow(ax - cx, ay - cy)))
+    return out
+
+
+def _off_map_mark(ctx: _Ctx, scenario: Scenario, g: _OffMap, closures: dict[str, float],
+                  travelling: dict[str, int]) -> Markup:
+    """A dot where the links leave the map and a label naming the places beyond, placed inside the edge."""
+    proj = ctx.proj
+    ax, ay = g.at
+    text = f"{g.arrow} {', '.join(scenario.place_by_id[pid].name for pid in g.place_ids)} (off map)"
+    w = text_width(text, 12)
+    lx = min(max(ax, w / 2 + 6), proj.width - w / 2 - 6)
+    ly = {"top": ay + 22, "bottom": ay - 12, "left": ay - 10, "right": ay - 10}[g.side]
+    if g.side == "left":
+        lx = ax + w / 2 + 4
+    elif g.side == "right":
+        lx = ax - w / 2 - 4
+    ctx.occupied.append(Box(lx - w / 2, ly - 11, lx + w / 2, ly + 3))
+    tips = "\n\n".join(_place_tip(scenario, scenario.place_by_id[pid], closures, travelling)
+                        for pid in g.place_ids)
+    return el("g", {"class_": "offmap"}, el("title", None, tips),
+              el("circle", {"cx": ax, "cy": ay, "r": 3, "class_": "offmap-dot"}),
+              el("text", {"x": lx, "y": ly, "text_anchor": "middle", "class_": "lbl lbl-off"}, text))
 
 
 def _arrow(dx: float, dy: float) -> str:
@@ -359,10 +247,12 @@ def _place_label(ctx: _Ctx, place: Place, x: float, y: float, extra: str = "") -
 
 
 def _country_layer(ctx: _Ctx, crisis_points: list[Point], haven_points: list[Point]) -> list[Markup]:
+    """Outlines of the countries inside the map box, clipped to it; the crisis country and the countries
+    holding a safe haven are tinted."""
     proj = ctx.proj
     g_lon0, g_lat0, g_lon1, g_lat1 = proj.geo_box
     m = 4.0
-    paths: list[Markup] = []
+    visible: list[tuple[Country, list[list[Point]], Ring | None]] = []
     for country in world_countries():
         rings_px: list[list[Point]] = []
         best: tuple[float, Ring] | None = None
@@ -370,37 +260,41 @@ def _country_layer(ctx: _Ctx, crisis_points: list[Point], haven_points: list[Poi
             if b2 < g_lon0 or b0 > g_lon1 or b3 < g_lat0 or b1 > g_lat1:
                 continue
             for k, ring in enumerate(poly):
-                clipped = clip_ring([proj(lon, lat) for lon, lat in ring], -m, -m, proj.width + m, proj.height + m)
+                pts = [proj(lon, lat) for lon, lat in ring]
+                clipped = clip_ring(pts, -m, -m, proj.width + m, proj.height + m)
                 if len(clipped) >= 3:
                     rings_px.append(clipped)
-                    area = abs(_area(clipped))
+                    area = abs(ring_area(clipped))
                     if k == 0 and (best is None or area > best[0]):
                         best = (area, ring)
-        if not rings_px:
-            continue
-        if any(_in_country(country, p) for p in crisis_points):
-            cls = "country crisis"
-        elif any(_in_country(country, p) for p in haven_points):
-            cls = "country haven"
-        else:
-            cls = "country"
+        if rings_px:
+            visible.append((country, rings_px, None if best is None else best[1]))
+    countries = [c for c, _, _ in visible]
+    crisis = _holding(countries, crisis_points)
+    havens = _holding(countries, haven_points)
+    paths: list[Markup] = []
+    for country, rings_px, label_ring in visible:
+        cls = ("country crisis" if country.name in crisis
+               else "country haven" if country.name in havens else "country")
         d = "".join(path_d(r, closed=True) for r in rings_px)
         paths.append(el("path", {"d": d, "class_": cls}, el("title", None, country.name)))
-        if best is not None:
-            ctx.country_labels.append((country, best[1]))
+        if label_ring is not None:
+            ctx.country_labels.append((country, label_ring))
     return paths
 
 
-def _in_country(country: Country, lonlat: Point) -> bool:
-    lon, lat = lonlat
-    for poly, (b0, b1, b2, b3) in zip(country.polygons, country.bboxes, strict=True):
-        if b0 <= lon <= b2 and b1 <= lat <= b3 and _contains(poly[0], lon, lat):
-            return True
-    return False
-
-
-def _area(points: list[Point]) -> float:
-    return 0.5 * sum(points[i - 1][0] * p[1] - p[0] * points[i - 1][1] for i, p in enumerate(points))
+def _holding(countries: list[Country], points: list[Point], tolerance_deg: float = 0.06) -> set[str]:
+    """Names of the countries holding the points. A point inside no outline (a coastal city such as Beirut
+    may fall just offshore of a 1:50m coast) goes to a country within ``tolerance_deg`` of it."""
+    out: set[str] = set()
+    t = tolerance_deg
+    for lon, lat in points:
+        found = {c.name for c in countries if in_country(c, lon, lat)}
+        if not found:
+            probes = [(lon + t, lat), (lon - t, lat), (lon, lat + t), (lon, lat - t)]
+            found = {c.name for c in countries if any(in_country(c, x, y) for x, y in probes)}
+        out |= found
+    return out
 
 
 def _country_labels(ctx: _Ctx) -> list[Markup]:
@@ -408,7 +302,7 @@ def _country_labels(ctx: _Ctx) -> list[Markup]:
     proj = ctx.proj
     for country, ring in ctx.country_labels:
         pts = clip_ring([proj(lon, lat) for lon, lat in ring], 0, 0, proj.width, proj.height)
-        area = _area(pts) if len(pts) >= 3 else 0.0
+        area = ring_area(pts) if len(pts) >= 3 else 0.0
         if abs(area) < 6000:
             continue
         cx = sum((pts[i - 1][0] + p[0]) * (pts[i - 1][0] * p[1] - p[0] * pts[i - 1][1])
@@ -417,7 +311,7 @@ def _country_labels(ctx: _Ctx) -> list[Markup]:
                  for i, p in enumerate(pts)) / (6 * area)
         lon = proj.lon_min + cx / proj.kx
         lat = proj.lat_max - cy / proj.ky
-        if not _contains(ring, lon, lat):
+        if not contains(ring, lon, lat):
             continue
         text = country.name.upper()
         w = 0.8 * 11 * len(text)
@@ -449,15 +343,16 @@ def render_map(scenario: Scenario, plan: Plan, *, horizon_end_h: float) -> MapFi
     start = plan.start_h
     pop = scenario.population
     travelling: dict[str, int] = defaultdict(int)
-    for h in pop.households:
-        travelling[h.location] += len(pop.travellers(h.id))
+    for hh in pop.households:
+        travelling[hh.location] += len(pop.travellers(hh.id))
 
     xy = {p.id: proj(p.lon, p.lat) for p in scenario.places}
     on_map = {pid for pid, pt in xy.items() if proj.on_map(pt)}
     linked_off = {end for lk in scenario.links for end in (lk.a, lk.b)
                   if end not in on_map and ({lk.a, lk.b} - {end}) & on_map}
-    anchors: dict[str, tuple[Point, str]] = {pid: _edge_anchor(proj, xy[pid]) for pid in sorted(linked_off)}
-    pos = {**{pid: xy[pid] for pid in on_map}, **{pid: a[0] for pid, a in anchors.items()}}
+    groups = _off_map_groups(proj, xy, linked_off)
+    anchors: dict[str, Point] = {pid: g.at for g in groups for pid in g.place_ids}
+    pos = {**{pid: xy[pid] for pid in on_map}, **anchors}
 
     crisis = [(p.lon, p.lat) for p in scenario.places if p.country == scenario.country and p.id in on_map
               and p.kind not in (PlaceKind.BORDER_CROSSING, PlaceKind.SAFE_HAVEN)]
@@ -478,7 +373,7 @@ def render_map(scenario: Scenario, plan: Plan, *, horizon_end_h: float) -> MapFi
         people = total.get(lk.id, 0)
         if people > 0 and peak > 0:
             width = max(_MIN_FLOW_PX, _MAX_FLOW_PX * people / peak)
-            parts = [f"{names[o]} → {names[de]}: {n:,} people"
+            parts = [f"{names.get(o, o)} → {names.get(de, de)}: {n:,} people"
                      for (lid, o, de), n in sorted(directed.items()) if lid == lk.id and n]
             flows.append(el("path", {"d": d, "class_": "flow", "stroke_width": width},
                             el("title", None, f"People carried on {lk.id}: {people:,}\n" + "\n".join(parts))))
@@ -488,7 +383,8 @@ def render_map(scenario: Scenario, plan: Plan, *, horizon_end_h: float) -> MapFi
         if lk.mode is Mode.ROAD:
             status = _status(closures.get(lk.id), start, horizon_end_h)
             statuses_seen.add(status)
-            links.append(el("path", {"d": d, "class_": f"road road-{status}", "marker_end": marker}, el("title", None, tip)))
+            links.append(el("path", {"d": d, "class_": f"road road-{status}", "marker_end": marker},
+                            el("title", None, tip)))
         else:
             modes_seen.add(lk.mode)
             colour, dash = _MODE_STYLE[lk.mode]
@@ -507,36 +403,21 @@ def render_map(scenario: Scenario, plan: Plan, *, horizon_end_h: float) -> MapFi
         status = _status(closures.get(p.id), start, horizon_end_h)
         if status != "open":
             rings.append(el("circle", {"cx": x, "cy": y, "r": 10, "class_": f"pl-ring pl-{status}"}))
-        symbols.append(el("g", {"class_": "place"}, el("title", None, _place_tip(scenario, p, closures, travelling)),
-                          place_symbol(p.kind, x, y)))
+        tip = _place_tip(scenario, p, closures, travelling)
+        symbols.append(el("g", {"class_": "place"}, el("title", None, tip), place_symbol(p.kind, x, y)))
+    edge = [_off_map_mark(ctx, scenario, g, closures, travelling) for g in groups]
     labels: list[Markup] = []
     for p in sorted((p for p in scenario.places if p.id in on_map),
                     key=lambda p: (_LABEL_PRIORITY[p.kind], -(p.population or 0), p.name)):
         labels.append(_place_label(ctx, p, *xy[p.id]))
-    edge: list[Markup] = []
-    for pid, ((ax, ay), side) in anchors.items():
-        p = scenario.place_by_id[pid]
-        arrow = _arrow(xy[pid][0] - proj.width / 2, xy[pid][1] - proj.height / 2)
-        text = f"{arrow} {p.name} (off map)"
-        w = text_width(text, 12)
-        lx = min(max(ax, w / 2 + 6), proj.width - w / 2 - 6)
-        ly = {"top": ay + 22, "bottom": ay - 12, "left": ay - 10, "right": ay - 10}[side]
-        if side == "left":
-            lx = ax + w / 2 + 4
-        elif side == "right":
-            lx = ax - w / 2 - 4
-        ctx.occupied.append(Box(lx - w / 2, ly - 11, lx + w / 2, ly + 3))
-        edge.append(el("g", {"class_": "offmap"},
-                       el("title", None, _place_tip(scenario, p, closures, travelling)),
-                       el("circle", {"cx": ax, "cy": ay, "r": 3, "class_": "offmap-dot"}),
-                       el("text", {"x": lx, "y": ly, "text_anchor": "middle", "class_": "lbl lbl-off"}, text)))
     country_labels = _country_labels(ctx)
 
     defs = raw('<defs><marker id="evac-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="7" '
-               'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>')
+               'markerHeight="7" orient="auto-start-reverse">'
+               '<path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>')
     w, h = proj.width, proj.height
     svg = el("svg", {"class_": "map", "viewBox": f"0 0 {num(w)} {num(h)}", "role": "img",
-                     "aria-label": f"Map of the network of {scenario.name}", "xmlns": "http://www.w3.org/2000/svg"},
+                     "aria-label": f"Map of the network of {scenario.name}"},
              defs,
              el("rect", {"x": 0, "y": 0, "width": w, "height": h, "class_": "sea"}),
              group(countries, {"class_": "countries"}),
@@ -547,7 +428,7 @@ def render_map(scenario: Scenario, plan: Plan, *, horizon_end_h: float) -> MapFi
              _scale_bar(proj))
     return MapFigure(svg, _legend(scenario, statuses_seen, modes_seen, peak, bool(anchors), on_map, closures,
                                   start, horizon_end_h),
-                     tuple(scenario.place_by_id[pid].name for pid in anchors))
+                     tuple(scenario.place_by_id[pid].name for g in groups for pid in g.place_ids))
 
 
 def _legend(scenario: Scenario, statuses: set[str], modes: set[Mode], peak: int, off_map: bool,
@@ -565,27 +446,24 @@ def _legend(scenario: Scenario, statuses: set[str], modes: set[Mode], peak: int,
             items.append(LegendItem(_line_legend(colour, dash, 2), f"{mode} service"))
     place_status = {_status(closures.get(pid), start, end) for pid in on_map}
     if "closing" in place_status:
-        items.append(LegendItem(_legend_svg(el("circle", {"cx": 15, "cy": 9, "r": 7, "class_": "pl-ring pl-closing"})),
-                                "place closes during the plan"))
+        items.append(LegendItem(_legend_ring("closing"), "place closes during the plan"))
     if "closed" in place_status:
-        items.append(LegendItem(_legend_svg(el("circle", {"cx": 15, "cy": 9, "r": 7, "class_": "pl-ring pl-closed"})),
-                                "place already closed at the start"))
+        items.append(LegendItem(_legend_ring("closed"), "place already closed at the start"))
     if peak:
         items.append(LegendItem(_legend_svg(el("line", {"x1": 2, "y1": 9, "x2": 28, "y2": 9, "class_": "flow",
                                                         "stroke_width": 10})),
                                 f"people carried (width ∝ people; widest {peak:,})"))
-    items.append(LegendItem(_legend_svg(el("rect", {"x": 3, "y": 3, "width": 24, "height": 12, "class_": "country crisis"})),
-                            "crisis country"))
-    items.append(LegendItem(_legend_svg(el("rect", {"x": 3, "y": 3, "width": 24, "height": 12, "class_": "country haven"})),
-                            "country with a safe haven"))
+    items.append(LegendItem(_legend_area("country crisis"), "crisis country"))
+    items.append(LegendItem(_legend_area("country haven"), "country with a safe haven"))
     if off_map:
-        items.append(LegendItem(_legend_svg(el("line", {"x1": 2, "y1": 9, "x2": 24, "y2": 9, "stroke": "#555",
-                                                        "stroke_width": 1.5, "marker_end": "url(#evac-arrow)"})),
-                                "to a place beyond the map"))
+        arrow = el("line", {"x1": 2, "y1": 9, "x2": 24, "y2": 9, "stroke": "#555", "stroke_width": 1.5,
+                            "marker_end": "url(#evac-arrow)"})
+        items.append(LegendItem(_legend_svg(arrow), "to a place beyond the map"))
     return tuple(items)
 
 
-def _link_tip(scenario: Scenario, lk: Link, names: dict[str, str], closure_h: float | None, people: int) -> str:
+def _link_tip(scenario: Scenario, lk: Link, names: dict[str, str], closure_h: float | None,
+              people: int) -> str:
     arrow = "↔" if lk.two_way else "→"
     lines = [f"{names[lk.a]} {arrow} {names[lk.b]} ({lk.mode}, {lk.travel_h:g} h"
              + (f", {lk.distance_km:g} km)" if lk.distance_km is not None else ")")]

@@ -106,7 +106,7 @@ def nice_step(span: float, max_ticks: int) -> float:
     if span <= 0:
         return 1.0
     raw_step = span / max(max_ticks, 1)
-    mag = 10 ** math.floor(math.log10(raw_step))
+    mag = 10.0 ** math.floor(math.log10(raw_step))
     for m in (1, 2, 2.5, 5, 10):
         if m * mag >= raw_step:
             return m * mag

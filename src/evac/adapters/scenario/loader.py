@@ -9,10 +9,9 @@ half-built. Structure is checked by pydantic (:mod:`.schema`); references betwee
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -34,6 +33,9 @@ from evac.core.model import (
     Triangular,
     Uniform,
 )
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 Path_ = tuple[str | int, ...]
 BUNDLED = "syria-2013"
@@ -62,7 +64,8 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
         return path
     if str(name_or_path) in bundled_scenarios():
         return Path(str(resources.files("evac.data") / "scenarios" / f"{name_or_path}.yaml"))
-    raise ScenarioError([f"{name_or_path}: no such file, and not a bundled scenario ({', '.join(bundled_scenarios())})"])
+    known = ", ".join(bundled_scenarios())
+    raise ScenarioError([f"{name_or_path}: no such file, and not a bundled scenario ({known})"])
 
 
 def read_scenario_file(path: Path) -> tuple[ScenarioFile, dict[Path_, int]]:
@@ -110,7 +113,7 @@ def load_scenario(
 ) -> Scenario:
     """Load a scenario by path or bundled name; ``population`` replaces the file's population block."""
     path = resolve_scenario_path(name_or_path)
-    model, lines = read_scenario_file(path)
+    model, _lines = read_scenario_file(path)
     try:
         return build_scenario(model, base_dir=path.parent, population=population, on_progress=on_progress)
     except ScenarioError:

@@ -135,7 +135,8 @@ class PriorityClassIn(_Strict):
 def _default_classes() -> list[PriorityClassIn]:
     return [
         PriorityClassIn(name="medical", weight=4,
-                        vulnerabilities=[Vulnerability.MEDICAL, Vulnerability.PREGNANT, Vulnerability.REDUCED_MOBILITY]),
+                        vulnerabilities=[Vulnerability.MEDICAL, Vulnerability.PREGNANT,
+                                         Vulnerability.REDUCED_MOBILITY]),
         PriorityClassIn(name="children", weight=3, vulnerabilities=[Vulnerability.CHILD]),
         PriorityClassIn(name="elderly", weight=2, vulnerabilities=[Vulnerability.ELDERLY]),
         PriorityClassIn(name="general", weight=1),

@@ -199,6 +199,15 @@ def leg_loads(trip: Trip) -> list[int]:
     return loads
 
 
+def _total(values: Sequence[float]) -> float:
+    """An exactly rounded sum (order-independent, so KPIs do not depend on the plan's order); a plain
+    sum when malformed times make it infinite or undefined."""
+    try:
+        return math.fsum(values)
+    except (ValueError, OverflowError):
+        return sum(values)
+
+
 def _overlap_h(a: float, b: float, danger_h: float, lo: float, hi: float) -> float:
     """Hours of [a, b] that lie inside [lo, hi] and at or after ``danger_h``."""
     start = max(a, lo, danger_h)
@@ -255,7 +264,7 @@ def _safe_part(plan: Plan, scenario: Scenario, facts: PopulationFacts, rides: Ma
         h = households[hid]
         exposure_terms.append(n * _exposure_h(h.location, rides.get(hid, ()), start_h, it.safe_at_h, danger))
     safe_weighted = math.fsum(n * w for n, w in zip(by_class, weights, strict=True))
-    return safe, safe_weighted, by_class, last_safe, math.fsum(exposure_terms)
+    return safe, safe_weighted, by_class, last_safe, _total(exposure_terms)
 
 
 def _seat_utilisation(plan: Plan, scenario: Scenario) -> float:
@@ -269,6 +278,8 @@ def _seat_utilisation(plan: Plan, scenario: Scenario) -> float:
             continue
         for leg, people in zip(trip.legs, leg_loads(trip), strict=True):
             hours = leg.arrive_h - leg.depart_h
+            if not math.isfinite(hours):  # a malformed leg (the checker reports it) offers no seat-hours
+                continue
             occupied.append(people * hours)
             offered.append(fleet.seats * hours)
     den = math.fsum(offered)

@@ -95,7 +95,7 @@ class PartialDate:
         if not text:
             return cls()
         parts = [int(p) for p in text.split("-")]
-        return cls(*parts)  # type: ignore[arg-type]
+        return cls(*parts)
 
     def age_at(self, year: int, month: int = 1) -> int | None:
         """Age in whole years at the given year and month, or ``None`` when the year is unknown."""

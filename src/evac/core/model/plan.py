@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evac.core.model.kpi import KPIs
+if TYPE_CHECKING:
+    from evac.core.model.kpi import KPIs
 
 
 @dataclass(frozen=True, slots=True)

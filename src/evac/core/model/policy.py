@@ -29,7 +29,9 @@ class PriorityClass:
 
 
 DEFAULT_CLASSES = (
-    PriorityClass("medical", 4.0, frozenset({Vulnerability.MEDICAL, Vulnerability.PREGNANT, Vulnerability.REDUCED_MOBILITY})),
+    PriorityClass(
+        "medical", 4.0, frozenset({Vulnerability.MEDICAL, Vulnerability.PREGNANT, Vulnerability.REDUCED_MOBILITY})
+    ),
     PriorityClass("children", 3.0, frozenset({Vulnerability.CHILD})),
     PriorityClass("elderly", 2.0, frozenset({Vulnerability.ELDERLY})),
     PriorityClass("general", 1.0),

@@ -5,14 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from evac.core.errors import ModelError, UnknownReferenceError
 from evac.core.model.assets import Fleet, Service
 from evac.core.model.network import Link, Mode, Place, PlaceKind
-from evac.core.model.people import Population
-from evac.core.model.policy import Policy
 from evac.core.model.threats import Effect, Threat
+
+if TYPE_CHECKING:
+    from evac.core.model.people import Population
+    from evac.core.model.policy import Policy
 
 _T = TypeVar("_T", Place, Link, Fleet, Service)
 

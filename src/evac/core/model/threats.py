@@ -77,7 +77,9 @@ class Triangular:
 
     def __post_init__(self) -> None:
         if not self.earliest <= self.mode <= self.latest:
-            raise ModelError(f"triangular: needs earliest <= mode <= latest, got {self.earliest}, {self.mode}, {self.latest}")
+            raise ModelError(
+                f"triangular: needs earliest <= mode <= latest, got {self.earliest}, {self.mode}, {self.latest}"
+            )
 
     def quantile(self, q: float) -> float:
         a, c, b = self.earliest, self.mode, self.latest

@@ -23,9 +23,9 @@ from evac.core.model import (
     Boarding,
     Fleet,
     Itinerary,
-    Leg,
     LeftBehind,
     LeftBehindReason,
+    Leg,
     Mode,
     Plan,
     Policy,
@@ -177,7 +177,11 @@ class _Run:
     def _service_ok(self, s: Service, dep: float) -> bool:
         arrive = dep + self.service_travel[s.id]
         g = self.graph
-        return dep <= g.closes(s.origin) and arrive <= g.closes(self.air_link[s.id]) and arrive <= g.closes(s.destination)
+        return (
+            dep <= g.closes(s.origin)
+            and arrive <= g.closes(self.air_link[s.id])
+            and arrive <= g.closes(s.destination)
+        )
 
     def _deadlines(self) -> dict[str, float]:
         """Latest departure from each place that can still end safe (safe havens or a usable service)."""
@@ -218,6 +222,8 @@ class _Run:
         return ordered, left, total
 
     def _hopeless(self, hh: _Household, max_seats: int) -> LeftBehindReason | None:
+        if max_seats == 0:
+            return LeftBehindReason.NO_CAPACITY
         if len(hh.people) > max_seats:
             return LeftBehindReason.HOUSEHOLD_TOO_LARGE
         if self.graph.closes(hh.origin) <= self.start + self.pol.boarding_h:
@@ -425,7 +431,8 @@ class _Run:
             s = self.sc.service_by_id[sid]
             dep = s.departure_h(k)
             leg = Leg(self.air_link[sid], s.origin, s.destination, dep, dep + self.service_travel[sid])
-            out.append(Trip(_service_trip_id(s, k), sid, k, (leg,), tuple(sorted(boardings, key=lambda b: b.household_id))))
+            ordered = tuple(sorted(boardings, key=lambda b: b.household_id))
+            out.append(Trip(_service_trip_id(s, k), sid, k, (leg,), ordered))
         return out
 
 

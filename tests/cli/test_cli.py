@@ -1,0 +1,116 @@
+"""The evac command as a user meets it: exit codes, messages, files written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from evac.cli.app import app
+
+runner = CliRunner()
+TINY = str(Path(__file__).parents[1] / "data" / "tiny.yaml")
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("plan", "check", "demo", "validate", "generate", "schema"):
+        assert command in result.output
+
+
+def test_schema_scenario_prints_json_schema() -> None:
+    result = runner.invoke(app, ["schema", "scenario"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert "places" in schema["properties"]
+
+
+def test_broken_scenario_gives_three_errors_and_exit_2(tmp_path: Path) -> None:
+    text = Path(TINY).read_text()
+    text = text.replace("to: north, mode: road", "to: Homs2, mode: road")
+    text = text.replace("seats: 40, count: 3", "seats: -40, count: 3")
+    text = text.replace('epoch: "2013-01-22T00:00:00+02:00"', 'epoch: "2013-01-32T00:00:00+02:00"')
+    bad = tmp_path / "syria.yaml"
+    bad.write_text(text)
+    for args in (["validate", str(bad)], ["plan", "--scenario", str(bad), "--out", str(tmp_path / "o")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "3 problems" in result.output
+        assert "syria.yaml:" in result.output and "links[2].to: unknown place 'Homs2'" in result.output
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_plan_writes_plan_report_and_json_kpis(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", "--scenario", TINY, "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    kpis = json.loads(result.output)
+    assert kpis["travelling"] > 0 and kpis["safe"] + kpis["left_behind"] == kpis["travelling"]
+    assert (tmp_path / "plan.json").exists() and (tmp_path / "report.html").exists()
+    check = runner.invoke(app, ["check", str(tmp_path / "plan.json"), "--scenario", TINY])
+    assert check.exit_code == 0, check.output
+    assert "OK" in check.output
+
+
+def test_same_inputs_give_identical_plan_json(tmp_path: Path) -> None:
+    for d in ("a", "b"):
+        result = runner.invoke(app, ["plan", "--scenario", TINY, "--out", str(tmp_path / d), "--json"])
+        assert result.exit_code == 0
+    assert (tmp_path / "a" / "plan.json").read_bytes() == (tmp_path / "b" / "plan.json").read_bytes()
+
+
+def test_check_catches_a_tampered_plan(tmp_path: Path) -> None:
+    runner.invoke(app, ["plan", "--scenario", TINY, "--out", str(tmp_path), "--json"])
+    data = json.loads((tmp_path / "plan.json").read_text())
+    trip = next(t for t in data["trips"] if t["boardings"])
+    leg = trip["legs"][-1]
+    leg[4] = leg[3] + 0.01  # faster than the link allows
+    (tmp_path / "plan.json").write_text(json.dumps(data))
+    result = runner.invoke(app, ["check", str(tmp_path / "plan.json"), "--scenario", TINY, "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert not report["ok"]
+    assert any(v["rule"] == "leg_time" and trip["id"] in v["message"] for v in report["violations"])
+
+
+def test_check_of_unreadable_plan_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "plan.json"
+    bad.write_text("{not json")
+    result = runner.invoke(app, ["check", str(bad), "--scenario", TINY])
+    assert result.exit_code == 2
+    assert "not valid JSON" in result.output
+
+
+def test_bad_start_date_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", "--scenario", TINY, "--start", "2013-02-30", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--start" in result.output and "2013-02-30" in result.output
+
+
+def test_unknown_planner_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", "--scenario", TINY, "--planner", "magic", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unknown planner 'magic'" in result.output
+
+
+def test_generate_population_is_byte_identical_per_seed(tmp_path: Path) -> None:
+    a, b, c = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
+    for path, seed in ((a, 5), (b, 5), (c, 6)):
+        result = runner.invoke(app, ["generate", "population", "--size", "500", "--seed", str(seed),
+                                     "--scenario", TINY, "--out", str(path)])
+        assert result.exit_code == 0, result.output
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+    assert len(json.loads(a.read_text())["people"]) == 500
+
+
+def test_plan_with_a_population_file(tmp_path: Path) -> None:
+    pop = tmp_path / "people.json"
+    runner.invoke(app, ["generate", "population", "--size", "200", "--seed", "1", "--scenario", TINY,
+                        "--out", str(pop)])
+    result = runner.invoke(app, ["plan", "--scenario", TINY, "--population", str(pop), "--out",
+                                 str(tmp_path / "o"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["registered"] == 200
