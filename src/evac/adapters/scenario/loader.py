@@ -136,7 +136,8 @@ def build_scenario(
         return (moment - epoch).total_seconds() / 3600.0
 
     places = tuple(
-        Place(p.id, p.name, p.kind, p.lat, p.lon, p.country, p.processing_per_h, p.population) for p in model.places
+        Place(p.id, p.name, p.kind, p.lat, p.lon, p.country, p.processing_per_h, p.population, p.capacity)
+        for p in model.places
     )
     links = tuple(
         Link(lk.id, lk.from_, lk.to, lk.mode, lk.travel_h, lk.distance_km, lk.capacity_vehicles_per_h, lk.one_way)

@@ -30,6 +30,7 @@ class PlaceIn(_Strict):
     country: Country
     population: int | None = Field(None, ge=0, description="census count; spreads generated people")
     processing_per_h: float | None = Field(None, gt=0, description="people a crossing processes per hour")
+    capacity: int | None = Field(None, ge=0, description="most people a safe haven can receive in all")
 
 
 class LinkIn(_Strict):

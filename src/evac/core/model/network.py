@@ -31,6 +31,7 @@ class Place:
 
     ``processing_per_h`` is the number of people a border crossing can process in one hour
     (``None``: not a limit). ``population`` is a census count used only to spread generated people.
+    ``capacity`` is the most people a safe haven can receive in all (a shelter; ``None``: no limit).
     """
 
     id: str
@@ -41,12 +42,15 @@ class Place:
     country: str
     processing_per_h: float | None = None
     population: int | None = None
+    capacity: int | None = None
 
     def __post_init__(self) -> None:
         if not -90 <= self.lat <= 90 or not -180 <= self.lon <= 180:
             raise ModelError(f"place {self.id}: coordinates ({self.lat}, {self.lon}) are not on Earth")
         if self.processing_per_h is not None and self.processing_per_h <= 0:
             raise ModelError(f"place {self.id}: processing_per_h must be positive")
+        if self.capacity is not None and self.capacity < 0:
+            raise ModelError(f"place {self.id}: capacity must not be negative")
 
     @property
     def is_safe(self) -> bool:
