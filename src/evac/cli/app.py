@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from evac import __version__
+from evac.cli.bench import bench_app
 from evac.cli.common import fail_with_problems, validate_only
 from evac.cli.console import err, fail, out, progress_bar
 
@@ -22,6 +23,7 @@ app = typer.Typer(
 generate_app = typer.Typer(help="Generate synthetic data (never real people).", no_args_is_help=True)
 schema_app = typer.Typer(help="Print JSON Schemas of evac's file formats.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
+app.add_typer(bench_app, name="bench")
 app.add_typer(schema_app, name="schema")
 
 ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="Scenario file, or a bundled name.")]

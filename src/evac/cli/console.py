@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
     from evac.core.model import KPIs, Plan, Scenario
 
-out = Console()
-err = Console(stderr=True)
+# Piped output (CI logs, files) gets a width that fits the wide tables instead of Rich's 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 def peak_rss_mb() -> float:

@@ -1,0 +1,172 @@
+"""The planner benchmark: generated scenarios at fixed seeds × planners → one row each.
+
+Scenarios (DESIGN §5): S 1,000, M 25,000, L 150,000 and XL 1,000,000 people, on the Syria-2013
+network and on a synthetic country of 2,000+ road nodes. The people come from the seeded
+generator; then the *surge* the design asks about is applied: every undecided household decides
+to leave, so about half the people travel. Fleets scale with the population (the Syria fleet is
+sized for 25,000 people; L gets six times as many coaches, XL forty times); crossings, flights and
+closures stay as they are, so the large scenarios are genuinely short of time.
+
+Every row runs in a fresh process (``spawn``) so that its peak memory is its own. Nothing here is
+a test: numbers are printed and written to ``bench/results/``.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import resource
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from evac.adapters.scenario.loader import build_scenario, read_scenario_file, resolve_scenario_path
+from evac.core.check import check_plan
+from evac.core.model import Fleet, PlaceKind, Policy, Population, Scenario
+from evac.core.network.synthetic import synthetic_fleets, synthetic_network
+from evac.core.planner import PLANNERS
+from evac.core.population.generator import generate_population
+from evac.core.population.surge import surge
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+SIZES = {"S": 1_000, "M": 25_000, "L": 150_000, "XL": 1_000_000}
+NETWORKS = ("syria", "grid")
+POPULATION_SEED = 2013
+SURGE_SEED = 7
+REFERENCE_SIZE = 25_000  # the Syria fleet is sized for this many people
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    scenario: str
+    planner: str
+    people: int
+    travelling: int
+    wall_s: float
+    peak_rss_mb: float
+    safe: int
+    safe_weighted: float
+    clearance_h: float | None
+    bound_safe_weighted: float | None
+    bound_clearance_h: float | None
+    bound_method: str | None
+    gap: float | None
+    check_ok: bool
+
+    def public(self) -> dict[str, Any]:
+        """The keys the issue promises to scripts (``evac bench --json``), then extras."""
+        return {
+            "scenario": self.scenario, "planner": self.planner, "wall_s": round(self.wall_s, 3),
+            "peak_rss_mb": round(self.peak_rss_mb, 1), "safe": self.safe,
+            "safe_weighted": round(self.safe_weighted, 1),
+            "clearance_h": None if self.clearance_h is None else round(self.clearance_h, 2),
+            "bound_safe_weighted": None if self.bound_safe_weighted is None else round(self.bound_safe_weighted, 1),
+            "bound_clearance_h": None if self.bound_clearance_h is None else round(self.bound_clearance_h, 2),
+            "gap": None if self.gap is None else round(self.gap, 4), "check_ok": self.check_ok,
+            "people": self.people, "travelling": self.travelling, "bound_method": self.bound_method,
+        }
+
+
+def build_bench_scenario(network: str, size: str) -> Scenario:
+    """The benchmark scenario ``network``-``size`` (e.g. ``syria``-``M``), deterministic."""
+    n = SIZES[size]
+    if network == "syria":
+        path = resolve_scenario_path("syria-2013")
+        model, _ = read_scenario_file(path)
+        base = build_scenario(model, base_dir=path.parent, population=Population((), ()))
+        gen = model.population.generator
+        cities = [p for p in base.places if p.kind is PlaceKind.CITY and p.country == base.country]
+        pop = generate_population(cities, size=n, seed=POPULATION_SEED,
+                                  diplomats_at=gen.diplomats_at if gen else None,
+                                  military_at=tuple(gen.military_at) if gen else (), year=base.epoch.year)
+        scale = max(1.0, n / REFERENCE_SIZE)
+        fleets = tuple(replace(f, count=math.ceil(f.count * scale)) for f in base.fleets)
+        return replace(base, id=f"syria-{size}", fleets=fleets, population=surge(pop, share=1.0, seed=SURGE_SEED))
+    if network == "grid":
+        places, links, threats, services = synthetic_network(nodes=2000, seed=POPULATION_SEED)
+        cities = sorted((p for p in places if p.kind is PlaceKind.CITY), key=lambda p: -(p.population or 0))
+        pop = surge(generate_population(cities, size=n, seed=POPULATION_SEED, diplomats_at=cities[0].id,
+                                        year=2013), share=1.0, seed=SURGE_SEED)
+        travelling = sum(1 for p in pop.people if p.travels)
+        fleets: tuple[Fleet, ...] = synthetic_fleets([c.id for c in cities[:5]], buses=max(10, travelling // 250))
+        from datetime import UTC, datetime
+
+        return Scenario(f"grid-{size}", f"Synthetic country, 2,000 nodes, {n:,} people", "XX",
+                        datetime(2013, 1, 1, tzinfo=UTC), places, links, fleets, services, threats, Policy(), pop)
+    raise ValueError(f"unknown network {network!r}; choose from {', '.join(NETWORKS)}")
+
+
+def best_bound(scenario: Scenario, *, time_limit_s: float = 60.0) -> Any:
+    """The LP bound when it solves in time, else the combinatorial one (both valid); None if neither exists."""
+    try:
+        from evac.core.planner.lp import combinatorial_bound, lp_bound
+    except ImportError:
+        return None
+    try:
+        return lp_bound(scenario, time_limit_s=time_limit_s)
+    except Exception:  # the LP is too big or timed out: the cheaper bound is still valid
+        return combinatorial_bound(scenario)
+
+
+def _gap(kpis: Any, bound: Any) -> float | None:
+    if bound is None:
+        return None
+    try:
+        from evac.core.planner.lp import gap
+    except ImportError:
+        return None
+    result: float | None = gap(kpis, bound, kpis.travelling_weighted)
+    return result
+
+
+def _run_row(network: str, size: str, planner: str, bound: Any, queue: Any) -> None:
+    scenario = build_bench_scenario(network, size)
+    t0 = time.perf_counter()
+    plan = PLANNERS[planner].plan(scenario)
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    report = check_plan(plan, scenario)
+    k = report.kpis
+    queue.put(Row(
+        scenario=scenario.id, planner=planner, people=k.registered, travelling=k.travelling, wall_s=wall,
+        peak_rss_mb=peak, safe=k.safe, safe_weighted=k.safe_weighted, clearance_h=k.clearance_h,
+        bound_safe_weighted=None if bound is None else bound.safe_weighted_max,
+        bound_clearance_h=None if bound is None else bound.clearance_h_min,
+        bound_method=None if bound is None else bound.method, gap=_gap(k, bound), check_ok=report.ok,
+    ))
+
+
+def _run_bound(network: str, size: str, time_limit_s: float, queue: Any) -> None:
+    scenario = build_bench_scenario(network, size)
+    t0 = time.perf_counter()
+    bound = best_bound(scenario, time_limit_s=time_limit_s)
+    queue.put((bound, time.perf_counter() - t0))
+
+
+def _in_child(target: Callable[..., None], *args: Any) -> Any:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=target, args=(*args, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def run_bench(
+    sizes: list[str], planners: list[str], networks: list[str], *, bound_time_limit_s: float = 60.0,
+    on_row: Callable[[Row], None] | None = None,
+) -> list[Row]:
+    """Run every scenario × planner in its own process; call ``on_row`` as rows finish."""
+    rows: list[Row] = []
+    for network in networks:
+        for size in sizes:
+            bound, _ = _in_child(_run_bound, network, size, bound_time_limit_s)
+            for planner in planners:
+                row: Row = _in_child(_run_row, network, size, planner, bound)
+                rows.append(row)
+                if on_row is not None:
+                    on_row(row)
+    return rows
