@@ -57,7 +57,10 @@ def synthetic_network(
         angle = 2 * math.pi * (e + 0.5) / exits
         tx = side_km / 2 + side_km / 2 * math.cos(angle)
         ty = side_km / 2 + side_km / 2 * math.sin(angle)
-        best = min((i for i in range(nodes) if i not in exit_idx), key=lambda i: (xy[i][0] - tx) ** 2 + (xy[i][1] - ty) ** 2)
+        best = min(
+            (i for i in range(nodes) if i not in exit_idx),
+            key=lambda i: (xy[i][0] - tx) ** 2 + (xy[i][1] - ty) ** 2,
+        )
         exit_idx.append(best)
     inner = [i for i in range(nodes) if i not in exit_idx]
     city_idx = sorted(rng.sample(inner, cities))
@@ -112,7 +115,8 @@ def synthetic_network(
     road_links = [lk for lk in links if lk.mode is Mode.ROAD]
     for t, lk in enumerate(rng.sample(road_links, max(1, len(road_links) // 50))):
         lo = rng.uniform(24, 24 * 20)
-        threats.append(Threat(f"cut{t + 1}", f"Road cut {t + 1}", lk.id, Effect.CLOSE, Triangular(lo, lo + 24, lo + 96)))
+        cut = Triangular(lo, lo + 24, lo + 96)
+        threats.append(Threat(f"cut{t + 1}", f"Road cut {t + 1}", lk.id, Effect.CLOSE, cut))
     for t, i in enumerate(rng.sample(city_idx[cities // 2:], max(1, cities // 10))):
         lo = rng.uniform(24 * 5, 24 * 30)
         threats.append(Threat(f"falls{t + 1}", f"City falls {t + 1}", ids[i], Effect.CLOSE, Uniform(lo, lo + 72)))
