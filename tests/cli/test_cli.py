@@ -114,3 +114,14 @@ def test_plan_with_a_population_file(tmp_path: Path) -> None:
                                  str(tmp_path / "o"), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["registered"] == 200
+
+
+def test_surge_what_if_plans_more_people_and_checks(tmp_path: Path) -> None:
+    base = json.loads(runner.invoke(app, ["plan", "--scenario", TINY, "--out", str(tmp_path / "a"), "--json"]).output)
+    result = runner.invoke(app, ["plan", "--scenario", TINY, "--surge", "1", "--out", str(tmp_path / "b"), "--json"])
+    surged = json.loads(result.output)
+    assert surged["travelling"] > base["travelling"]
+    check = runner.invoke(app, ["check", str(tmp_path / "b" / "plan.json"), "--scenario", TINY])
+    assert check.exit_code == 0, check.output
+    bad = runner.invoke(app, ["plan", "--scenario", TINY, "--surge", "1.5", "--out", str(tmp_path / "c")])
+    assert bad.exit_code == 2

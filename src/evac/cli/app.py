@@ -53,13 +53,15 @@ def plan_cli(
     planner: Annotated[str, typer.Option(help="Planner to use.")] = "greedy",
     population: Annotated[Path | None, typer.Option(help="Population JSON replacing the scenario's.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for planners that randomise.")] = 0,
+    surge: Annotated[float, typer.Option(min=0.0, max=1.0, help="What if this share (0-1) of undecided "
+                                         "households decide to leave?")] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan an evacuation: write plan.json and report.html, print the KPIs."""
     from evac.cli.planning import run_plan
 
     run_plan(scenario, start=start, out_dir=out_dir, planner=planner, population=population, seed=seed,
-             as_json=as_json)
+             as_json=as_json, surge=surge)
 
 
 @app.command("demo")

@@ -82,7 +82,8 @@ def kpi_table(plan: Plan, scenario: Scenario, *, run_s: float | None = None, pea
         rows.append((f"  safe before closures: {name}", f"{k.safe_by_class.get(name, 0):,} of {n:,}"))
     rows.append(("left behind", f"{k.left_behind:,}"))
     for reason, n in sorted(k.left_behind_by_reason.items()):
-        rows.append((f"  {reason.replace('_', ' ')}", f"{n:,}"))
+        if n:
+            rows.append((f"  {reason.replace('_', ' ')}", f"{n:,}"))
     rows += [
         ("exposure", f"{k.exposure_person_h:,.0f} person-h"),
         ("seat utilisation (vehicles)", f"{k.seat_utilisation:.0%}"),

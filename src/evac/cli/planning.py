@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING
 
 from evac.adapters.plan_io import read_plan, write_plan
@@ -28,15 +28,22 @@ def run_plan(
     seed: int,
     as_json: bool,
     check: bool = False,
+    surge: float = 0.0,
 ) -> None:
     if planner not in PLANNERS:
         fail(f"--planner: unknown planner {planner!r}; choose from {', '.join(sorted(PLANNERS))}")
     t0 = time.perf_counter()
     scenario = open_scenario(scenario_name, population=population, quiet=as_json)
     start_h = parse_start(start, scenario)
+    if surge > 0:
+        from evac.core.population.surge import surge as apply_surge
+
+        scenario = scenario.with_population(apply_surge(scenario.population, share=surge, seed=seed))
     t1 = time.perf_counter()
     with progress_bar("planning households", quiet=as_json) as cb:
         plan = PLANNERS[planner].plan(scenario, start_h=start_h, seed=seed, callbacks=cb)
+    if surge > 0:  # recorded so that `evac check` rebuilds the same population
+        plan = replace(plan, meta={**plan.meta, "surge": surge, "surge_seed": seed})
     plan_s = time.perf_counter() - t1
     peak = peak_rss_mb()
     try:
@@ -51,9 +58,7 @@ def run_plan(
     from evac.adapters.reports.html import render_report
 
     report_path = out_dir / "report.html"
-    shown = plan.__class__(plan.scenario_id, plan.planner, plan.start_h, plan.trips, plan.itineraries,
-                           plan.left_behind, plan.kpis, plan.bound, {**plan.meta, "run time (s)": round(plan_s, 2),
-                                                                     "peak memory (MiB)": round(peak)})
+    shown = replace(plan, meta={**plan.meta, "run time (s)": round(plan_s, 2), "peak memory (MiB)": round(peak)})
     report_path.write_text(render_report(scenario, shown), encoding="utf-8")
 
     verdict = None
@@ -70,6 +75,8 @@ def run_plan(
         out.print("independent check: " + ("[green]all hard constraints hold[/]" if verdict
                                            else "[red]VIOLATIONS — run evac check for details[/]"))
     out.print(f"plan:   {plan_path}\nreport: [bold]{report_path.resolve()}[/] (open it in a browser; works offline)")
+    if surge == 0 and check:
+        out.print("What if the undecided decide to leave? Try: evac plan --surge 0.33 --out out")
 
 
 def run_check(plan_path: Path, scenario_name: str, *, population: Path | None, as_json: bool) -> int:
@@ -78,6 +85,11 @@ def run_check(plan_path: Path, scenario_name: str, *, population: Path | None, a
     except PlanFormatError as exc:
         fail(str(exc))
     scenario = open_scenario(scenario_name, population=population, quiet=as_json)
+    if plan.meta.get("surge"):
+        from evac.core.population.surge import surge as apply_surge
+
+        share, seed = float(plan.meta["surge"]), int(plan.meta.get("surge_seed", 0))
+        scenario = scenario.with_population(apply_surge(scenario.population, share=share, seed=seed))
     if plan.scenario_id != scenario.id:
         fail(f"{plan_path}: plan is for scenario {plan.scenario_id!r}, not {scenario.id!r}")
     t0 = time.perf_counter()

@@ -1,0 +1,292 @@
+"""``evac init``, ``evac registry …`` and ``evac keys …``: thin wrappers over the registry services.
+
+Domain errors (bad file, unknown id, missing key, unreachable database) exit with code 2 and one clear
+message; nothing personal is printed except by ``find`` and ``dupes``, whose purpose it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from evac.cli.console import err, fail, out, peak_rss_mb, progress_bar
+from evac.core.errors import EvacError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from evac.adapters.store.workspace import Store
+    from evac.core.registry.records import Stored
+
+registry_app = typer.Typer(help="The consular registry: import lists, search, review duplicates.",
+                           no_args_is_help=True)
+keys_app = typer.Typer(help="Keys that encrypt the registry at rest.", no_args_is_help=True)
+
+WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", "-w", envvar="EVAC_WORKSPACE",
+                                                   help="Workspace folder (or EVAC_WORKSPACE).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
+
+
+@contextmanager
+def _store(workspace: Path | None) -> Iterator[Store]:
+    from evac.adapters.store.workspace import open_workspace
+
+    if workspace is None:
+        fail("no workspace: give --workspace W or set EVAC_WORKSPACE")
+        raise AssertionError  # fail() exits
+    try:
+        store = open_workspace(workspace)
+    except EvacError as exc:
+        fail(str(exc))
+        raise AssertionError from exc
+    try:
+        yield store
+    except EvacError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
+def init_cli(workspace: Path) -> None:
+    """Create a workspace: folder, key file and database schema (safe to run twice)."""
+    from evac.adapters.store.workspace import database_url, init_workspace
+
+    try:
+        store = init_workspace(workspace)
+    except EvacError as exc:
+        fail(str(exc))
+        return
+    store.close()
+    where = "PostgreSQL" if not database_url(workspace).startswith("sqlite") else "SQLite (WAL)"
+    out.print(f"workspace {workspace} ready: {where}; keep {workspace / 'evac.key'} safe and backed up "
+              "separately from the database")
+
+
+@registry_app.command("import")
+def import_cli(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX consular list.")],
+    workspace: WorkspaceOpt = None,
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping (YAML/JSON: columns: {header: field}).")]
+    = None,
+    accept_valid: Annotated[bool, typer.Option("--accept-valid", help="Import the valid rows; write the others "
+                                               "to FILE.rejects.csv.")] = False,
+    region: Annotated[str, typer.Option(help="Default phone region (ISO 3166).")] = "SY",
+    no_dedup: Annotated[bool, typer.Option("--no-dedup", help="Skip refreshing the duplicate queue.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import one list in one transaction: every row, or none (see --accept-valid)."""
+    from evac.adapters.importers.tabular import load_mapping, read_table
+    from evac.services import registry as svc
+
+    t0 = time.perf_counter()
+    try:
+        cols = load_mapping(mapping) if mapping else None
+        table = read_table(file, mapping=cols, region=region)
+    except EvacError as exc:
+        fail(str(exc))
+        return
+    problems = [(e.line, e.field, e.reason) for e in table.errors]
+    rejects = file.with_name(file.name + ".rejects.csv")
+    with _store(workspace) as store:
+        try:
+            with progress_bar("importing", quiet=as_json) as cb:
+                cb.on_start(len(table.records))
+                res = svc.import_records(uow=store.uow(), file_name=file.name, sha256=table.sha256,
+                                         records=table.records, problems=problems, rows=table.rows,
+                                         accept_valid=accept_valid, on_progress=cb.on_progress)
+        except svc.ImportRejected as exc:
+            fail(f"{file}: {exc}\n(fix the file, or import the valid rows with --accept-valid)")
+            return
+        if problems:
+            with rejects.open("w", encoding="utf-8", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(["line", "field", "reason"])
+                w.writerows(problems)
+        import_s = time.perf_counter() - t0
+        dd = None if no_dedup else svc.dedup(uow=store.uow())
+    result = {"file": str(file), "encoding": table.encoding, "imported": res.imported, "rejected": res.rejected,
+              "households": res.households, "rows_per_s": round(res.imported / max(import_s, 1e-9), 1),
+              "rejects_file": str(rejects) if problems else None,
+              "duplicate_matches": dd.matches if dd else None, "duplicate_reviews": dd.reviews if dd else None}
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    out.print(f"{file}: imported {res.imported:,} people in {res.households:,} households "
+              f"({table.encoding}, {result['rows_per_s']:,} rows/s)")
+    if problems:
+        out.print(f"rejected {res.rejected:,} rows; reasons in {rejects}")
+    if dd:
+        out.print(f"duplicate queue: {dd.matches:,} likely matches, {dd.reviews:,} to review "
+                  "(`evac registry dupes`)")
+
+
+def _person_json(s: Stored) -> dict[str, object]:
+    r = s.record
+    return {"id": r.external_id, "name": r.display_name, "original": " ".join(x for x in (r.given, r.patronymic,
+                                                                                       r.family) if x),
+            "birth": r.birth.iso(), "sex": r.sex.value if r.sex else "", "city": r.city, "phone": r.phone,
+            "household": s.household_id, "relation": s.relation.value, "eligibility": s.eligibility.value,
+            "eligibility_reason": s.eligibility_reason, "willingness": r.willingness.value, "status": s.status,
+            "vulnerabilities": sorted(v.value for v in r.vulnerabilities)}
+
+
+@registry_app.command("find")
+def find_cli(
+    query: Annotated[str, typer.Argument(help="Name words in any script: ivanova, Иванова, محمد.")],
+    workspace: WorkspaceOpt = None,
+    city: Annotated[str | None, typer.Option(help="Only people in this city.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only people with this status.")] = None,
+    vulnerability: Annotated[str | None, typer.Option(help="Only people with this vulnerability.")] = None,
+    household: Annotated[int | None, typer.Option(help="Only members of this household id.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many results.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find people by name, tolerant of transliteration (Иванова = Ivanova = Ivanowa)."""
+    from evac.services import registry as svc
+
+    with _store(workspace) as store:
+        t0 = time.perf_counter()
+        found = svc.find(uow=store.uow(), query=query, city=city, status=status, vulnerability=vulnerability,
+                         household=household, limit=limit)
+        ms = (time.perf_counter() - t0) * 1000
+    if as_json:
+        typer.echo(json.dumps([_person_json(s) for s in found], ensure_ascii=False))
+        return
+    t = RichTable(title=f"{len(found)} found for {query!r} in {ms:.0f} ms", title_justify="left")
+    for col in ("id", "name", "original", "birth", "city", "household", "eligibility", "willingness"):
+        t.add_column(col)
+    for s in found:
+        j = _person_json(s)
+        t.add_row(*(str(j[c]) for c in ("id", "name", "original", "birth", "city", "household", "eligibility",
+                                         "willingness")))
+    out.print(t)
+
+
+@registry_app.command("dupes")
+def dupes_cli(workspace: WorkspaceOpt = None, as_json: JsonOpt = False,
+              limit: Annotated[int, typer.Option(min=1, help="Show at most this many pairs.")] = 100) -> None:
+    """List candidate duplicate pairs with score and evidence, best first."""
+    from evac.services import registry as svc
+
+    with _store(workspace) as store:
+        pairs = svc.dupes(uow=store.uow())
+    if as_json:
+        typer.echo(json.dumps([{"a": a.record.external_id, "b": b.record.external_id, "score": round(p, 4),
+                                "decision": d, "evidence": list(ev)} for a, b, p, d, ev in pairs],
+                              ensure_ascii=False))
+        return
+    t = RichTable(title=f"{len(pairs)} candidate pairs", title_justify="left")
+    for col in ("a", "b", "score", "decision", "names", "evidence"):
+        t.add_column(col)
+    for a, b, p, d, ev in pairs[:limit]:
+        t.add_row(a.record.external_id, b.record.external_id, f"{p:.3f}", d,
+                  f"{a.record.display_name} / {b.record.display_name}", "; ".join(ev))
+    out.print(t)
+
+
+@registry_app.command("merge")
+def merge_cli(kept: Annotated[str, typer.Argument(help="External id of the record to keep.")],
+              merged: Annotated[str, typer.Argument(help="External id of its duplicate.")],
+              workspace: WorkspaceOpt = None) -> None:
+    """Record that two records are one person (reversible; nothing is deleted)."""
+    from evac.services import registry as svc
+
+    with _store(workspace) as store:
+        svc.merge(uow=store.uow(), kept=kept, merged=merged)
+    out.print(f"merged {merged} into {kept} (undo: evac registry unmerge {merged})")
+
+
+@registry_app.command("unmerge")
+def unmerge_cli(merged: Annotated[str, typer.Argument(help="External id of the merged record.")],
+                workspace: WorkspaceOpt = None) -> None:
+    """Undo a merge; the merge stays in the log, marked undone."""
+    from evac.services import registry as svc
+
+    with _store(workspace) as store:
+        svc.unmerge(uow=store.uow(), merged=merged)
+    out.print(f"unmerged {merged}")
+
+
+@registry_app.command("dedup")
+def dedup_cli(
+    workspace: WorkspaceOpt = None,
+    evaluate: Annotated[bool, typer.Option("--evaluate", help="Generate a population with duplicates and "
+                                           "measure against the truth (no workspace needed).")] = False,
+    size: Annotated[int, typer.Option(min=2, help="People to generate with --evaluate.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of generation and of the model.")] = 2013,
+    rate: Annotated[float, typer.Option("--duplicates", min=0.0, max=1.0, help="Share of people duplicated.")]
+    = 0.1,
+    as_json: JsonOpt = False,
+) -> None:
+    """Refresh the duplicate queue of a workspace, or (--evaluate) report precision, recall and F1."""
+    from evac.services import registry as svc
+
+    if evaluate:
+        _evaluate(size=size, seed=seed, rate=rate, as_json=as_json)
+        return
+    with _store(workspace) as store:
+        t0 = time.perf_counter()
+        res = svc.dedup(uow=store.uow(), seed=seed)
+    out.print(f"{res.people:,} people, {res.pairs_compared:,} pairs compared in {time.perf_counter() - t0:.1f} s: "
+              f"{res.matches:,} likely matches, {res.reviews:,} to review")
+
+
+def _evaluate(*, size: int, seed: int, rate: float, as_json: bool) -> None:
+    from evac.core.model import Place, PlaceKind
+    from evac.core.population.generator import generate_population
+    from evac.core.registry.linkage import baseline_pairs, link, score_pairs
+    from evac.core.registry.variants import with_duplicates
+
+    cities = [Place("damascus", "Damascus", PlaceKind.CITY, 33.51, 36.29, "SY", population=1_700_000),
+              Place("aleppo", "Aleppo", PlaceKind.CITY, 36.20, 37.13, "SY", population=2_100_000),
+              Place("latakia", "Latakia", PlaceKind.CITY, 35.52, 35.78, "SY", population=400_000),
+              Place("homs", "Homs", PlaceKind.CITY, 34.73, 36.72, "SY", population=800_000)]
+    try:
+        pop = generate_population(cities, size=size, seed=seed)
+        ev = with_duplicates(pop.people, rate=rate, seed=seed)
+    except (EvacError, ValueError) as exc:
+        fail(str(exc))
+        return
+    t0 = time.perf_counter()
+    with progress_bar("de-duplicating", quiet=as_json) as cb:
+        res = link(ev.records, households=ev.households, seed=seed, on_progress=cb.on_progress)
+    wall = time.perf_counter() - t0
+    truth = set(ev.truth)
+    sc = score_pairs({(c.a, c.b) for c in res.candidates if c.decision == "match"}, truth)
+    base = score_pairs(baseline_pairs(ev.records), truth)
+    result = {"people": ev.people, "records": len(ev.records), "pairs_true": len(truth),
+              "pairs_compared": res.pairs_compared, "precision": round(sc.precision, 4),
+              "recall": round(sc.recall, 4), "f1": round(sc.f1, 4), "baseline_f1": round(base.f1, 4),
+              "wall_s": round(wall, 2), "peak_rss_mb": round(peak_rss_mb(), 1)}
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    t = RichTable(title=f"de-duplication of {ev.people:,} generated people (seed {seed})", title_justify="left")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    for k, v in result.items():
+        t.add_row(k, f"{v:,}" if isinstance(v, int) else str(v))
+    out.print(t)
+
+
+@keys_app.command("rotate")
+def rotate_cli(workspace: WorkspaceOpt = None) -> None:
+    """Re-encrypt every record under a new key and retire the old one (no data is lost on a crash)."""
+    from evac.adapters.store.workspace import rotate_keys
+
+    with _store(workspace) as store:
+        t0 = time.perf_counter()
+        n = rotate_keys(store, dict(os.environ))
+    err.print(f"re-encrypted {n:,} records under key version {store.keys.current.version} "
+              f"in {time.perf_counter() - t0:.1f} s")
+
+
+__all__ = ["init_cli", "keys_app", "registry_app"]
