@@ -157,6 +157,11 @@ def capacity_of_a_link(p: Plan, s: Scenario) -> tuple[Plan, Scenario]:
     return _edit(p, "T4", legs=legs), s  # T1 and T4 both enter masnaa--leb in hour 2
 
 
+def shelter_over_capacity(p: Plan, s: Scenario) -> tuple[Plan, Scenario]:
+    places = tuple(replace(pl, capacity=1) if pl.id == "leb" else pl for pl in s.places)
+    return p, replace(s, places=places)
+
+
 def family_split(p: Plan, s: Scenario) -> tuple[Plan, Scenario]:
     t1 = _trip(p, "T1")
     return _edit(p, "T1", boardings=(Boarding("H1", ("p11",), 0, 1), t1.boardings[1])), s
@@ -235,6 +240,7 @@ CASES: list[tuple[Case, Rule, str]] = [
     (closure_of_a_place, Rule.CLOSURE, "T5"),
     (throughput_of_the_crossing, Rule.CROSSING_THROUGHPUT, "T1"),
     (capacity_of_a_link, Rule.LINK_CAPACITY, "T4"),
+    (shelter_over_capacity, Rule.SHELTER_CAPACITY, "leb"),
     (family_split, Rule.FAMILY_UNITY, "H1"),
     (eligibility_ineligible_on_board, Rule.ELIGIBILITY, "H5"),
     (itinerary_wrong_safe_time, Rule.ITINERARY, "H1"),

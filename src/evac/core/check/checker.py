@@ -22,12 +22,12 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from evac.core.check.kpis import household_rides, kpis_from, leg_loads, population_facts
+from evac.core.check.kpis import HouseholdRides, kpis_from, leg_loads, population_facts
 from evac.core.model.kpi import KPIs
 from evac.core.model.network import PlaceKind
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     from evac.core.check.kpis import PopulationFacts, Ride
     from evac.core.model.assets import Fleet, Service
@@ -60,6 +60,7 @@ class Rule(StrEnum):
     CLOSURE = "closure"  # no leg uses a place or link after it closes
     CROSSING_THROUGHPUT = "crossing_throughput"  # people leaving a crossing per clock hour <= processing
     LINK_CAPACITY = "link_capacity"  # fleet vehicles entering a link per clock hour <= its capacity
+    SHELTER_CAPACITY = "shelter_capacity"  # people brought to a safe haven in all <= its capacity
     FAMILY_UNITY = "family_unity"  # every boarding carries all of its household's travellers
     ELIGIBILITY = "eligibility"  # nobody who does not travel (ineligible or unwilling) boards
     ITINERARY = "itinerary"  # each household's boardings chain from home to a safe haven, as declared
@@ -120,11 +121,12 @@ def check_plan(plan: Plan, scenario: Scenario) -> CheckReport:
         plan; when the plan declares KPIs, every field that differs is a :attr:`Rule.KPI_MISMATCH`.
     """
     facts = population_facts(scenario)
-    rides = household_rides(plan, scenario)
+    rides = HouseholdRides(plan, scenario)
     checker = _Checker(plan, scenario, facts, rides)
     checker.check_trips()
     checker.check_vehicles()
     checker.check_hourly_limits()
+    checker.check_shelters()
     checker.check_households()
     kpis = kpis_from(plan, scenario, facts, rides)
     if plan.kpis is not None:
@@ -168,8 +170,7 @@ class _Bucket:
 class _Checker:
     """One check of one plan; the passes append to ``violations`` in a fixed order (deterministic)."""
 
-    def __init__(self, plan: Plan, scenario: Scenario, facts: PopulationFacts,
-                 rides: Mapping[str, Sequence[Ride]]) -> None:
+    def __init__(self, plan: Plan, scenario: Scenario, facts: PopulationFacts, rides: HouseholdRides) -> None:
         self.plan = plan
         self.scenario = scenario
         self.facts = facts
@@ -177,6 +178,7 @@ class _Checker:
         self.closure = scenario.closure_times()
         self.processing = {p.id: p.processing_per_h for p in scenario.places
                            if p.processing_per_h is not None}
+        self.safe_havens = frozenset(p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN)
         self.violations: list[Violation] = []
         self.by_vehicle: dict[tuple[str, int], list[Trip]] = {}
         self.departure_used: dict[tuple[str, int], str] = {}
@@ -328,7 +330,7 @@ class _Checker:
 
     def _boardings(self, trip: Trip) -> None:
         n = len(trip.legs)
-        travellers_of = self.facts.travellers
+        travellers_of = self.facts.travellers_by_household
         for b in trip.boardings:
             hid = b.household_id
             if not 0 <= b.first_leg <= b.last_leg < n:
@@ -420,31 +422,60 @@ class _Checker:
                          f"link {link_id}, hour {hour} to {hour + 1}: {bucket.amount} vehicles enter "
                          f"on trips {_ids(bucket.trip_ids)}, capacity {cap:g} per hour")
 
+    def check_shelters(self) -> None:
+        """SHELTER_CAPACITY: people alighting at a safe haven with a capacity, over the whole plan."""
+        capacity = {p.id: p.capacity for p in self.scenario.places if p.capacity is not None}
+        if not capacity:
+            return
+        arrived: dict[str, int] = {}
+        for trip in self.plan.trips:
+            for b in trip.boardings:
+                if 0 <= b.last_leg < len(trip.legs):
+                    where = trip.legs[b.last_leg].destination
+                    if where in capacity:
+                        arrived[where] = arrived.get(where, 0) + len(b.person_ids)
+        for place_id, n in sorted(arrived.items()):
+            cap = capacity[place_id]
+            if n > cap:
+                self.add(Rule.SHELTER_CAPACITY, place_id,
+                         f"safe haven {place_id}: {n} people brought in, it can receive {cap}")
+
     # -- households -------------------------------------------------------------------------------
     def check_households(self) -> None:
         """ACCOUNTING for every household and ITINERARY for each one with an itinerary."""
+        # One entry per household, and lists only for the rare repeats: a million households must not
+        # mean a million small lists.
         households = self.scenario.population.household_by_id
-        itineraries: dict[str, list[Itinerary]] = {}
+        itinerary: dict[str, Itinerary] = {}
+        repeats: dict[str, list[Itinerary]] = {}
         for it in self.plan.itineraries:
-            if it.household_id not in households:
-                self.add(Rule.REFERENCE, it.household_id,
-                         f"itinerary of unknown household {it.household_id!r}")
+            hid = it.household_id
+            if hid not in households:
+                self.add(Rule.REFERENCE, hid, f"itinerary of unknown household {hid!r}")
+            elif hid in itinerary:
+                repeats.setdefault(hid, []).append(it)
             else:
-                itineraries.setdefault(it.household_id, []).append(it)
-        left: dict[str, list[LeftBehind]] = {}
+                itinerary[hid] = it
+        left: dict[str, LeftBehind] = {}
+        left_again: dict[str, list[LeftBehind]] = {}
         for lb in self.plan.left_behind:
-            if lb.household_id not in households:
-                self.add(Rule.REFERENCE, lb.household_id,
-                         f"unknown household {lb.household_id!r} left behind")
+            hid = lb.household_id
+            if hid not in households:
+                self.add(Rule.REFERENCE, hid, f"unknown household {hid!r} left behind")
+            elif hid in left:
+                left_again.setdefault(hid, []).append(lb)
             else:
-                left.setdefault(lb.household_id, []).append(lb)
+                left[hid] = lb
         for h in self.scenario.population.households:
-            self._account(h, itineraries.get(h.id, ()), left.get(h.id, ()))
+            hid = h.id
+            first_it, first_lb = itinerary.get(hid), left.get(hid)
+            its = () if first_it is None else (first_it, *repeats.get(hid, ()))
+            lbs = () if first_lb is None else (first_lb, *left_again.get(hid, ()))
+            self._account(h, its, lbs)
 
     def _account(self, h: Household, its: Sequence[Itinerary], lbs: Sequence[LeftBehind]) -> None:
         hid = h.id
-        travellers = self.facts.travellers[hid]
-        rides = self.rides.get(hid, ())
+        travellers = self.facts.travellers_by_household[hid]
         if not travellers:
             if its or lbs:
                 self.add(Rule.ACCOUNTING, hid, f"household {hid}: nobody in it travels, yet it is listed in "
@@ -453,7 +484,9 @@ class _Checker:
         if not its and not lbs:
             self.add(Rule.ACCOUNTING, hid, f"household {hid}: {len(travellers)} travellers, neither in an "
                      "itinerary nor left behind")
-        elif len(its) + len(lbs) > 1:
+            return
+        rides = self.rides.of(hid)
+        if len(its) + len(lbs) > 1:
             self.add(Rule.ACCOUNTING, hid,
                      f"household {hid}: listed in {len(its)} itineraries and {len(lbs)} times "
                      "as left behind; it must appear exactly once")
@@ -500,11 +533,10 @@ class _Checker:
                          f"{_h(cur.depart_h)}, less than the {_h(connection_h)} connection after trip "
                          f"{prev.trip_id} arrives at {_h(prev.arrive_h)}")
         last = rides[-1]
-        place = self.scenario.place_by_id.get(last.alight_at)
-        if place is None or place.kind is not PlaceKind.SAFE_HAVEN:
+        if last.alight_at not in self.safe_havens:
             self.add(Rule.ITINERARY, hid, f"household {hid}: last alights from trip {last.trip_id} at "
                      f"{last.alight_at}, which is not a safe haven")
-        boarded = tuple(r.trip_id for r in rides)
+        boarded = (first.trip_id,) if len(rides) == 1 else tuple(r.trip_id for r in rides)
         if boarded != it.trip_ids:
             self.add(Rule.ITINERARY, hid,
                      f"household {hid}: itinerary lists trips ({', '.join(it.trip_ids)}), "

@@ -19,16 +19,18 @@ Conventions a caller must know (the KPIs' docstring in :mod:`evac.core.model.kpi
 - *seat utilisation* covers legs of fleet vehicles only (scheduled services are booked, not driven).
 - ``left_behind_by_reason`` and both ``*_by_class`` dictionaries list every reason and every class,
   zeros included, in enum or policy order, so two KPI records always have the same keys.
+- Sums are exactly rounded (:func:`math.fsum`), so the KPIs do not depend on the order of the plan's lists.
 
-Complexity: one pass over the people and households, one over the trips and boardings, and a sort of
-each household's boardings (O(n log n) overall).
+Complexity: one pass over the people, one over the trips and boardings, one over the itineraries, and a
+sort of each household's boardings: O(n log n) overall. The indexes hold integers rather than an object
+per boarding, so that a million-person plan does not keep waking Python's cyclic garbage collector.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from evac.core.model.kpi import KPIs
 from evac.core.model.people import Eligibility, Willingness
@@ -41,16 +43,18 @@ if TYPE_CHECKING:
     from evac.core.model.plan import Leg, Plan, Trip
     from evac.core.model.scenario import Scenario
 
-__all__ = ["PopulationFacts", "Ride", "compute_kpis", "household_rides", "kpis_from", "leg_loads",
+__all__ = ["HouseholdRides", "PopulationFacts", "Ride", "compute_kpis", "kpis_from", "leg_loads",
            "population_facts"]
 
 
 @dataclass(frozen=True, slots=True)
 class PopulationFacts:
-    """What the KPIs need from the population, computed once per scenario in one pass.
+    """What the KPIs need from the population, computed once per scenario in one pass over the people.
 
-    ``travellers`` maps every household id to its travelling members (member order); ``classes`` maps it
-    to the priority-class index (into ``policy.priority_classes``) of each of those travellers.
+    ``traveller_class`` maps each traveller's id to their priority-class index (into ``class_names`` and
+    ``weights``, i.e. ``policy.priority_classes``); people who do not travel are absent.
+    ``travellers_by_household`` maps every household id to its travelling members, in member order (as
+    ``Population.travellers``), built once because the checker needs them per boarding and per household.
     """
 
     registered: int
@@ -61,8 +65,8 @@ class PopulationFacts:
     travelling_by_class: tuple[int, ...]
     weights: tuple[float, ...]
     class_names: tuple[str, ...]
-    travellers: dict[str, tuple[str, ...]]
-    classes: dict[str, tuple[int, ...]]
+    traveller_class: dict[str, int]
+    travellers_by_household: dict[str, tuple[str, ...]]
 
 
 def population_facts(scenario: Scenario) -> PopulationFacts:
@@ -72,54 +76,43 @@ def population_facts(scenario: Scenario) -> PopulationFacts:
     distinct (category, vulnerabilities) pair rather than once per person.
     """
     policy = scenario.policy
-    pop = scenario.population
     names = tuple(c.name for c in policy.priority_classes)
     weights = tuple(c.weight for c in policy.priority_classes)
     index = {name: i for i, name in enumerate(names)}
     cache: dict[tuple[Category, frozenset[Vulnerability]], int] = {}
-
-    def class_of(category: Category, vulnerabilities: frozenset[Vulnerability], person_id: str) -> int:
-        key = (category, vulnerabilities)
-        k = cache.get(key)
-        if k is None:
-            k = index[policy.priority_class(pop.person_by_id[person_id]).name]
-            cache[key] = k
-        return k
-
-    eligible = willing = travelling = 0
+    traveller_class: dict[str, int] = {}
+    eligible = willing = 0
     by_class = [0] * len(names)
-    for p in pop.people:
-        if p.eligibility is not Eligibility.INELIGIBLE:
+    ineligible, wants = Eligibility.INELIGIBLE, Willingness.WANTS_TO_LEAVE
+    for p in scenario.population.people:
+        if p.eligibility is not ineligible:
             eligible += 1
-        if p.willingness is Willingness.WANTS_TO_LEAVE:
+        if p.willingness is wants:
             willing += 1
         if p.travels:
-            travelling += 1
-            by_class[class_of(p.category, p.vulnerabilities, p.id)] += 1
-    travelling_weighted = math.fsum(n * w for n, w in zip(by_class, weights, strict=True))
-
-    travellers: dict[str, tuple[str, ...]] = {}
-    classes: dict[str, tuple[int, ...]] = {}
-    person_by_id = pop.person_by_id
-    for h in pop.households:
-        ids: list[str] = []
-        ks: list[int] = []
-        for m in h.members:
-            p = person_by_id[m]
-            if p.travels:
-                ids.append(m)
-                ks.append(class_of(p.category, p.vulnerabilities, m))
-        travellers[h.id] = tuple(ids)
-        classes[h.id] = tuple(ks)
-    return PopulationFacts(len(pop.people), eligible, willing, travelling, travelling_weighted,
-                           tuple(by_class), weights, names, travellers, classes)
+            key = (p.category, p.vulnerabilities)
+            k = cache.get(key)
+            if k is None:
+                k = cache[key] = index[policy.priority_class(p).name]
+            traveller_class[p.id] = k
+            by_class[k] += 1
+    travellers = {h.id: tuple([m for m in h.members if m in traveller_class])
+                  for h in scenario.population.households}
+    return PopulationFacts(
+        registered=len(scenario.population.people), eligible=eligible, willing=willing,
+        travelling=len(traveller_class),
+        travelling_weighted=math.fsum(n * w for n, w in zip(by_class, weights, strict=True)),
+        travelling_by_class=tuple(by_class), weights=weights, class_names=names,
+        traveller_class=traveller_class, travellers_by_household=travellers,
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class Ride:
+class Ride(NamedTuple):
     """One boarding seen from the household: the legs it rides, in order.
 
     ``scheduled`` is true on a scheduled service (a connection to it needs ``policy.min_connection_h``).
+    A named tuple rather than a frozen dataclass: rides are built on demand, hundreds of thousands at a
+    time, and a tuple is several times cheaper to build.
     """
 
     household_id: str
@@ -145,38 +138,72 @@ class Ride:
         return self.legs[-1].destination
 
 
-def _ride_key(r: Ride) -> tuple[float, float, str]:
-    return (r.depart_h, r.arrive_h, r.trip_id)
+class HouseholdRides:
+    """Every household's boardings, in order of departure (then arrival, then trip id).
 
-
-def household_rides(plan: Plan, scenario: Scenario) -> dict[str, list[Ride]]:
-    """Every household's boardings as rides, sorted by departure (then arrival, then trip id).
-
-    Boardings whose leg indices do not fit their trip, and trips without legs, are skipped: the checker
-    reports them as reference errors. Households are keyed by the id the boarding names, known or not.
+    Built in one pass over the trips. Boardings whose leg indices do not fit their trip, and trips without
+    legs, are left out: the checker reports them as reference errors. Households are keyed by the id the
+    boarding names, known or not. Each boarding is held as one integer (trip index × stride + boarding
+    index); :meth:`of` builds the :class:`Ride` objects on demand.
     """
-    fleets = scenario.fleet_by_id
-    services = scenario.service_by_id
-    out: dict[str, list[Ride]] = {}
-    for trip in plan.trips:
-        legs = trip.legs
-        n = len(legs)
-        if n == 0:
-            continue
-        scheduled = trip.asset_id in services and trip.asset_id not in fleets
-        for b in trip.boardings:
-            if not 0 <= b.first_leg <= b.last_leg < n:
+
+    __slots__ = ("_first", "_more", "_scheduled", "_stride", "_trips")
+
+    def __init__(self, plan: Plan, scenario: Scenario) -> None:
+        trips = plan.trips
+        fleets, services = scenario.fleet_by_id, scenario.service_by_id
+        stride = max((len(t.boardings) for t in trips), default=0) + 1
+        first: dict[str, int] = {}
+        more: dict[str, list[int]] = {}
+        for ti, trip in enumerate(trips):
+            n = len(trip.legs)
+            if n == 0:
                 continue
-            ride = Ride(b.household_id, trip.id, b.person_ids, legs[b.first_leg:b.last_leg + 1], scheduled)
-            rides = out.get(b.household_id)
-            if rides is None:
-                out[b.household_id] = [ride]
-            else:
-                rides.append(ride)
-    for rides in out.values():
-        if len(rides) > 1:
-            rides.sort(key=_ride_key)
-    return out
+            base = ti * stride
+            for bi, b in enumerate(trip.boardings):
+                if not 0 <= b.first_leg <= b.last_leg < n:
+                    continue
+                hid = b.household_id
+                if hid not in first:
+                    first[hid] = base + bi
+                elif hid in more:
+                    more[hid].append(base + bi)
+                else:
+                    more[hid] = [first[hid], base + bi]
+        self._trips = trips
+        self._stride = stride
+        self._first = first
+        self._more = more
+        self._scheduled = frozenset(t.asset_id for t in trips
+                                    if t.asset_id in services and t.asset_id not in fleets)
+        for codes in more.values():
+            codes.sort(key=self._key)
+
+    def _key(self, code: int) -> tuple[float, float, str]:
+        trip = self._trips[code // self._stride]
+        b = trip.boardings[code % self._stride]
+        return (trip.legs[b.first_leg].depart_h, trip.legs[b.last_leg].arrive_h, trip.id)
+
+    def _ride(self, code: int) -> Ride:
+        trip = self._trips[code // self._stride]
+        b = trip.boardings[code % self._stride]
+        return Ride(b.household_id, trip.id, b.person_ids, trip.legs[b.first_leg:b.last_leg + 1],
+                    trip.asset_id in self._scheduled)
+
+    def __contains__(self, household_id: object) -> bool:
+        return household_id in self._first
+
+    def household_ids(self) -> list[str]:
+        """Ids of every household that boards, in order of first appearance in the plan."""
+        return list(self._first)
+
+    def of(self, household_id: str) -> list[Ride]:
+        """The household's rides in order of departure; empty when it boards nothing."""
+        codes = self._more.get(household_id)
+        if codes is not None:
+            return [self._ride(c) for c in codes]
+        code = self._first.get(household_id)
+        return [] if code is None else [self._ride(code)]
 
 
 def leg_loads(trip: Trip) -> list[int]:
@@ -222,25 +249,32 @@ def _exposure_h(location: str, rides: Sequence[Ride], start_h: float, safe_h: fl
     The household is at ``location`` until its first leg departs, then alternately on a link and at a
     place (in the vehicle at an intermediate stop, or on the ground at a transfer) until ``safe_h``.
     """
-    inf = math.inf
     total = 0.0
     t = start_h
     place = location
     for ride in rides:
         for leg in ride.legs:
-            total += _overlap_h(t, leg.depart_h, danger.get(place, inf), start_h, safe_h)
-            total += _overlap_h(leg.depart_h, leg.arrive_h, danger.get(leg.link_id, inf), start_h, safe_h)
+            z = danger.get(place)
+            if z is not None:
+                total += _overlap_h(t, leg.depart_h, z, start_h, safe_h)
+            z = danger.get(leg.link_id)
+            if z is not None:
+                total += _overlap_h(leg.depart_h, leg.arrive_h, z, start_h, safe_h)
             t = leg.arrive_h
             place = leg.destination
-    total += _overlap_h(t, safe_h, danger.get(place, inf), start_h, safe_h)
+    z = danger.get(place)
+    if z is not None:
+        total += _overlap_h(t, safe_h, z, start_h, safe_h)
     return total
 
 
-def _safe_part(plan: Plan, scenario: Scenario, facts: PopulationFacts, rides: Mapping[str, Sequence[Ride]],
+def _safe_part(plan: Plan, scenario: Scenario, facts: PopulationFacts, rides: HouseholdRides,
                ) -> tuple[int, float, list[int], float | None, float]:
     """Safe people, their weight and classes, the last safe time and the exposure, from the itineraries."""
     danger = scenario.danger_times()
     households = scenario.population.household_by_id
+    traveller_class = facts.traveller_class
+    travellers = facts.travellers_by_household
     start_h = plan.start_h
     weights = facts.weights
     by_class = [0] * len(weights)
@@ -250,19 +284,22 @@ def _safe_part(plan: Plan, scenario: Scenario, facts: PopulationFacts, rides: Ma
     seen: set[str] = set()
     for it in plan.itineraries:
         hid = it.household_id
-        if hid in seen or hid not in households:
+        h = households.get(hid)
+        if h is None or hid in seen:
             continue
         seen.add(hid)
-        n = len(facts.travellers[hid])
+        members = travellers[hid]
+        n = len(members)
         if n == 0:
             continue
+        for m in members:
+            by_class[traveller_class[m]] += 1
         safe += n
-        for k in facts.classes[hid]:
-            by_class[k] += 1
         if last_safe is None or it.safe_at_h > last_safe:
             last_safe = it.safe_at_h
-        h = households[hid]
-        exposure_terms.append(n * _exposure_h(h.location, rides.get(hid, ()), start_h, it.safe_at_h, danger))
+        exposure = _exposure_h(h.location, rides.of(hid), start_h, it.safe_at_h, danger)
+        if exposure:
+            exposure_terms.append(n * exposure)
     safe_weighted = math.fsum(n * w for n, w in zip(by_class, weights, strict=True))
     return safe, safe_weighted, by_class, last_safe, _total(exposure_terms)
 
@@ -282,12 +319,11 @@ def _seat_utilisation(plan: Plan, scenario: Scenario) -> float:
                 continue
             occupied.append(people * hours)
             offered.append(fleet.seats * hours)
-    den = math.fsum(offered)
-    return math.fsum(occupied) / den if den > 0 else 0.0
+    den = _total(offered)
+    return _total(occupied) / den if den > 0 else 0.0
 
 
-def kpis_from(plan: Plan, scenario: Scenario, facts: PopulationFacts,
-              rides: Mapping[str, Sequence[Ride]]) -> KPIs:
+def kpis_from(plan: Plan, scenario: Scenario, facts: PopulationFacts, rides: HouseholdRides) -> KPIs:
     """:func:`compute_kpis` with the population facts and rides already built (the checker shares them)."""
     safe, safe_weighted, safe_by_class, last_safe, exposure = _safe_part(plan, scenario, facts, rides)
     reasons: dict[str, int] = {str(r): 0 for r in LeftBehindReason}
@@ -325,7 +361,7 @@ def compute_kpis(plan: Plan, scenario: Scenario) -> KPIs:
     plan
         Any plan, valid or not: unknown ids and impossible boardings are skipped, never raised on.
     scenario
-        The scenario the plan was made for; closure and danger times use its policy's quantile.
+        The scenario the plan was made for; danger times use its policy's quantile.
 
     Returns
     -------
@@ -333,4 +369,4 @@ def compute_kpis(plan: Plan, scenario: Scenario) -> KPIs:
         Counts of people, hours (``clearance_h`` from ``plan.start_h``), person-hours of exposure and a
         seat-utilisation fraction. See the module docstring for the conventions.
     """
-    return kpis_from(plan, scenario, population_facts(scenario), household_rides(plan, scenario))
+    return kpis_from(plan, scenario, population_facts(scenario), HouseholdRides(plan, scenario))

@@ -46,6 +46,9 @@ class Scenario:
         links = _index("link", self.links)
         fleets = _index("fleet", self.fleets)
         services = _index("service", self.services)
+        shared = sorted(set(fleets) & set(services))
+        if shared:
+            raise ModelError(f"fleet and service share the id {shared[0]!r}: a trip's asset would be ambiguous")
         for link in self.links:
             for end in (link.a, link.b):
                 if end not in places:
