@@ -125,3 +125,35 @@ def test_surge_what_if_plans_more_people_and_checks(tmp_path: Path) -> None:
     assert check.exit_code == 0, check.output
     bad = runner.invoke(app, ["plan", "--scenario", TINY, "--surge", "1.5", "--out", str(tmp_path / "c")])
     assert bad.exit_code == 2
+
+
+def test_plan_from_a_workspace_registry(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    csv = tmp_path / "list.csv"
+    csv.write_text(
+        "id,surname,first name,birth date,sex,nationality,city,household,relationship,willingness\n"
+        "A1,Тестова,Анна,01.02.1980,F,RU,Capital,h1,head,wants_to_leave\n"
+        "A2,Тестова,Мария,2010,F,RU,Capital,h1,child,wants_to_leave\n"
+        "A3,Пробная,Ольга,1950,F,RU,north,h2,head,wants_to_leave\n",
+        encoding="utf-8",
+    )
+    imported = runner.invoke(app, ["registry", "import", str(csv), "--workspace", str(ws)])
+    assert imported.exit_code == 0, imported.output
+    result = runner.invoke(app, ["plan", "--scenario", TINY, "--workspace", str(ws), "--out", str(tmp_path / "o"),
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    kpis = json.loads(result.output)
+    assert kpis["registered"] == 3 and kpis["safe"] == 3
+
+
+def test_plan_from_a_workspace_with_unknown_city_is_a_clear_error(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    csv = tmp_path / "list.csv"
+    csv.write_text("id,surname,first name,birth date,sex,nationality,city,willingness\n"
+                   "A1,Тестова,Анна,1980,F,RU,Atlantis,wants_to_leave\n", encoding="utf-8")
+    runner.invoke(app, ["registry", "import", str(csv), "--workspace", str(ws)])
+    result = runner.invoke(app, ["plan", "--scenario", TINY, "--workspace", str(ws), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "atlantis" in result.output.lower()

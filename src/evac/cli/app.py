@@ -12,6 +12,7 @@ from evac import __version__
 from evac.cli.bench import bench_app
 from evac.cli.common import fail_with_problems, validate_only
 from evac.cli.console import err, fail, out, progress_bar
+from evac.cli.registry import init_cli, keys_app, registry_app
 
 app = typer.Typer(
     name="evac",
@@ -24,6 +25,9 @@ generate_app = typer.Typer(help="Generate synthetic data (never real people).", 
 schema_app = typer.Typer(help="Print JSON Schemas of evac's file formats.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
 app.add_typer(bench_app, name="bench")
+app.add_typer(registry_app, name="registry")
+app.add_typer(keys_app, name="keys")
+app.command("init")(init_cli)
 app.add_typer(schema_app, name="schema")
 
 ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="Scenario file, or a bundled name.")]
@@ -52,6 +56,8 @@ def plan_cli(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for plan.json and report.html.")] = Path("out"),
     planner: Annotated[str, typer.Option(help="Planner to use.")] = "greedy",
     population: Annotated[Path | None, typer.Option(help="Population JSON replacing the scenario's.")] = None,
+    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", envvar="EVAC_WORKSPACE",
+                                                   help="Plan for the people in this workspace's registry.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for planners that randomise.")] = 0,
     surge: Annotated[float, typer.Option(min=0.0, max=1.0, help="What if this share (0-1) of undecided "
                                          "households decide to leave?")] = 0.0,
@@ -61,7 +67,7 @@ def plan_cli(
     from evac.cli.planning import run_plan
 
     run_plan(scenario, start=start, out_dir=out_dir, planner=planner, population=population, seed=seed,
-             as_json=as_json, surge=surge)
+             as_json=as_json, surge=surge, workspace=workspace)
 
 
 @app.command("demo")

@@ -15,8 +15,16 @@ if TYPE_CHECKING:
     from evac.core.model import Scenario
 
 
-def open_scenario(name: str, *, population: Path | None = None, quiet: bool = False) -> Scenario:
-    """Load a scenario or exit 2 with every problem listed (no traceback)."""
+def open_scenario(
+    name: str, *, population: Path | None = None, workspace: Path | None = None, quiet: bool = False
+) -> Scenario:
+    """Load a scenario or exit 2 with every problem listed (no traceback).
+
+    The people come from the scenario's own population block, or a population file, or the registry of
+    a workspace (``--workspace``), in that order of preference reversed.
+    """
+    if workspace is not None:
+        return _with_registry(name, workspace)
     try:
         pop = None
         if population is not None:
@@ -61,3 +69,35 @@ def fail_with_problems(name: str, exc: ScenarioError) -> None:
     """Exit 2 listing every problem of a scenario, one per line, as ``file:line: path: message``."""
     n = len(exc.problems)
     fail(f"{name}: {n} problem{'s' if n != 1 else ''}:\n" + "\n".join(f"  {p}" for p in exc.problems))
+
+
+def _with_registry(name: str, workspace: Path) -> Scenario:
+    """The scenario's network with the people of a workspace's registry, matched to places by id or name."""
+    from evac.adapters.scenario.loader import build_scenario
+    from evac.adapters.store.workspace import open_workspace
+    from evac.core.model import Population
+    from evac.services.registry import population as registry_population
+
+    try:
+        path = resolve_scenario_path(name)
+        model, _ = read_scenario_file(path)
+        base = build_scenario(model, base_dir=path.parent, population=Population((), ()))
+        store = open_workspace(workspace)
+        try:
+            pop = registry_population(uow=store.uow(), year=base.epoch.year)
+        finally:
+            store.close()
+    except ScenarioError as exc:
+        fail_with_problems(name, exc)
+    except EvacError as exc:
+        fail(str(exc))
+    places = {p.id.casefold(): p.id for p in base.places}
+    places.update({p.name.casefold(): p.id for p in base.places})
+    unknown = sorted({h.location for h in pop.households if h.location.casefold() not in places})
+    if unknown:
+        fail(f"--workspace {workspace}: cities not in scenario {base.id}: {', '.join(unknown[:20])}")
+    from dataclasses import replace
+
+    people = tuple(replace(p, location=places[p.location.casefold()]) for p in pop.people)
+    households = tuple(replace(h, location=places[h.location.casefold()]) for h in pop.households)
+    return base.with_population(Population(people, households))

@@ -29,11 +29,12 @@ def run_plan(
     as_json: bool,
     check: bool = False,
     surge: float = 0.0,
+    workspace: Path | None = None,
 ) -> None:
     if planner not in PLANNERS:
         fail(f"--planner: unknown planner {planner!r}; choose from {', '.join(sorted(PLANNERS))}")
     t0 = time.perf_counter()
-    scenario = open_scenario(scenario_name, population=population, quiet=as_json)
+    scenario = open_scenario(scenario_name, population=population, workspace=workspace, quiet=as_json)
     start_h = parse_start(start, scenario)
     if surge > 0:
         from evac.core.population.surge import surge as apply_surge

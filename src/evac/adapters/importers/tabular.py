@@ -1,0 +1,331 @@
+"""Read consular lists (CSV, XLSX) into registry records, with every problem located by file, line and field.
+
+- **Encodings**: UTF-8 with or without BOM, else cp1251 (Russian Windows); the choice is reported.
+- **Delimiters**: comma, semicolon (Russian Excel's default) or tab, sniffed from the header line.
+- **Headers**: the first of the top 10 lines that names at least two known columns; English and Russian
+  names are known (:data:`HEADERS`); a mapping file (YAML or JSON ``{"columns": {"Header": "field"}}``)
+  adds or overrides any.
+- **Values**: dates as ``DD.MM.YYYY``, ``YYYY-MM-DD``, ``MM.YYYY``, ``YYYY-MM`` or ``YYYY`` (partial dates
+  kept as such, empty allowed); phones to E.164 with ``phonenumbers`` (default region SY); sex as M/F in
+  either language; nationalities as ISO codes separated by ``,``/``;``/spaces.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import phonenumbers
+import yaml
+
+from evac.core.errors import EvacError, ModelError
+from evac.core.model.people import Category, PartialDate, Relation, Sex, Vulnerability, Willingness
+from evac.core.registry.names import script_of
+from evac.core.registry.records import Record
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FIELDS = ("external_id", "given", "family", "patronymic", "given_latin", "family_latin", "patronymic_latin",
+          "birth", "sex", "nationality", "phone", "document", "address", "city", "household", "relation",
+          "category", "vulnerabilities", "willingness")
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    "external_id": ("external_id", "id", "record id", "no", "№", "номер записи", "ид"),
+    "given": ("given", "given name", "first name", "name", "имя"),
+    "family": ("family", "family name", "surname", "last name", "фамилия"),
+    "patronymic": ("patronymic", "middle name", "father's name", "отчество"),
+    "given_latin": ("given_latin", "given name (latin)", "first name (latin)", "имя (лат)", "имя латиницей"),
+    "family_latin": ("family_latin", "surname (latin)", "last name (latin)", "фамилия (лат)",
+                     "фамилия латиницей"),
+    "patronymic_latin": ("patronymic_latin", "отчество (лат)"),
+    "birth": ("birth", "birth date", "date of birth", "dob", "born", "дата рождения", "д.р.", "др"),
+    "sex": ("sex", "gender", "пол"),
+    "nationality": ("nationality", "nationalities", "citizenship", "гражданство"),
+    "phone": ("phone", "telephone", "mobile", "tel", "телефон", "тел", "тел."),
+    "document": ("document", "passport", "passport no", "document number", "паспорт", "номер паспорта",
+                 "документ"),
+    "address": ("address", "адрес", "адрес проживания"),
+    "city": ("city", "town", "location", "город", "населенный пункт", "населённый пункт"),
+    "household": ("household", "family id", "household id", "семья", "домохозяйство"),
+    "relation": ("relation", "relationship", "родство", "степень родства"),
+    "category": ("category", "категория"),
+    "vulnerabilities": ("vulnerabilities", "vulnerability", "уязвимость"),
+    "willingness": ("willingness", "wants to leave", "желание выехать"),
+}
+_BY_HEADER = {h: f for f, names in HEADERS.items() for h in names}
+
+_SEX = {"m": Sex.MALE, "male": Sex.MALE, "м": Sex.MALE, "муж": Sex.MALE, "мужской": Sex.MALE,
+        "f": Sex.FEMALE, "female": Sex.FEMALE, "ж": Sex.FEMALE, "жен": Sex.FEMALE, "женский": Sex.FEMALE}
+_RELATION = {r.value: r for r in Relation} | {
+    "жена": Relation.SPOUSE, "муж": Relation.SPOUSE, "супруг": Relation.SPOUSE, "супруга": Relation.SPOUSE,
+    "wife": Relation.SPOUSE, "husband": Relation.SPOUSE, "сын": Relation.CHILD, "дочь": Relation.CHILD,
+    "son": Relation.CHILD, "daughter": Relation.CHILD, "мать": Relation.PARENT, "отец": Relation.PARENT,
+    "mother": Relation.PARENT, "father": Relation.PARENT, "глава": Relation.HEAD}
+_WILL = {w.value: w for w in Willingness} | {"yes": Willingness.WANTS_TO_LEAVE, "да": Willingness.WANTS_TO_LEAVE,
+                                             "no": Willingness.DECLINES, "нет": Willingness.DECLINES,
+                                             "": Willingness.UNDECIDED}
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_MY = re.compile(r"^(\d{1,2})\.(\d{4})$")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+class ImportFormatError(EvacError):
+    """The file as a whole cannot be read (encoding, no header, bad mapping): nothing was imported."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The parsed file: records with their source lines, errors, and facts about the file."""
+
+    path: str
+    sha256: str
+    encoding: str
+    header_line: int
+    columns: dict[str, str]  # source header → field
+    records: tuple[tuple[int, Record], ...]
+    errors: tuple[RowError, ...]
+    rows: int
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+def _decode(data: bytes, path: Path) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1251"), "cp1251"
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"{path}: neither UTF-8 nor cp1251 (byte {exc.start})") from exc
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    first = text.split("\n", 1)[0]
+    delim = max((",", ";", "\t"), key=first.count)
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+
+
+def _cell(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime | dt.date):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise ImportFormatError(f"{path}: not a readable XLSX workbook ({exc})") from exc
+    try:
+        ws = wb.worksheets[0]
+        return [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """Read a column-mapping file: ``{"columns": {"Source header": "field"}}`` in YAML or JSON."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise ImportFormatError(f"{path}: cannot read the mapping ({exc})") from exc
+    cols = data.get("columns") if isinstance(data, dict) else None
+    if not isinstance(cols, dict):
+        raise ImportFormatError(f"{path}: a mapping needs a 'columns' object of header: field")
+    out: dict[str, str] = {}
+    for header, fld in cols.items():
+        if fld not in FIELDS:
+            raise ImportFormatError(f"{path}: columns.{header}: unknown field {fld!r} "
+                                    f"(known: {', '.join(FIELDS)})")
+        out[str(header).strip().lower()] = str(fld)
+    return out
+
+
+def _find_header(rows: list[list[str]], mapping: dict[str, str], path: Path) -> tuple[int, dict[int, str]]:
+    best: tuple[int, dict[int, str]] | None = None
+    for n, row in enumerate(rows[:10]):
+        cols: dict[int, str] = {}
+        for c, h in enumerate(row):
+            key = h.strip().lower().lstrip("\ufeff")
+            fld = mapping.get(key) or _BY_HEADER.get(key)
+            if fld and fld not in cols.values():
+                cols[c] = fld
+        if len(cols) >= 2 and (best is None or len(cols) > len(best[1])):
+            best = (n, cols)
+    if best is None:
+        raise ImportFormatError(f"{path}: no header line found in the first 10 lines (expected columns such "
+                                "as 'surname', 'фамилия', 'birth date'; give a --mapping file)")
+    if not {"given", "family", "given_latin", "family_latin"} & set(best[1].values()):
+        raise ImportFormatError(f"{path}:{best[0] + 1}: the header has no name column")
+    return best
+
+
+def read_table(path: Path, *, mapping: dict[str, str] | None = None, region: str = "SY") -> Table:
+    """Read and parse one file; structural problems raise :class:`ImportFormatError`, row problems are
+    returned in ``errors`` (one per bad field) and their rows left out of ``records``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(f"{path}: {exc.strerror}") from exc
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        rows, encoding = _xlsx_rows(path), "xlsx"
+    elif path.suffix.lower() in {".csv", ".txt", ".tsv"}:
+        text, encoding = _decode(data, path)
+        rows = _csv_rows(text)
+    else:
+        raise ImportFormatError(f"{path}: unknown file type {path.suffix!r} (CSV or XLSX)")
+    header_at, cols = _find_header(rows, {k.lower(): v for k, v in (mapping or {}).items()}, path)
+    records: list[tuple[int, Record]] = []
+    errors: list[RowError] = []
+    seen_ids: dict[str, int] = {}
+    n_rows = 0
+    for n, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+        if not any(c.strip() for c in row):
+            continue
+        n_rows += 1
+        values = {fld: (row[c].strip() if c < len(row) else "") for c, fld in cols.items()}
+        rec, errs = parse_row(values, line=n, region=region, stem=path.stem)
+        if rec is not None and rec.external_id in seen_ids:
+            errs.append(RowError(n, "external_id", f"{rec.external_id!r} already used on line "
+                                                   f"{seen_ids[rec.external_id]}"))
+        if errs:
+            errors.extend(errs)
+        elif rec is not None:
+            seen_ids[rec.external_id] = n
+            records.append((n, rec))
+    header = rows[header_at]
+    return Table(str(path), hashlib.sha256(data).hexdigest(), encoding, header_at + 1,
+                 {header[c]: f for c, f in cols.items()}, tuple(records), tuple(errors), n_rows)
+
+
+# -- values ------------------------------------------------------------------------------------------------
+def parse_date(text: str) -> PartialDate:
+    """``DD.MM.YYYY``, ``MM.YYYY``, ISO ``YYYY[-MM[-DD]]`` or "" → PartialDate; a ValueError otherwise."""
+    t = text.strip()
+    if not t:
+        return PartialDate()
+    m = _DMY.match(t)
+    if m:
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        dt.date(y, mo, d)
+        return PartialDate(y, mo, d)
+    m = _MY.match(t)
+    if m:
+        return PartialDate(int(m[2]), int(m[1]))
+    m = _ISO.match(t)
+    if m:
+        year = int(m[1])
+        month = int(m[2]) if m[2] else None
+        day = int(m[3]) if m[3] else None
+        if day is not None and month is not None:
+            dt.date(year, month, day)
+        return PartialDate(year, month, day)
+    raise ValueError(f"{t!r} is not a date (DD.MM.YYYY, YYYY-MM-DD, YYYY-MM or YYYY)")
+
+
+def parse_phone(text: str, region: str) -> str:
+    t = text.strip()
+    if not t:
+        return ""
+    try:
+        num = phonenumbers.parse(t, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"{t!r} is not a phone number ({exc})") from exc
+    # "Possible" (right length for the country), not "valid": libphonenumber's allocated ranges lag behind
+    # operators, and rejecting a real family's number for that would be worse than keeping it.
+    if not phonenumbers.is_possible_number(num):
+        raise ValueError(f"{t!r} is not a possible phone number (default region {region})")
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _split_codes(text: str) -> tuple[str, ...]:
+    return tuple(c.upper() for c in re.split(r"[,;\s/]+", text.strip()) if c)
+
+
+def parse_row(values: dict[str, str], *, line: int, region: str = "SY",
+              stem: str = "row") -> tuple[Record | None, list[RowError]]:
+    """One row's values (field → text) → a record, or the errors found (each naming the field)."""
+    errs: list[RowError] = []
+
+    def get(field: str) -> str:
+        return values.get(field, "").strip()
+
+    birth = PartialDate()
+    try:
+        birth = parse_date(get("birth"))
+    except (ValueError, ModelError) as exc:
+        errs.append(RowError(line, "birth", str(exc)))
+    phone = ""
+    try:
+        phone = parse_phone(get("phone"), region)
+    except ValueError as exc:
+        errs.append(RowError(line, "phone", str(exc)))
+    sex: Sex | None = None
+    if get("sex"):
+        sex = _SEX.get(get("sex").lower())
+        if sex is None:
+            errs.append(RowError(line, "sex", f"{get('sex')!r} is not M/F (or М/Ж)"))
+    relation: Relation | None = None
+    if get("relation"):
+        relation = _RELATION.get(get("relation").lower())
+        if relation is None:
+            errs.append(RowError(line, "relation", f"{get('relation')!r} is not one of "
+                                                   f"{', '.join(r.value for r in Relation)}"))
+    will = _WILL.get(get("willingness").lower())
+    if will is None:
+        errs.append(RowError(line, "willingness", f"{get('willingness')!r} is not one of "
+                                                  f"{', '.join(w.value for w in Willingness)}"))
+    category = Category.RESIDENT
+    if get("category"):
+        try:
+            category = Category(get("category").lower())
+        except ValueError:
+            errs.append(RowError(line, "category", f"{get('category')!r} is not a known category"))
+    vulns: set[Vulnerability] = set()
+    for v in re.split(r"[,;]+", get("vulnerabilities")):
+        if v.strip():
+            try:
+                vulns.add(Vulnerability(v.strip().lower()))
+            except ValueError:
+                errs.append(RowError(line, "vulnerabilities", f"{v.strip()!r} is not a known vulnerability"))
+    given, family, patr = get("given"), get("family"), get("patronymic")
+    gl, fl, pl = get("given_latin"), get("family_latin"), get("patronymic_latin")
+    if not gl and given and script_of(given) == "Latn":
+        gl = given
+    if not fl and family and script_of(family) == "Latn":
+        fl = family
+    if not (given or family or gl or fl):
+        errs.append(RowError(line, "family", "no name on this row"))
+    if errs:
+        return None, errs
+    rec = Record(
+        external_id=get("external_id") or f"{stem}:{line}", given=given, family=family, patronymic=patr,
+        given_latin=gl, family_latin=fl, patronymic_latin=pl, birth=birth, sex=sex,
+        nationalities=_split_codes(get("nationality")), phone=phone, document=get("document"),
+        address=get("address"), city=get("city").lower(), household_key=get("household"), relation=relation,
+        category=category, vulnerabilities=frozenset(vulns), willingness=will or Willingness.UNDECIDED,
+    )
+    return rec, []

@@ -1,0 +1,297 @@
+"""The registry repository and unit of work over SQLAlchemy (same code on SQLite and PostgreSQL).
+
+Writes are buffered and flushed in batches of :data:`BATCH` with ``executemany`` (one round trip per
+batch instead of one per row); ids come from counters in ``meta`` reserved a batch at a time, so a row's
+id is known before it is sealed (it is the AES-GCM associated data) and concurrent importers on
+PostgreSQL serialise on the counter's row lock instead of colliding.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz.distance import JaroWinkler
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from evac.adapters.store.orm import (
+    CandidateRow,
+    HouseholdRow,
+    ImportRow,
+    MergeRow,
+    MetaRow,
+    PersonRow,
+    TokenRow,
+    WillingnessRow,
+)
+from evac.core.model.people import Category, Eligibility, PartialDate, Relation, Sex, Vulnerability, Willingness
+from evac.core.registry.names import name_tokens, normal
+from evac.core.registry.records import Record, Stored
+from evac.services.registry import RegistryError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import TracebackType
+
+    from sqlalchemy.engine import Engine
+
+    from evac.adapters.store.crypto import DataKey, KeyRing
+
+BATCH = 5000
+_SEALED = ("given", "family", "patronymic", "given_latin", "family_latin", "patronymic_latin", "phone",
+           "document", "address", "household_key")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _aad(person_id: int) -> bytes:
+    return f"person:{person_id}".encode()
+
+
+def _doc_key(doc: str) -> str:
+    return "".join(ch for ch in doc.upper() if ch.isalnum())
+
+
+def tokens_of(key: DataKey, r: Record) -> set[tuple[str, bytes]]:
+    """Blind-index tokens of a record: name keys (``n``), phone (``p``), document (``d``)."""
+    names = name_tokens(r.given, r.family, r.patronymic) | name_tokens(r.given_latin, r.family_latin,
+                                                                         r.patronymic_latin)
+    out = {("n", key.token("n", t)) for t in names}
+    if r.phone:
+        out.add(("p", key.token("p", r.phone)))
+    if r.document:
+        out.add(("d", key.token("d", _doc_key(r.document))))
+    return out
+
+
+class SqlRegistry:
+    """Implements :class:`evac.services.ports.RegistryRepository`."""
+
+    def __init__(self, session: Session, keys: KeyRing) -> None:
+        self.s = session
+        self.keys = keys
+        self._households: list[dict[str, Any]] = []
+        self._people: list[dict[str, Any]] = []
+        self._tokens: list[dict[str, Any]] = []
+        self._history: list[dict[str, Any]] = []
+        self._ids: dict[str, list[int]] = {}
+
+    # -- ids -----------------------------------------------------------------------------------------------
+    def _next_id(self, counter: str) -> int:
+        free = self._ids.setdefault(counter, [])
+        if not free:
+            key = f"next_{counter}_id"
+            row = self.s.get(MetaRow, key, with_for_update=True)
+            if row is None:
+                table = PersonRow if counter == "person" else HouseholdRow
+                start = (self.s.scalar(select(func.max(table.id))) or 0) + 1
+                row = MetaRow(key=key, value=str(start))
+                self.s.add(row)
+            start = int(row.value)
+            row.value = str(start + BATCH)
+            self.s.flush()
+            free.extend(range(start + BATCH - 1, start - 1, -1))
+        return free.pop()
+
+    # -- writes --------------------------------------------------------------------------------------------
+    def add_import(self, *, file_name: str, sha256: str, rows: int, rejected: int) -> int:
+        row = ImportRow(file_name=file_name[-400:], sha256=sha256, rows=rows, rejected=rejected, at=_now())
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    def add_household(self, *, label: str, import_id: int | None, city: str, evidence: Sequence[str]) -> int:
+        hid = self._next_id("household")
+        self._households.append({"id": hid, "label": label[:100], "import_id": import_id, "city": city,
+                                 "evidence": json.dumps(list(evidence))})
+        return hid
+
+    def add_person(self, *, record: Record, line: int, import_id: int | None, household_id: int,
+                   relation: Relation, eligibility: Eligibility, reason: str) -> int:
+        pid = self._next_id("person")
+        r = record
+        key = self.keys.current
+        self._people.append({
+            "id": pid, "external_id": r.external_id[:100], "import_id": import_id, "line": line,
+            "household_id": household_id, "relation": relation.value, "birth": r.birth.iso(),
+            "sex": r.sex.value if r.sex else "", "nationalities": ",".join(r.nationalities),
+            "category": r.category.value, "vulnerabilities": ",".join(sorted(v.value for v in r.vulnerabilities)),
+            "willingness": r.willingness.value, "eligibility": eligibility.value,
+            "eligibility_reason": reason[:200], "city": r.city, "status": "registered", "merged_into": None,
+            "sealed": key.seal({f: getattr(r, f) for f in _SEALED}, aad=_aad(pid)),
+        })
+        self._tokens.extend({"person_id": pid, "kind": k, "token": t} for k, t in tokens_of(key, r))
+        self._history.append({"person_id": pid, "willingness": r.willingness.value,
+                              "source": f"import {import_id}", "at": _now()})
+        if len(self._people) >= BATCH:
+            self.flush()
+        return pid
+
+    def flush(self) -> None:
+        if self._households:
+            self.s.execute(insert(HouseholdRow), self._households)
+            self._households = []
+        if self._people:
+            self.s.execute(insert(PersonRow), self._people)
+            self.s.execute(insert(TokenRow), self._tokens)
+            self.s.execute(insert(WillingnessRow), self._history)
+            self._people, self._tokens, self._history = [], [], []
+
+    # -- reads ---------------------------------------------------------------------------------------------
+    def _stored(self, row: PersonRow) -> Stored:
+        data = self.keys.open(row.sealed, aad=_aad(row.id))
+        s = {f: str(data.get(f, "")) for f in _SEALED}
+        rec = Record(
+            external_id=row.external_id, given=s["given"], family=s["family"], patronymic=s["patronymic"],
+            given_latin=s["given_latin"], family_latin=s["family_latin"], patronymic_latin=s["patronymic_latin"],
+            birth=PartialDate.parse(row.birth), sex=Sex(row.sex) if row.sex else None,
+            nationalities=tuple(n for n in row.nationalities.split(",") if n), phone=s["phone"],
+            document=s["document"], address=s["address"], city=row.city, household_key=s["household_key"],
+            relation=Relation(row.relation), category=Category(row.category),
+            vulnerabilities=frozenset(Vulnerability(v) for v in row.vulnerabilities.split(",") if v),
+            willingness=Willingness(row.willingness), eligibility=Eligibility(row.eligibility),
+        )
+        return Stored(row.id, rec, row.household_id or 0, Relation(row.relation), Eligibility(row.eligibility),
+                      row.eligibility_reason, row.status, row.merged_into)
+
+    def search(self, *, words: Sequence[frozenset[str]], city: str | None, status: str | None,
+               vulnerability: str | None, household: int | None, limit: int) -> list[Stored]:
+        self.flush()
+        ids: set[int] | None = None
+        for keys in words:
+            toks = [k.token("n", w) for k in self.keys.keys.values() for w in keys]
+            found = set(self.s.scalars(select(TokenRow.person_id).where(
+                and_(TokenRow.kind == "n", TokenRow.token.in_(toks)))))
+            ids = found if ids is None else ids & found
+            if not ids:
+                return []
+        q = select(PersonRow).where(PersonRow.id.in_(sorted(ids or ())), PersonRow.merged_into.is_(None))
+        if city:
+            q = q.where(PersonRow.city == city)
+        if status:
+            q = q.where(PersonRow.status == status)
+        if vulnerability:
+            q = q.where(PersonRow.vulnerabilities.contains(vulnerability))
+        if household is not None:
+            q = q.where(PersonRow.household_id == household)
+        out = [self._stored(r) for r in self.s.scalars(q.limit(max(limit * 4, 200)))]
+        query = " ".join(sorted(w for k in words for w in k))
+        out.sort(key=lambda st: (-JaroWinkler.normalized_similarity(
+            query, normal(st.record.display_name)), st.id))
+        return out[:limit]
+
+    def active(self) -> list[Stored]:
+        self.flush()
+        rows = self.s.scalars(select(PersonRow).where(PersonRow.merged_into.is_(None)).order_by(PersonRow.id))
+        return [self._stored(r) for r in rows]
+
+    def get(self, person_id: int) -> Stored:
+        row = self.s.get(PersonRow, person_id)
+        if row is None:
+            raise RegistryError(f"no person with id {person_id}")
+        return self._stored(row)
+
+    def by_external_id(self, external_id: str) -> Stored:
+        self.flush()
+        rows = list(self.s.scalars(select(PersonRow).where(PersonRow.external_id == external_id).limit(2)))
+        if not rows:
+            raise RegistryError(f"no record with external id {external_id!r}")
+        if len(rows) > 1:
+            raise RegistryError(f"external id {external_id!r} is used by more than one import")
+        return self._stored(rows[0])
+
+    def count(self) -> int:
+        self.flush()
+        return int(self.s.scalar(select(func.count()).select_from(PersonRow)) or 0)
+
+    # -- duplicates ----------------------------------------------------------------------------------------
+    def replace_candidates(self, items: Sequence[tuple[int, int, float, str, tuple[str, ...]]]) -> None:
+        self.s.execute(delete(CandidateRow).where(CandidateRow.status == "open"))
+        kept = {(a, b) for a, b in self.s.execute(select(CandidateRow.a, CandidateRow.b))}
+        rows = [{"a": a, "b": b, "score": float(p), "decision": d, "evidence": json.dumps(list(ev)),
+                 "status": "open"} for a, b, p, d, ev in items if (a, b) not in kept]
+        for n in range(0, len(rows), BATCH):
+            self.s.execute(insert(CandidateRow), rows[n:n + BATCH])
+
+    def candidates(self, *, status: str = "open") -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
+        rows = list(self.s.scalars(select(CandidateRow).where(CandidateRow.status == status)))
+        cache: dict[int, Stored] = {}
+
+        def get(i: int) -> Stored:
+            if i not in cache:
+                cache[i] = self.get(i)
+            return cache[i]
+
+        return [(get(c.a), get(c.b), c.score, c.decision, tuple(json.loads(c.evidence))) for c in rows]
+
+    def merge(self, *, kept: int, merged: int) -> None:
+        self.s.execute(update(PersonRow).where(PersonRow.id == merged).values(merged_into=kept))
+        self.s.add(MergeRow(kept=kept, merged=merged, at=_now(), undone_at=None))
+        lo, hi = min(kept, merged), max(kept, merged)
+        self.s.execute(update(CandidateRow).where(CandidateRow.a == lo, CandidateRow.b == hi)
+                       .values(status="merged"))
+
+    def unmerge(self, *, merged: int) -> int:
+        row = self.s.scalars(select(MergeRow).where(MergeRow.merged == merged, MergeRow.undone_at.is_(None))
+                             .order_by(MergeRow.id.desc())).first()
+        if row is None:
+            raise RegistryError(f"person {merged} has no merge to undo")
+        row.undone_at = _now()
+        self.s.execute(update(PersonRow).where(PersonRow.id == merged).values(merged_into=None))
+        lo, hi = min(row.kept, merged), max(row.kept, merged)
+        self.s.execute(update(CandidateRow).where(CandidateRow.a == lo, CandidateRow.b == hi)
+                       .values(status="open"))
+        return row.kept
+
+    # -- keys ----------------------------------------------------------------------------------------------
+    def reseal_all(self) -> int:
+        """Open every row with whichever version sealed it, seal it with the current one, rebuild tokens."""
+        key = self.keys.current
+        n = 0
+        last = 0
+        while True:
+            rows = list(self.s.scalars(select(PersonRow).where(PersonRow.id > last).order_by(PersonRow.id)
+                                       .limit(BATCH)))
+            if not rows:
+                break
+            ids = [r.id for r in rows]
+            self.s.execute(delete(TokenRow).where(TokenRow.person_id.in_(ids)))
+            tokens: list[dict[str, Any]] = []
+            for r in rows:
+                st = self._stored(r)
+                r.sealed = key.seal({f: getattr(st.record, f) for f in _SEALED}, aad=_aad(r.id))
+                tokens.extend({"person_id": r.id, "kind": k, "token": t} for k, t in tokens_of(key, st.record))
+            self.s.flush()
+            self.s.execute(insert(TokenRow), tokens)
+            n += len(rows)
+            last = ids[-1]
+        return n
+
+
+class SqlUnitOfWork:
+    """One session, one transaction; ``commit`` flushes buffered writes first."""
+
+    def __init__(self, engine: Engine, keys: KeyRing) -> None:
+        self.engine = engine
+        self.keys = keys
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = Session(self.engine, expire_on_commit=False)
+        self.registry = SqlRegistry(self.session, self.keys)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.registry.flush()
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

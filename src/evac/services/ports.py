@@ -1,0 +1,56 @@
+"""What the services need from a store: narrow Protocols the store adapter implements."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import TracebackType
+
+    from evac.core.model.people import Eligibility, Relation
+    from evac.core.registry.records import Record, Stored
+
+
+class RegistryRepository(Protocol):
+    def add_import(self, *, file_name: str, sha256: str, rows: int, rejected: int) -> int: ...
+
+    def add_household(self, *, label: str, import_id: int | None, city: str, evidence: Sequence[str]) -> int: ...
+
+    def add_person(self, *, record: Record, line: int, import_id: int | None, household_id: int,
+                   relation: Relation, eligibility: Eligibility, reason: str) -> int: ...
+
+    def search(self, *, words: Sequence[frozenset[str]], city: str | None, status: str | None,
+               vulnerability: str | None, household: int | None, limit: int) -> list[Stored]: ...
+
+    def active(self) -> list[Stored]: ...
+
+    def get(self, person_id: int) -> Stored: ...
+
+    def by_external_id(self, external_id: str) -> Stored: ...
+
+    def replace_candidates(self, items: Sequence[tuple[int, int, float, str, tuple[str, ...]]]) -> None: ...
+
+    def candidates(self, *, status: str = "open") -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]: ...
+
+    def merge(self, *, kept: int, merged: int) -> None: ...
+
+    def unmerge(self, *, merged: int) -> int: ...
+
+    def count(self) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: ``with uow: …; uow.commit()``; leaving the block without commit rolls back."""
+
+    @property
+    def registry(self) -> RegistryRepository: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

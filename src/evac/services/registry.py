@@ -1,0 +1,191 @@
+"""Registry use cases: import a list, search it, find and review duplicates, merge and unmerge.
+
+Every function is keyword-only after ``uow`` and owns its transaction: it commits once at the end, so an
+error (or a crash) anywhere before leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from evac.core.errors import EvacError
+from evac.core.model.people import (
+    Category,
+    Eligibility,
+    Household,
+    PartialDate,
+    Person,
+    Population,
+    Script,
+    Sex,
+)
+from evac.core.registry.eligibility import EligibilityPolicy, decide
+from evac.core.registry.households import group_households
+from evac.core.registry.linkage import link
+from evac.core.registry.names import query_tokens, script_of
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from evac.core.registry.records import Record, Stored
+    from evac.services.ports import UnitOfWork
+
+
+class RegistryError(EvacError):
+    """A registry request cannot be done (unknown id, nothing to undo …)."""
+
+
+class ImportRejected(EvacError):
+    """Rows failed validation and ``accept_valid`` was not given: nothing was stored."""
+
+    def __init__(self, problems: Sequence[tuple[int, str, str]]) -> None:
+        self.problems = list(problems)
+        shown = "\n".join(f"  line {ln}: {fld}: {why}" for ln, fld, why in self.problems[:20])
+        more = f"\n  … and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+        super().__init__(f"{len(self.problems)} problem(s); nothing imported:\n{shown}{more}")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    import_id: int
+    imported: int
+    rejected: int
+    households: int
+
+
+def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Sequence[tuple[int, Record]],
+                   problems: Sequence[tuple[int, str, str]], rows: int, accept_valid: bool = False,
+                   policy: EligibilityPolicy | None = None,
+                   on_progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Store one file's records in one transaction: all of them, or (``accept_valid``) the valid ones.
+
+    Households come from the file's household column or are inferred; eligibility is decided per
+    household. Raises :class:`ImportRejected` (storing nothing) when there are problems and not
+    ``accept_valid``.
+    """
+    if problems and not accept_valid:
+        raise ImportRejected(problems)
+    recs = [r for _, r in records]
+    lines = [ln for ln, _ in records]
+    with uow:
+        repo = uow.registry
+        import_id = repo.add_import(file_name=file_name, sha256=sha256, rows=rows,
+                                    rejected=len({p[0] for p in problems}))
+        groups = group_households(recs)
+        done = 0
+        for g in groups:
+            members = [recs[i] for i in g.members]
+            hid = repo.add_household(label=g.label, import_id=import_id, city=members[0].city,
+                                     evidence=g.evidence)
+            for i, rel, (elig, why) in zip(g.members, g.relations, decide(members, g.relations, policy=policy),
+                                           strict=True):
+                repo.add_person(record=recs[i], line=lines[i], import_id=import_id, household_id=hid,
+                                relation=rel, eligibility=elig, reason=why)
+                done += 1
+                if on_progress is not None and done % 5000 == 0:
+                    on_progress(done)
+        uow.commit()
+    return ImportResult(import_id, len(recs), len({p[0] for p in problems}), len(groups))
+
+
+def find(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
+         vulnerability: str | None = None, household: int | None = None, limit: int = 50) -> list[Stored]:
+    """People whose names match every word of ``query`` in any script (Иванова = Ivanova = Ivanowa).
+
+    Matching is by name key (see :mod:`evac.core.registry.names`) through blind indexes, so it is exact on
+    keys and tolerant of transliteration; merged records are hidden behind the record they were merged into.
+    """
+    words = query_tokens(query)
+    if not words:
+        raise RegistryError(f"{query!r} has no name to search for")
+    with uow:
+        return uow.registry.search(words=words, city=city.lower() if city else None, status=status,
+                                   vulnerability=vulnerability, household=household, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class DedupResult:
+    people: int
+    pairs_compared: int
+    matches: int
+    reviews: int
+
+
+def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] | None = None) -> DedupResult:
+    """Score every candidate pair of active records and refresh the review queue (merges are kept)."""
+    with uow:
+        active = uow.registry.active()
+        res = link([s.record for s in active], households=[str(s.household_id) for s in active], seed=seed,
+                   on_progress=on_progress)
+        items = [(active[c.a].id, active[c.b].id, c.probability, c.decision, c.evidence) for c in res.candidates]
+        uow.registry.replace_candidates(items)
+        uow.commit()
+    matches = sum(1 for c in res.candidates if c.decision == "match")
+    return DedupResult(len(active), res.pairs_compared, matches, len(res.candidates) - matches)
+
+
+def dupes(*, uow: UnitOfWork) -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
+    """The open review queue, best score first."""
+    with uow:
+        return sorted(uow.registry.candidates(), key=lambda c: -c[2])
+
+
+def merge(*, uow: UnitOfWork, kept: str, merged: str) -> None:
+    """Record that ``merged`` (external id) is the same person as ``kept``; nothing is deleted."""
+    if kept == merged:
+        raise RegistryError("a record cannot be merged into itself")
+    with uow:
+        a = uow.registry.by_external_id(kept)
+        b = uow.registry.by_external_id(merged)
+        if b.merged_into is not None:
+            raise RegistryError(f"{merged} is already merged; unmerge it first")
+        if a.merged_into is not None:
+            raise RegistryError(f"{kept} is itself merged into another record; merge into that one")
+        uow.registry.merge(kept=a.id, merged=b.id)
+        uow.commit()
+
+
+def unmerge(*, uow: UnitOfWork, merged: str) -> None:
+    """Undo the merge of ``merged`` (external id); the merge stays in the log, marked undone."""
+    with uow:
+        b = uow.registry.by_external_id(merged)
+        if b.merged_into is None:
+            raise RegistryError(f"{merged} is not merged")
+        uow.registry.unmerge(merged=b.id)
+        uow.commit()
+
+
+def population(*, uow: UnitOfWork, year: int = 2013) -> Population:
+    """The registry as a planner's :class:`Population` (merged records left out; unknown sex as F).
+
+    People without a city are left out: the planner cannot collect someone from nowhere.
+    """
+    with uow:
+        active = uow.registry.active()
+    people: list[Person] = []
+    members: dict[int, list[str]] = {}
+    city_of: dict[int, str] = {}
+    for s in active:
+        r = s.record
+        if not r.city:
+            continue
+        pid = f"R{s.id:07d}"
+        hid = f"RH{s.household_id:07d}"
+        script = script_of(r.family or r.given)
+        people.append(Person(
+            id=pid, household_id=hid, given=r.given, family=r.family, patronymic=r.patronymic,
+            script=Script(script), given_latin=r.given_latin or r.given, family_latin=r.family_latin or r.family,
+            patronymic_latin=r.patronymic_latin, birth=r.birth if r.birth.year else PartialDate(),
+            sex=r.sex or Sex.FEMALE, nationalities=r.nationalities, category=r.category or Category.RESIDENT,
+            vulnerabilities=r.vulnerabilities, willingness=r.willingness, eligibility=s.eligibility,
+            location=r.city, relation=s.relation, phone=r.phone, registration_seq=s.id,
+        ))
+        members.setdefault(s.household_id, []).append(pid)
+        city_of.setdefault(s.household_id, r.city)
+    households = [Household(f"RH{h:07d}", tuple(m), city_of[h]) for h, m in members.items()]
+    return Population(tuple(people), tuple(households))
+
+
+__all__ = ["DedupResult", "Eligibility", "ImportRejected", "ImportResult", "RegistryError", "dedup", "dupes",
+           "find", "import_records", "merge", "population", "unmerge"]

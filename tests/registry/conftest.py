@@ -1,0 +1,47 @@
+"""The dual-backend fixture: every store test runs on SQLite and on PostgreSQL.
+
+PostgreSQL tests need ``EVAC_TEST_DATABASE_URL`` (an admin URL, e.g. from ``scripts/pg_test_cluster.sh``);
+each test gets a fresh database. Without it they skip on a developer's machine and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import create_engine, text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+PG_ENV = "EVAC_TEST_DATABASE_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment for ``init_workspace``/``open_workspace``: {} for SQLite, EVAC_DATABASE_URL for PG."""
+    env = {k: v for k, v in os.environ.items() if k not in {"EVAC_DATABASE_URL", "EVAC_KEY"}}
+    if request.param == "sqlite":
+        yield env
+        return
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {PG_ENV} is not set: PostgreSQL tests must run in CI")
+        pytest.skip(f"PostgreSQL not configured ({PG_ENV} unset)")
+    name = "evac_" + uuid.uuid4().hex[:12]
+    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    env["EVAC_DATABASE_URL"] = url
+    env["EVAC_TEST_DB_NAME"] = name
+    try:
+        yield env
+    finally:
+        with eng.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        eng.dispose()
