@@ -157,3 +157,28 @@ def test_plan_from_a_workspace_with_unknown_city_is_a_clear_error(tmp_path: Path
     result = runner.invoke(app, ["plan", "--scenario", TINY, "--workspace", str(ws), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "atlantis" in result.output.lower()
+
+
+def test_generate_a_messy_list_with_duplicates_and_import_it(tmp_path: Path) -> None:
+    listing = tmp_path / "list.csv"
+    result = runner.invoke(app, ["generate", "population", "--size", "300", "--seed", "3", "--scenario", TINY,
+                                 "--duplicates", "0.2", "--out", str(listing)])
+    assert result.exit_code == 0, result.output
+    rows = listing.read_text(encoding="utf-8").splitlines()
+    truth = (tmp_path / "list.truth.csv").read_text().splitlines()
+    assert len(rows) - 1 > 300 and len(truth) > 20
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    imported = runner.invoke(app, ["registry", "import", str(listing), "--workspace", str(ws)])
+    assert imported.exit_code == 0, imported.output
+    dupes = runner.invoke(app, ["registry", "dupes", "--workspace", str(ws), "--json"])
+    pairs = json.loads(dupes.output)
+    true_pairs = {tuple(sorted(line.split(","))) for line in truth[1:]}
+    found = {tuple(sorted((p["a"], p["b"]))) for p in pairs if p["decision"] == "match"}
+    assert len(found & true_pairs) >= 0.8 * len(true_pairs)
+
+
+def test_duplicates_need_a_csv_out(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["generate", "population", "--size", "10", "--scenario", TINY, "--duplicates", "0.1"])
+    assert result.exit_code == 2
+    assert "--out LIST.csv" in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,9 @@ from evac.cli.bench import bench_app
 from evac.cli.common import fail_with_problems, validate_only
 from evac.cli.console import err, fail, out, progress_bar
 from evac.cli.registry import init_cli, keys_app, registry_app
+
+if TYPE_CHECKING:
+    from evac.core.model import Population
 
 app = typer.Typer(
     name="evac",
@@ -108,6 +111,9 @@ def generate_population_cli(
     seed: Annotated[int, typer.Option(help="Seed; the same seed gives byte-identical output.")] = 2013,
     scenario: ScenarioOpt = "syria-2013",
     out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Output JSON (default: stdout).")] = None,
+    duplicates: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Write a messy consular list (CSV, --out required) in which this share of people "
+        "appears more than once, spelled differently; the truth goes to OUT.truth.csv.")] = 0.0,
 ) -> None:
     """Generate a synthetic population over the scenario's cities."""
     from evac.adapters.population_io import dumps_population
@@ -136,12 +142,36 @@ def generate_population_cli(
                                       year=sc.epoch.year, on_progress=cb.on_progress)
     except EvacError as exc:
         fail(str(exc))
+    if duplicates > 0:
+        _write_messy_list(pop, out_path, rate=duplicates, seed=seed)
+        return
     text = dumps_population(pop)
     if out_path is None:
         typer.echo(text, nl=False)
     else:
         out_path.write_text(text, encoding="utf-8")
         err.print(f"wrote {len(pop.people):,} people in {len(pop.households):,} households to {out_path}")
+
+
+def _write_messy_list(pop: Population, out_path: Path | None, *, rate: float, seed: int) -> None:
+    import csv
+
+    from evac.adapters.importers.export import write_records_csv
+    from evac.core.registry.variants import with_duplicates
+
+    if out_path is None or out_path.suffix.lower() != ".csv":
+        fail("--duplicates writes a CSV list: give --out LIST.csv")
+        return
+    ev = with_duplicates(pop.people, rate=rate, seed=seed)
+    n = write_records_csv(ev.records, out_path)
+    truth = out_path.with_suffix(".truth.csv")
+    with truth.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(("a", "b"))
+        for i, j in sorted(ev.truth):
+            writer.writerow((ev.records[i].external_id, ev.records[j].external_id))
+    err.print(f"wrote {n:,} records of {len(pop.people):,} people to {out_path}; "
+              f"{len(ev.truth):,} true duplicate pairs to {truth}")
 
 
 @schema_app.command("scenario")

@@ -1,0 +1,43 @@
+"""Write registry records as a consular list (CSV) that ``evac registry import`` reads back.
+
+Used by ``evac generate population --duplicates RATE`` to make a messy synthetic list for
+de-duplication trials; the truth (which records are the same person) goes to a separate file.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from evac.core.registry.records import Record
+
+COLUMNS = ("id", "surname", "first name", "middle name", "surname (latin)", "first name (latin)",
+           "birth date", "sex", "nationality", "phone", "passport", "address", "city", "household",
+           "relationship", "category", "vulnerabilities", "willingness")
+
+
+def record_row(r: Record) -> list[str]:
+    return [
+        r.external_id, r.family, r.given, r.patronymic, r.family_latin, r.given_latin, r.birth.iso(),
+        r.sex.value if r.sex else "", ",".join(r.nationalities), r.phone, r.document, r.address, r.city,
+        r.household_key, r.relation.value if r.relation else "", r.category.value,
+        ";".join(sorted(v.value for v in r.vulnerabilities)), r.willingness.value,
+    ]
+
+
+def write_records_csv(records: Iterable[Record], path: Path) -> int:
+    """Write ``records`` as UTF-8 CSV with a header row; returns the number of rows (atomic replace)."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(COLUMNS)
+        for r in records:
+            writer.writerow(record_row(r))
+            n += 1
+    tmp.replace(path)
+    return n
