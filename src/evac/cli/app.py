@@ -85,6 +85,66 @@ def demo_cli(
              check=True)
 
 
+@app.command("assess")
+def assess_cmd(
+    scenario: ScenarioOpt = "syria-2013",
+    from_: Annotated[str | None, typer.Option(
+        "--from", help="First candidate start (YYYY-MM-DD or ISO-8601 with zone; default: scenario start).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last candidate start (default: 6 weeks on).")] = None,
+    step_days: Annotated[float, typer.Option("--step-days", help="Days between candidate starts.")] = 1.0,
+    planner: Annotated[str, typer.Option(help="Planner to use.")] = "greedy",
+    population: Annotated[Path | None, typer.Option(help="Population JSON replacing the scenario's.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for decision.html and charts.")] = Path(
+        "assess-out"),
+    as_json: JsonOpt = False,
+) -> None:
+    """When must we start? Plan each candidate start: clearance against closures; the latest safe start."""
+    from evac.cli.decision import assess_cli
+
+    assess_cli(scenario, first=from_, last=to, step_days=step_days, planner=planner, population=population,
+               out_dir=out_dir, as_json=as_json)
+
+
+@app.command("simulate")
+def simulate_cmd(
+    scenario: ScenarioOpt = "syria-2013",
+    start: Annotated[str | None, typer.Option(help="Start: YYYY-MM-DD or ISO-8601 with zone.")] = None,
+    runs: Annotated[int, typer.Option(help="Simulated futures at --start.")] = 1000,
+    workers: Annotated[int, typer.Option(help="Local worker processes (or Dask workers for --dask local).")] = 1,
+    dask: Annotated[str | None, typer.Option(help="'local' or tcp://HOST:PORT of a Dask scheduler.")] = None,
+    seed: Annotated[int, typer.Option(help="Base seed; run i uses SeedSequence([seed, i]).")] = 0,
+    mode: Annotated[str, typer.Option(help="as_planned or replan.")] = "as_planned",
+    threshold: Annotated[float, typer.Option(help="P(all safe) a start must reach.")] = 0.9,
+    from_: Annotated[str | None, typer.Option("--from", help="First start of the sweep (default --start).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last start of the sweep (default 8 weeks later).")] = None,
+    step_days: Annotated[float, typer.Option("--step-days", help="Days between sweep starts.")] = 7.0,
+    sweep_runs: Annotated[int | None, typer.Option(
+        "--sweep-runs", help="Runs per sweep start (default min(runs, 200)).")] = None,
+    planner: Annotated[str, typer.Option(help="Planner to use.")] = "greedy",
+    population: Annotated[Path | None, typer.Option(help="Population JSON replacing the scenario's.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for simulate.html and charts.")] = Path(
+        "simulate-out"),
+    replay: Annotated[int | None, typer.Option(help="Re-run only this run index and print it (JSON).")] = None,
+    no_show: Annotated[float | None, typer.Option(
+        "--no-show", help="No-show probability of willing households.")] = None,
+    breakdown_per_h: Annotated[float | None, typer.Option("--breakdown-per-h", help="Breakdowns per operating hour.")
+                               ] = None,
+    crossing_delay_h: Annotated[float | None, typer.Option("--crossing-delay-h",
+                                                           help="Median extra hours at a crossing.")] = None,
+    decide_per_day: Annotated[float | None, typer.Option(
+        "--decide-per-day", help="Undecided households deciding to leave per day.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Monte Carlo: P(every willing, eligible person safe), people left behind, fan chart, latest safe start."""
+    from evac.cli.decision import simulate_cli
+
+    simulate_cli(scenario, start=start, runs=runs, workers=workers, dask=dask, seed=seed, mode=mode,
+                 threshold=threshold, first=from_, last=to, step_days=step_days, sweep_runs=sweep_runs,
+                 planner=planner, population=population, out_dir=out_dir, replay=replay, no_show=no_show,
+                 breakdown_per_h=breakdown_per_h, crossing_delay_h=crossing_delay_h,
+                 decide_per_day=decide_per_day, as_json=as_json)
+
+
 @app.command("check")
 def check_cli(
     plan_path: Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json to verify.")],

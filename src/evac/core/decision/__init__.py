@@ -1,0 +1,20 @@
+"""Decision support (pure): when must the operation start, and with what probability is everyone safe?
+
+:func:`assess` plans candidate starts and holds clearance against closures (deterministic, at the planning
+quantile); :mod:`.montecarlo` aggregates simulated runs into P(all safe) with intervals, left-behind
+statistics, fan-chart quantiles and the latest start at a given probability.
+"""
+
+from evac.core.decision.assess import Assessment, ClosureWindow, StartAssessment, assess, assess_plans, plan_starts
+from evac.core.decision.montecarlo import (
+    FAN_QUANTILES,
+    FailedRun,
+    MonteCarloSummary,
+    SweepPoint,
+    latest_start_at,
+    summarise,
+    wilson,
+)
+
+__all__ = ["FAN_QUANTILES", "Assessment", "ClosureWindow", "FailedRun", "MonteCarloSummary", "StartAssessment",
+           "SweepPoint", "assess", "assess_plans", "latest_start_at", "plan_starts", "summarise", "wilson"]
