@@ -16,7 +16,8 @@ TINY = str(Path(__file__).parents[1] / "data" / "tiny.yaml")
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("plan", "check", "demo", "validate", "generate", "schema"):
+    for command in ("plan", "check", "demo", "validate", "generate", "schema", "replan", "assess", "simulate",
+                    "bench", "registry", "init"):
         assert command in result.output
 
 

@@ -145,6 +145,21 @@ def simulate_cmd(
                  decide_per_day=decide_per_day, as_json=as_json)
 
 
+@app.command("replan")
+def replan_cmd(
+    plan_path: Annotated[Path, typer.Option("--plan", help="plan.json to re-plan.")],
+    events_path: Annotated[Path, typer.Option("--events", help="Events file: a YAML or JSON list.")],
+    now: Annotated[str, typer.Option("--now", help="The present: ISO-8601 with zone, or YYYY-MM-DD.")],
+    scenario: ScenarioOpt = "syria-2013",
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the new plan.json.")] = Path("out-replan"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Keep what has happened, apply field events, re-plan the rest; print the KPIs before and after."""
+    from evac.cli.replan import replan_cli
+
+    replan_cli(plan_path, events_path, now, scenario, out_dir, as_json)
+
+
 @app.command("check")
 def check_cli(
     plan_path: Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json to verify.")],

@@ -67,6 +67,7 @@ class LeftBehindReason(StrEnum):
     NO_CAPACITY = "no_capacity"  # vehicles, seats or crossing throughput ran out in time
     HOUSEHOLD_TOO_LARGE = "household_too_large"  # no single vehicle can carry the whole household
     NOT_REACHED = "not_reached"  # a re-plan or a planner limit left them out
+    NO_SHOW = "no_show"  # did not come to the pick-up (a re-plan's no-show event)
 
 
 @dataclass(frozen=True, slots=True)

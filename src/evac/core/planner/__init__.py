@@ -1,8 +1,10 @@
 """Planners: every one implements :class:`~evac.core.planner.base.Planner`."""
 
 from evac.core.planner.base import Callbacks, Planner
+from evac.core.planner.ccrp import CcrpPlanner
+from evac.core.planner.fcfs import FcfsPlanner
 from evac.core.planner.greedy import GreedyPlanner
 
-PLANNERS: dict[str, Planner] = {"greedy": GreedyPlanner()}
+PLANNERS: dict[str, Planner] = {"greedy": GreedyPlanner(), "fcfs": FcfsPlanner(), "ccrp": CcrpPlanner()}
 
-__all__ = ["PLANNERS", "Callbacks", "GreedyPlanner", "Planner"]
+__all__ = ["PLANNERS", "Callbacks", "CcrpPlanner", "FcfsPlanner", "GreedyPlanner", "Planner"]

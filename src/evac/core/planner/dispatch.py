@@ -1,0 +1,444 @@
+"""Machinery shared by the dispatching planners (greedy, FCFS, CCRP).
+
+Each of them sends fleet vehicles, one busload of whole households at a time, from one origin to an exit:
+across a border crossing to a safe haven, or to an airport or port where each household gets a scheduled
+departure with seats. What differs between them is *which* vehicle, origin, households and exit they
+choose; how a choice becomes timed legs that keep every hard constraint is the same, and lives here:
+
+- :class:`Capacity`: clock-hour buckets of crossing throughput (people) and link entries (vehicles), the
+  way the checker counts them (``floor(depart_h)``); a vehicle waits for the first hour with room.
+- :class:`Dispatch`: closure-aware road graph, the latest useful departure from each place, scheduled
+  service seats, household queues, reserving :class:`~evac.core.planner.state.Commitments`, turning a
+  choice into a :class:`~evac.core.model.Trip`, recording it, and assembling the :class:`Plan`.
+
+Times are hours from the scenario epoch; loads are people; seats are per vehicle or per departure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from evac.core.check.kpis import compute_kpis
+from evac.core.model import (
+    Boarding,
+    Fleet,
+    Itinerary,
+    LeftBehind,
+    LeftBehindReason,
+    Leg,
+    Mode,
+    Plan,
+    Scenario,
+    Service,
+    Trip,
+)
+from evac.core.network import Arc, RoadGraph
+from evac.core.planner.state import Commitments
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from evac.core.planner.base import Callbacks
+
+EPS = 1e-9
+
+
+@dataclass(slots=True)
+class Household:
+    """A household waiting to be collected: its travellers, where, from when, and its ordering keys."""
+
+    id: str
+    origin: str
+    people: tuple[str, ...]
+    weight: float  # highest class weight among travellers: orders the greedy queue
+    seq: int  # earliest registration among members: first-come-first-served
+    ready_h: float = -math.inf  # waits at ``origin`` from this time (a re-plan's stranded households)
+
+
+@dataclass(slots=True)
+class Queue:
+    """Households waiting at one origin, best first; ``taken`` marks those already moved."""
+
+    items: list[Household]
+    taken: list[bool] = field(default_factory=list)
+    head: int = 0
+
+    def __post_init__(self) -> None:
+        self.taken = [False] * len(self.items)
+
+    def first(self) -> Household | None:
+        while self.head < len(self.items) and self.taken[self.head]:
+            self.head += 1
+        return self.items[self.head] if self.head < len(self.items) else None
+
+    def fill(self, seats: int, scan_limit: int = 500) -> list[int]:
+        """Indices of households that fill ``seats`` first-fit in queue order."""
+        chosen: list[int] = []
+        free = seats
+        misses = 0
+        i = self.head
+        while i < len(self.items) and free > 0 and misses < scan_limit:
+            if not self.taken[i]:
+                n = len(self.items[i].people)
+                if n <= free:
+                    chosen.append(i)
+                    free -= n
+                else:
+                    misses += 1
+            i += 1
+        return chosen
+
+    def ready_h(self, chosen: Sequence[int]) -> float:
+        """When the last of ``chosen`` is at the origin (``-inf`` for households waiting at home)."""
+        return max((self.items[i].ready_h for i in chosen), default=-math.inf)
+
+
+@dataclass(slots=True)
+class Option:
+    """One way to take ``households`` (queue indices) from an origin to safety along ``legs``."""
+
+    legs: list[Leg]
+    households: list[int]
+    flights: dict[int, tuple[Service, int]]  # queue index -> (service, departure index)
+    safe_h: float
+    people: int
+
+
+class Capacity:
+    """Clock-hour buckets of crossing throughput (people) and link entries (vehicles) already used."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.processing = {p.id: p.processing_per_h for p in scenario.places if p.processing_per_h is not None}
+        self.link_cap = {
+            lk.id: lk.capacity_vehicles_per_h for lk in scenario.links if lk.capacity_vehicles_per_h is not None
+        }
+        self.people: dict[str, dict[int, int]] = {p: {} for p in self.processing}
+        self.vehicles: dict[str, dict[int, int]] = {lk: {} for lk in self.link_cap}
+
+    def earliest_departure(self, arc: Arc, t: float, load: int) -> float:
+        """Earliest time at or after ``t`` a vehicle with ``load`` people may leave on ``arc``."""
+        cap_p = self.processing.get(arc.tail) if load > 0 else None
+        cap_v = self.link_cap.get(arc.link_id)
+        if cap_p is not None and load > cap_p:
+            return math.inf
+        while True:
+            k = math.floor(t)
+            ok_p = cap_p is None or self.people[arc.tail].get(k, 0) + load <= cap_p
+            ok_v = cap_v is None or self.vehicles[arc.link_id].get(k, 0) + 1 <= cap_v
+            if ok_p and ok_v:
+                return t
+            t = float(k + 1)
+
+    def commit(self, legs: Sequence[Leg], loads: Sequence[int]) -> None:
+        for leg, load in zip(legs, loads, strict=True):
+            k = math.floor(leg.depart_h)
+            if load > 0 and leg.origin in self.people:
+                bucket = self.people[leg.origin]
+                bucket[k] = bucket.get(k, 0) + load
+            if leg.link_id in self.vehicles:
+                bucket = self.vehicles[leg.link_id]
+                bucket[k] = bucket.get(k, 0) + 1
+
+
+class Dispatch:
+    """The state of one planning run shared by the dispatching planners (see the module docstring).
+
+    A subclass decides; this class schedules, books, records and assembles. ``scenario`` carries the
+    policy in force (its ``start_h`` is the plan start).
+    """
+
+    def __init__(self, scenario: Scenario, callbacks: Callbacks, commitments: Commitments | None = None) -> None:
+        self.sc = scenario
+        self.pol = scenario.policy
+        self.cb = callbacks
+        self.start = self.pol.start_h
+        self.commitments = commitments or Commitments()
+        self.graph = RoadGraph(scenario, scenario.closure_times())
+        self.cap = Capacity(scenario)
+        self.services_at: dict[str, list[Service]] = {}
+        self.air_link: dict[str, str] = {}
+        self.service_travel: dict[str, float] = {}
+        for s in scenario.services:
+            link = min(
+                (lk for lk in scenario.links if lk.mode is s.mode and lk.joins(s.origin, s.destination)),
+                key=lambda lk: (lk.travel_h, lk.id),
+            )
+            self.air_link[s.id] = link.id
+            self.service_travel[s.id] = link.travel_h
+            self.services_at.setdefault(s.origin, []).append(s)
+        self.seats_left: dict[str, list[int]] = {s.id: [s.seats] * s.departures for s in scenario.services}
+        self.first_open: dict[str, int] = {s.id: 0 for s in scenario.services}
+        self.deadline = self._deadlines()
+        self.trips: list[Trip] = []
+        self.service_loads: dict[tuple[str, int], list[Boarding]] = {}
+        self.itin: dict[str, tuple[list[str], float, str]] = {}
+        self._reserve(self.commitments.trips)
+
+    # -- set-up -------------------------------------------------------------------------------
+    def _reserve(self, trips: Sequence[Trip]) -> None:
+        """Count committed trips against crossing hours, link hours and departure seats."""
+        for trip in trips:
+            if trip.asset_id in self.sc.fleet_by_id:
+                self.cap.commit(trip.legs, trip_loads(trip))
+            elif trip.asset_id in self.seats_left:
+                seats = self.seats_left[trip.asset_id]
+                if 0 <= trip.unit < len(seats):
+                    seats[trip.unit] -= trip.people
+
+    def service_ok(self, s: Service, dep: float) -> bool:
+        arrive = dep + self.service_travel[s.id]
+        g = self.graph
+        return (
+            dep <= g.closes(s.origin)
+            and arrive <= g.closes(self.air_link[s.id])
+            and arrive <= g.closes(s.destination)
+        )
+
+    def _deadlines(self) -> dict[str, float]:
+        """Latest departure from each place that can still end safe (safe havens or a usable service)."""
+        targets = {p.id: math.inf for p in self.sc.safe_havens}
+        for s in self.sc.services:
+            last = max((s.departure_h(k) for k in range(s.departures) if self.service_ok(s, s.departure_h(k))),
+                       default=-math.inf)
+            if last > -math.inf:
+                t = last - self.pol.min_connection_h
+                targets[s.origin] = max(targets.get(s.origin, -math.inf), t)
+        return self.graph.latest_departure(targets)
+
+    def households(
+        self, order: Callable[[Household], tuple[float | int | str, ...]]
+    ) -> tuple[dict[str, Queue], list[LeftBehind], int]:
+        """Queues of households to plan per origin (sorted by ``order``), the hopeless ones, and the total.
+
+        Settled households are skipped; waiting ones are queued where they wait, from when they are there.
+        """
+        pop = self.sc.population
+        pol = self.pol
+        settled = self.commitments.settled
+        waiting = self.commitments.waiting
+        max_seats = max((f.seats for f in self.sc.fleets if f.count > 0), default=0)
+        queues: dict[str, list[Household]] = {}
+        left: list[LeftBehind] = []
+        for h in pop.households:
+            if h.id in settled:
+                continue
+            people = pop.travellers(h.id)
+            if not people:
+                continue
+            members = [pop.person_by_id[p] for p in people]
+            hh = Household(
+                h.id, h.location, people,
+                max(pol.priority_class(m).weight for m in members),
+                min(pop.person_by_id[m].registration_seq for m in h.members),
+            )
+            w = waiting.get(h.id)
+            if w is not None:
+                hh.origin, hh.ready_h = w.at, w.ready_h
+            reason = self._hopeless(hh, max_seats)
+            if reason is not None:
+                left.append(LeftBehind(h.id, people, reason))
+            else:
+                queues.setdefault(hh.origin, []).append(hh)
+        total = sum(len(q) for q in queues.values()) + len(left)
+        ordered = {o: Queue(sorted(q, key=order)) for o, q in sorted(queues.items())}
+        return ordered, left, total
+
+    def _hopeless(self, hh: Household, max_seats: int) -> LeftBehindReason | None:
+        if max_seats == 0:
+            return LeftBehindReason.NO_CAPACITY
+        if len(hh.people) > max_seats:
+            return LeftBehindReason.HOUSEHOLD_TOO_LARGE
+        earliest = max(self.start, hh.ready_h) + self.pol.boarding_h
+        if self.graph.closes(hh.origin) <= earliest:
+            return LeftBehindReason.ORIGIN_CLOSED
+        if self.deadline.get(hh.origin, -math.inf) < earliest:
+            return LeftBehindReason.NO_OPEN_EXIT
+        return None
+
+    def road_fleets(self) -> list[Fleet]:
+        return [f for f in self.sc.fleets if f.mode is Mode.ROAD]
+
+    def vehicles(self, fleets: Sequence[Fleet]) -> list[tuple[float, int, int, str]]:
+        """``(free_h, fleet index, unit, place)`` of every usable vehicle, in fleet and unit order."""
+        out: list[tuple[float, int, int, str]] = []
+        state = self.commitments.vehicles
+        withdrawn = self.commitments.withdrawn
+        for fi, f in enumerate(fleets):
+            for unit in range(f.count):
+                if (f.id, unit) in withdrawn:
+                    continue
+                v = state.get((f.id, unit))
+                if v is None:
+                    out.append((max(f.available_from_h, self.start), fi, unit, f.depot))
+                else:
+                    out.append((max(f.available_from_h, self.start, v.free_h), fi, unit, v.at))
+        return out
+
+    # -- scheduling ---------------------------------------------------------------------------
+    def schedule(self, arcs: Sequence[Arc], t: float, load: int) -> list[Leg] | None:
+        """Timed legs along ``arcs`` leaving at or after ``t``, waiting for capacity where needed."""
+        legs: list[Leg] = []
+        for arc in arcs:
+            t = self.cap.earliest_departure(arc, t, load)
+            if math.isinf(t) or not self.graph.arc_ok(arc, t):
+                return None
+            legs.append(Leg(arc.link_id, arc.tail, arc.head, t, t + arc.travel_h))
+            t += arc.travel_h
+        return legs
+
+    def exit_options(
+        self, origin: str, ready: float, queue: Queue, chosen: list[int]
+    ) -> Iterator[tuple[str, float, Option]]:
+        """Every feasible way to take ``chosen`` from ``origin`` (loading done at ``ready``) to an exit.
+
+        Yields ``(exit place, free-flow road arrival there, option)`` in place-id order: a safe haven
+        reached by road, or an airport or port with scheduled departures.
+        """
+        if not chosen:
+            return
+        load = sum(len(queue.items[i].people) for i in chosen)
+        arrival, pred = self.graph.earliest_arrival(origin, ready, sinks=self.graph.safe)
+        for place in sorted(arrival):
+            if place == origin:
+                continue
+            if place in self.graph.safe:
+                legs = self.schedule(self.graph.path(pred, origin, place), ready, load)
+                if legs is None:
+                    continue
+                yield place, arrival[place], Option(legs, list(chosen), {}, legs[-1].arrive_h, load)
+            elif place in self.services_at:
+                option = self.by_service(place, self.graph.path(pred, origin, place), ready, queue, chosen)
+                if option is not None:
+                    yield place, arrival[place], option
+
+    def by_service(
+        self, port: str, arcs: Sequence[Arc], ready: float, queue: Queue, chosen: list[int]
+    ) -> Option | None:
+        """Drive ``chosen`` to ``port`` and book each household the earliest departure with seats."""
+        load = sum(len(queue.items[i].people) for i in chosen)
+        legs = self.schedule(arcs, ready, load)
+        if legs is None:
+            return None
+        earliest = legs[-1].arrive_h + self.pol.min_connection_h
+        used: dict[tuple[str, int], int] = {}
+        flights: dict[int, tuple[Service, int]] = {}
+        safe = -math.inf
+        for qi in chosen:
+            n = len(queue.items[qi].people)
+            pick: tuple[float, Service, int] | None = None
+            for s in self.services_at[port]:
+                k = self._first_departure(s, earliest, n, used)
+                if k is None:
+                    continue
+                arrive = s.departure_h(k) + self.service_travel[s.id]
+                if pick is None or (arrive, s.id) < (pick[0], pick[1].id):
+                    pick = (arrive, s, k)
+            if pick is None:
+                continue
+            arrive, s, k = pick
+            used[(s.id, k)] = used.get((s.id, k), 0) + n
+            flights[qi] = (s, k)
+            safe = max(safe, arrive)
+        if not flights:
+            return None
+        carried = [qi for qi in chosen if qi in flights]
+        people = sum(len(queue.items[qi].people) for qi in carried)
+        if people != load:  # fewer on board: re-time the road legs for the smaller load
+            legs2 = self.schedule(arcs, ready, people)
+            if legs2 is None or legs2[-1].arrive_h > legs[-1].arrive_h + EPS:
+                return None
+            legs = legs2
+        return Option(legs, carried, flights, safe, people)
+
+    def _first_departure(self, s: Service, earliest: float, n: int, used: dict[tuple[str, int], int]) -> int | None:
+        seats = self.seats_left[s.id]
+        while self.first_open[s.id] < len(seats) and seats[self.first_open[s.id]] <= 0:
+            self.first_open[s.id] += 1
+        k = max(s.first_index_at_or_after(earliest), self.first_open[s.id])
+        while k < len(seats):
+            dep = s.departure_h(k)
+            if not self.service_ok(s, dep):
+                if dep > self.graph.closes(s.origin):
+                    return None
+                k += 1
+                continue
+            if seats[k] - used.get((s.id, k), 0) >= n:
+                return k
+            k += 1
+        return None
+
+    # -- recording ----------------------------------------------------------------------------
+    def make_trip(self, fleet: Fleet, unit: int, deadhead: Sequence[Leg], option: Option, queue: Queue) -> Trip:
+        """The trip of one vehicle: ``deadhead`` legs empty, then ``option``'s legs with its households."""
+        legs = (*deadhead, *option.legs)
+        first = len(deadhead)
+        boardings = tuple(
+            Boarding(queue.items[qi].id, queue.items[qi].people, first, len(legs) - 1) for qi in option.households
+        )
+        return Trip(f"T{len(self.trips) + 1:05d}", fleet.id, unit, legs, boardings)
+
+    def record(self, trip: Trip, option: Option, queue: Queue) -> None:
+        """Commit ``trip``: mark its households taken, use capacity and seats, write itineraries."""
+        for qi in option.households:
+            queue.taken[qi] = True
+        self.trips.append(trip)
+        self.cap.commit(trip.legs, trip_loads(trip))
+        for qi in option.households:
+            hh = queue.items[qi]
+            flight = option.flights.get(qi)
+            if flight is None:
+                self.itin[hh.id] = ([trip.id], trip.arrive_h, trip.legs[-1].destination)
+            else:
+                s, k = flight
+                self.seats_left[s.id][k] -= len(hh.people)
+                self.service_loads.setdefault((s.id, k), []).append(Boarding(hh.id, hh.people, 0, 0))
+                dep = s.departure_h(k)
+                self.itin[hh.id] = ([trip.id, service_trip_id(s, k)], dep + self.service_travel[s.id], s.destination)
+
+    def finish(self, planner_name: str, queues: dict[str, Queue], left: list[LeftBehind], total: int) -> Plan:
+        """Everyone not moved is left behind for lack of capacity; assemble the plan with its KPIs."""
+        for q in queues.values():
+            for i, hh in enumerate(q.items):
+                if not q.taken[i]:
+                    left.append(LeftBehind(hh.id, hh.people, LeftBehindReason.NO_CAPACITY))
+        trips = [*self.trips, *self._service_trips()]
+        itineraries = tuple(
+            Itinerary(hid, tuple(tids), safe, place) for hid, (tids, safe, place) in sorted(self.itin.items())
+        )
+        plan = Plan(
+            scenario_id=self.sc.id,
+            planner=planner_name,
+            start_h=self.start,
+            trips=tuple(trips),
+            itineraries=itineraries,
+            left_behind=tuple(sorted(left, key=lambda lb: lb.household_id)),
+        )
+        self.cb.on_progress(total)
+        self.cb.on_end()
+        return plan.with_kpis(compute_kpis(plan, self.sc))
+
+    def _service_trips(self) -> list[Trip]:
+        out = []
+        for (sid, k), boardings in sorted(self.service_loads.items()):
+            s = self.sc.service_by_id[sid]
+            dep = s.departure_h(k)
+            leg = Leg(self.air_link[sid], s.origin, s.destination, dep, dep + self.service_travel[sid])
+            ordered = tuple(sorted(boardings, key=lambda b: b.household_id))
+            out.append(Trip(service_trip_id(s, k), sid, k, (leg,), ordered))
+        return out
+
+
+def service_trip_id(s: Service, k: int) -> str:
+    """Id of departure ``k`` of service ``s`` as a trip: the same in every plan, so re-plans can merge."""
+    return f"{s.id}#{k + 1:04d}"
+
+
+def trip_loads(trip: Trip) -> list[int]:
+    """People on board each leg of ``trip``."""
+    loads = [0] * len(trip.legs)
+    for b in trip.boardings:
+        for i in range(b.first_leg, b.last_leg + 1):
+            loads[i] += len(b.person_ids)
+    return loads
