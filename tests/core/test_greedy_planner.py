@@ -12,7 +12,7 @@ from evac.adapters.scenario.loader import load_scenario
 from evac.core.check import check_plan
 from evac.core.model import Fixed, LeftBehindReason, Scenario, Threat
 from evac.core.model.threats import Effect
-from evac.core.planner import GreedyPlanner
+from evac.core.planner import PLANNERS, GreedyPlanner
 
 TINY = Path(__file__).parents[1] / "data" / "tiny.yaml"
 
@@ -112,3 +112,14 @@ def test_plans_stay_valid_as_routes_close(start_h: float) -> None:
     sc2 = sc.with_policy(replace(sc.policy, start_h=start_h))
     report = check_plan(plan, sc2)
     assert report.ok, report.violations[:5]
+
+
+def test_a_crossing_slower_than_a_busload_per_hour_still_lets_people_through() -> None:
+    # 10 people per hour at the border, buses of 40: a full bus could never leave the crossing.
+    sc = tiny([("capital", 3)] * 10)
+    places = tuple(replace(p, processing_per_h=10.0) if p.id == "border" else p for p in sc.places)
+    sc = replace(sc, places=places, services=())
+    for name in ("greedy", "fcfs", "ccrp"):
+        plan = PLANNERS[name].plan(sc)
+        assert check_plan(plan, sc).ok
+        assert plan.kpis is not None and plan.kpis.safe == 30, name

@@ -172,9 +172,14 @@ class _Ccrp(Dispatch):
             deadhead = self.schedule(RoadGraph.path(search.pred, at, origin), free_h, 0)
             option: Option | None = None
             if deadhead is not None:
-                chosen = queue.fill(fleet.seats)
-                present = max(t_origin, queue.ready_h(chosen))
-                option = self._earliest_exit(origin, present + self.pol.boarding_h, queue, chosen)
+                for cap in self.load_caps(fleet.seats):
+                    chosen = queue.fill(cap)
+                    if not chosen:
+                        break
+                    present = max(t_origin, queue.ready_h(chosen))
+                    option = self._earliest_exit(origin, present + self.pol.boarding_h, queue, chosen)
+                    if option is not None:
+                        break
                 if option is None:
                     dead.add(origin)
                     return None

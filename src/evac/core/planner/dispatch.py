@@ -277,6 +277,16 @@ class Dispatch:
         return out
 
     # -- scheduling ---------------------------------------------------------------------------
+    def load_caps(self, seats: int) -> list[int]:
+        """Busloads to try, largest first: the seats, then each crossing's hourly processing below them.
+
+        A crossing that processes fewer people per clock hour than a vehicle holds can never let a full
+        vehicle through (all on board leave in one hour), so a planner that finds no exit for a full
+        load tries again with a load the crossing can take.
+        """
+        lower = {int(p) for p in self.cap.processing.values() if p is not None and 1 <= p < seats}
+        return [seats, *sorted(lower, reverse=True)]
+
     def schedule(self, arcs: Sequence[Arc], t: float, load: int) -> list[Leg] | None:
         """Timed legs along ``arcs`` leaving at or after ``t``, waiting for capacity where needed."""
         legs: list[Leg] = []

@@ -103,9 +103,15 @@ class _Run(Dispatch):
             if deadhead is None:
                 continue
             queue = queues[origin]
-            chosen = queue.fill(fleet.seats)
-            present = max(deadhead[-1].arrive_h if deadhead else free_h, queue.ready_h(chosen))
-            option = self._best_exit(origin, present + self.pol.boarding_h, queue, chosen)
+            option = None
+            for cap in self.load_caps(fleet.seats):
+                chosen = queue.fill(cap)
+                if not chosen:
+                    break
+                present = max(deadhead[-1].arrive_h if deadhead else free_h, queue.ready_h(chosen))
+                option = self._best_exit(origin, present + self.pol.boarding_h, queue, chosen)
+                if option is not None:
+                    break
             if option is None:
                 continue
             if option.legs[-1].arrive_h > fleet.available_until_h + EPS:
