@@ -58,14 +58,17 @@ class Row:
     def public(self) -> dict[str, Any]:
         """The keys the issue promises to scripts (``evac bench --json``), then extras."""
         return {
-            "scenario": self.scenario, "planner": self.planner, "wall_s": round(self.wall_s, 3),
-            "peak_rss_mb": round(self.peak_rss_mb, 1), "safe": self.safe,
+            "scenario": self.scenario, "planner": self.planner,
+            "wall_s": round(self.wall_s, 3) if math.isfinite(self.wall_s) else None,
+            "peak_rss_mb": round(self.peak_rss_mb, 1) if math.isfinite(self.peak_rss_mb) else None,
+            "safe": self.safe,
             "safe_weighted": round(self.safe_weighted, 1),
             "clearance_h": None if self.clearance_h is None else round(self.clearance_h, 2),
             "bound_safe_weighted": None if self.bound_safe_weighted is None else round(self.bound_safe_weighted, 1),
             "bound_clearance_h": None if self.bound_clearance_h is None else round(self.bound_clearance_h, 2),
             "gap": None if self.gap is None else round(self.gap, 4), "check_ok": self.check_ok,
             "people": self.people, "travelling": self.travelling, "bound_method": self.bound_method,
+            "timed_out": not math.isfinite(self.wall_s),
         }
 
 
@@ -145,27 +148,43 @@ def _run_bound(network: str, size: str, time_limit_s: float, queue: Any) -> None
     queue.put((bound, time.perf_counter() - t0))
 
 
-def _in_child(target: Callable[..., None], *args: Any) -> Any:
+def _in_child(target: Callable[..., None], *args: Any, timeout_s: float | None = None) -> Any:
+    """Run ``target(*args, queue)`` in a fresh process; ``None`` if it has not answered in ``timeout_s``."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))
     proc.start()
-    result = queue.get()
+    try:
+        result = queue.get(timeout=timeout_s)
+    except Exception:  # queue.Empty: the row ran out of time
+        result = None
+    if result is None:
+        proc.kill()
     proc.join()
     return result
 
 
 def run_bench(
     sizes: list[str], planners: list[str], networks: list[str], *, bound_time_limit_s: float = 60.0,
-    on_row: Callable[[Row], None] | None = None,
+    row_timeout_s: float = 600.0, on_row: Callable[[Row], None] | None = None,
 ) -> list[Row]:
-    """Run every scenario × planner in its own process; call ``on_row`` as rows finish."""
+    """Run every scenario × planner in its own process; call ``on_row`` as rows finish.
+
+    A row that takes longer than ``row_timeout_s`` (scenario generation included) is stopped and
+    reported with ``wall_s = inf`` and ``check_ok = False``: a planner too slow to answer is a result.
+    """
     rows: list[Row] = []
     for network in networks:
         for size in sizes:
-            bound, _ = _in_child(_run_bound, network, size, bound_time_limit_s)
+            answer = _in_child(_run_bound, network, size, bound_time_limit_s, timeout_s=row_timeout_s)
+            bound = None if answer is None else answer[0]
             for planner in planners:
-                row: Row = _in_child(_run_row, network, size, planner, bound)
+                row: Row | None = _in_child(_run_row, network, size, planner, bound, timeout_s=row_timeout_s)
+                if row is None:
+                    row = Row(f"{network}-{size}", planner, SIZES[size], 0, math.inf, math.nan, 0, 0.0, None,
+                              None if bound is None else bound.safe_weighted_max,
+                              None if bound is None else bound.clearance_h_min,
+                              None if bound is None else bound.method, None, False)
                 rows.append(row)
                 if on_row is not None:
                     on_row(row)

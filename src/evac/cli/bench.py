@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,8 @@ def bench_cli(
     planners: Annotated[str | None, typer.Option(help="Comma-separated planners (default: all).")] = None,
     networks: Annotated[str, typer.Option(help="Comma-separated networks: syria, grid.")] = "syria,grid",
     results: Annotated[Path, typer.Option(help="Folder for the result files.")] = Path("bench/results"),
+    row_timeout: Annotated[float, typer.Option(help="Seconds before a row is stopped and reported as timed out.")
+                           ] = 600.0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per row on stdout.")] = False,
 ) -> None:
     """Plan generated scenarios with each planner; print and save the table."""
@@ -48,9 +51,10 @@ def bench_cli(
         if as_json:
             print(json.dumps(row.public()), flush=True)
         else:
-            err.print(f"  {row.scenario:<10} {row.planner:<7} {row.wall_s:8.2f} s  safe {row.safe:,}")
+            err.print(f"  {row.scenario:<10} {row.planner:<7} {row.wall_s:8.2f} s  safe {row.safe:,}  "
+                      f"gap {'—' if row.gap is None else f'{100 * row.gap:.1f} %'}")
 
-    rows = run_bench(size_list, plan_list, net_list, on_row=show)
+    rows = run_bench(size_list, plan_list, net_list, row_timeout_s=row_timeout, on_row=show)
     table = render_table(rows)
     if not as_json:
         out.print(table)
@@ -75,6 +79,9 @@ def _cells(r: object) -> list[str]:
     from evac.adapters.bench import Row
 
     assert isinstance(r, Row)
+    if not math.isfinite(r.wall_s):
+        return [r.scenario, r.planner, "—", "timed out", "—", "—", "—", "—", _fmt(r.bound_safe_weighted, ",.0f"),
+                _fmt(r.bound_clearance_h, ",.1f"), "—", "—"]
     return [r.scenario, r.planner, f"{r.travelling:,}", f"{r.wall_s:.2f}", f"{r.peak_rss_mb:,.0f}", f"{r.safe:,}",
             f"{r.safe_weighted:,.0f}", _fmt(r.clearance_h, ",.1f"), _fmt(r.bound_safe_weighted, ",.0f"),
             _fmt(r.bound_clearance_h, ",.1f"), _fmt(None if r.gap is None else 100 * r.gap, ".2f") + (
