@@ -102,3 +102,17 @@ def markdown_table(rows: list[object]) -> str:
              "|" + "|".join("---" for _ in COLUMNS) + "|"]
     lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
     return "\n".join(lines) + "\n"
+
+
+@bench_app.command("bep")
+def bench_bep_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per instance.")] = False,
+    sets: Annotated[str, typer.Option(help="Comma-separated sets: set2, set3, set10, real (default: all).")] = "",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per instance.")] = 30.0,
+    rules: Annotated[str, typer.Option(help="bep (published model) or roads (shortest road paths).")] = "bep",
+    seed: Annotated[int, typer.Option(help="Seed of the local search.")] = 0,
+) -> None:
+    """Solve the published Bus Evacuation Problem instances; check and recount every plan."""
+    from evac.cli.bench_bep import bench_bep_cli
+
+    bench_bep_cli(as_json, _split(sets), time_limit, rules=rules, seed=seed)

@@ -1,0 +1,28 @@
+"""Stop when any of several criteria says so."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from evac.core.planner.busopt.stop.criterion import TimeBudget
+
+if TYPE_CHECKING:
+    from evac.core.planner.busopt.stop.criterion import StoppingCriterion
+
+__all__ = ["FirstOf"]
+
+
+class FirstOf:
+    """Stops as soon as one of ``criteria`` does (every criterion is called each time, so each counts)."""
+
+    def __init__(self, *criteria: StoppingCriterion) -> None:
+        if not criteria:
+            raise ValueError("FirstOf needs at least one criterion")
+        self.criteria = criteria
+
+    def __call__(self, best_cost: float) -> bool:
+        return any([c(best_cost) for c in self.criteria])
+
+    def remaining_s(self) -> float:
+        budgets = [c.remaining_s() for c in self.criteria if isinstance(c, TimeBudget)]
+        return min(budgets) if budgets else float("inf")
