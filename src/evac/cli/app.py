@@ -12,6 +12,7 @@ from evac import __version__
 from evac.cli.bench import bench_app
 from evac.cli.common import fail_with_problems, validate_only
 from evac.cli.console import err, fail, out, progress_bar
+from evac.cli.ops import audit_cli, ops_app, serve_cli, users_app
 from evac.cli.registry import init_cli, keys_app, registry_app
 
 if TYPE_CHECKING:
@@ -31,6 +32,10 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(registry_app, name="registry")
 app.add_typer(keys_app, name="keys")
 app.command("init")(init_cli)
+app.add_typer(users_app, name="users")
+app.add_typer(ops_app, name="ops")
+app.command("serve")(serve_cli)
+app.command("audit")(audit_cli)
 app.add_typer(schema_app, name="schema")
 
 ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="Scenario file, or a bundled name.")]

@@ -1,0 +1,43 @@
+"""The route × role access matrix: the one place that says who may call what.
+
+Every route of the API has an entry (a test fails otherwise); a route not listed is denied to everyone.
+Field officers are additionally limited, inside the services, to the people and trips of their own
+assembly point.
+"""
+
+from __future__ import annotations
+
+from evac.services.ops_ports import Role
+
+A, P, F, V = Role.ADMIN, Role.PLANNER, Role.FIELD_OFFICER, Role.VIEWER
+
+ACCESS: dict[str, frozenset[Role]] = {
+    "me": frozenset({A, P, F, V}),
+    "search_people": frozenset({A, P, F}),
+    "get_person": frozenset({A, P, F}),
+    "set_language": frozenset({A, P, F}),
+    "get_household": frozenset({A, P, F}),
+    "household_passes": frozenset({A, P, F}),
+    "person_pass": frozenset({A, P, F}),
+    "list_trips": frozenset({A, P, F, V}),
+    "get_manifest": frozenset({A, P, F}),
+    "manifest_pdf": frozenset({A, P, F}),
+    "manifest_csv": frozenset({A, P, F, V}),
+    "check_in": frozenset({A, P, F}),
+    "board": frozenset({A, P, F}),
+    "no_show": frozenset({A, P, F}),
+    "reply": frozenset({A, P, F}),
+    "depart": frozenset({A, P, F}),
+    "arrive": frozenset({A, P, F}),
+    "post_closure": frozenset({A, P}),
+    "post_replan": frozenset({A, P}),
+    "status_board": frozenset({A, P, V}),
+    "unaccounted": frozenset({A, P, V}),
+    "outbox": frozenset({A, P}),
+    "list_users": frozenset({A}),
+    "add_user": frozenset({A}),
+    "update_user": frozenset({A}),
+    "audit": frozenset({A}),
+}
+
+PUBLIC = frozenset({"login", "health"})

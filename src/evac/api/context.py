@@ -1,0 +1,93 @@
+"""What every request needs, built once by ``create_app``: the store, signers, hasher, the login limiter
+and the operation's scenario (loaded on first use, reloaded when the registry or plan reference changes)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from evac.adapters.passes.tokens import Argon2Hasher, PassSigner, TokenSigner, derive_secret
+from evac.adapters.store.ops_repo import ops_uow_factory
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from evac.adapters.store.workspace import Store
+    from evac.core.model import Scenario
+    from evac.services.ops_ports import OpsUnitOfWork
+    from evac.settings import Settings
+
+
+class LoginLimiter:
+    """At most ``max_failures`` failed logins per key (user name, client address) per ``window_s`` seconds."""
+
+    def __init__(self, max_failures: int, window_s: float) -> None:
+        self.max, self.window = max_failures, window_s
+        self._fails: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, *keys: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            for k in keys:
+                recent = [t for t in self._fails.get(k, []) if now - t < self.window]
+                self._fails[k] = recent
+                if len(recent) >= self.max:
+                    return True
+        return False
+
+    def fail(self, *keys: str) -> None:
+        with self._lock:
+            for k in keys:
+                self._fails.setdefault(k, []).append(time.monotonic())
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._fails.pop(key, None)
+
+
+@dataclass
+class ApiContext:
+    settings: Settings
+    store: Store
+    uow: Callable[[], OpsUnitOfWork]
+    tokens: TokenSigner
+    passes: PassSigner
+    hasher: Argon2Hasher
+    limiter: LoginLimiter
+    _scenario: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store) -> ApiContext:
+        if settings.secret_key is not None:
+            import hashlib
+
+            raw = settings.secret_key.get_secret_value().encode()
+            api_secret, pass_secret = hashlib.sha256(b"api" + raw).digest(), hashlib.sha256(b"pass" + raw).digest()
+        else:
+            api_secret, pass_secret = derive_secret(store.keys, "api-token"), derive_secret(store.keys, "pass")
+        return cls(settings, store, ops_uow_factory(store), TokenSigner(api_secret, purpose="evac-api"),
+                   PassSigner(pass_secret),
+                   Argon2Hasher(time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_kib),
+                   LoginLimiter(settings.login_max_failures, settings.login_window_s))
+
+    def scenario(self) -> Scenario:
+        """The active operation's scenario with the registry population (cached per reference and size)."""
+        from evac.adapters.store.ops_scenario import operation_scenario
+        from evac.services.operations import NoActivePlan
+
+        with self.uow() as uow:
+            clock = uow.ops.clock()
+            n = uow.registry.count()
+        if clock is None:
+            raise NoActivePlan("no active plan: run `evac ops activate` first")
+        key = f"{clock.scenario}|{n}"
+        with self._lock:
+            if key not in self._scenario:
+                self._scenario.clear()
+                self._scenario[key] = operation_scenario(self.store, clock.scenario)[0]
+            sc: Scenario = self._scenario[key]
+            return sc

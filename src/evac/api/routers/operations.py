@@ -1,0 +1,58 @@
+"""The crisis cell's routes: closures (re-plan), re-plan, status board, unaccounted list, outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash
+from evac.api.schemas.common import AUTH, WRITE
+from evac.api.schemas.operations import BoardOut, ClosureIn, OutboxOut, ReplanOut
+from evac.api.schemas.people import PersonOut
+from evac.services import operations as ops
+
+router = APIRouter(prefix="/api/v1", tags=["operations"])
+
+
+@router.post("/closures", name="post_closure", response_model=ReplanOut, responses=WRITE)
+def post_closure(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: ClosureIn, response: Response
+                 ) -> dict[str, object]:
+    """A place or link closed: record it and re-plan the future at once (the past is kept); affected
+    households get change or cancellation messages in their language (see the outbox)."""
+    now = datetime.now(UTC)
+    out, replayed = ops.post_closure(uow_factory=ctx.uow, scenario=ctx.scenario(), actor=actor, key=key,
+                                     route="closures", body_sha256=body_hash("closures", body), target=body.target,
+                                     effective_at=body.effective_at or now, now=now)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return out
+
+
+@router.post("/replans", name="post_replan", response_model=ReplanOut, responses=WRITE)
+def post_replan(ctx: Ctx, actor: CurrentActor) -> dict[str, object]:
+    """Re-plan now from the facts recorded so far (no-shows, boardings, breakdowns, closures)."""
+    return ops.replan(uow_factory=ctx.uow, scenario=ctx.scenario(), actor=actor, now=datetime.now(UTC))
+
+
+@router.get("/status-board", name="status_board", response_model=BoardOut, responses=AUTH)
+def status_board(ctx: Ctx, actor: CurrentActor) -> dict[str, object]:
+    """Counts by place and status, and the KPIs of every plan generation (before and after re-plans)."""
+    return ops.status_board(uow_factory=ctx.uow)
+
+
+@router.get("/unaccounted", name="unaccounted", response_model=list[PersonOut], responses=AUTH)
+def unaccounted(ctx: Ctx, actor: CurrentActor,
+                place: Annotated[str | None, Query(max_length=100, description="Only this assembly point.")] = None,
+                limit: Limit = 100, offset: Offset = 0) -> list[dict[str, object]]:
+    """People the plan expects to move whom no field officer has seen (ids and status only)."""
+    return ops.unaccounted(uow_factory=ctx.uow, actor=actor, place=place, limit=limit, offset=offset)
+
+
+@router.get("/outbox", name="outbox", response_model=list[OutboxOut], responses=AUTH)
+def outbox(ctx: Ctx, actor: CurrentActor,
+           status: Annotated[Literal["pending", "sent", "failed"] | None, Query()] = None,
+           limit: Limit = 100, offset: Offset = 0) -> list[object]:
+    """Queued and delivered messages (ids, template, language, delivery state; no message text)."""
+    return ops.outbox(uow_factory=ctx.uow, status=status, limit=limit, offset=offset)

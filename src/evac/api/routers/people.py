@@ -1,0 +1,72 @@
+"""People and households: search, read, language preference, boarding passes (JSON and PDF)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from evac.api.deps import Ctx, CurrentActor, Limit, Offset  # noqa: TC001 -- FastAPI resolves these at runtime
+from evac.api.schemas.common import AUTH, WRITE
+from evac.api.schemas.people import HouseholdOut, LanguageIn, PassOut, PersonOut
+from evac.services import operations as ops
+
+router = APIRouter(prefix="/api/v1", tags=["people"])
+PersonPath = Annotated[str, Path(pattern=r"^R\d{1,10}$", examples=["R0000042"])]
+HouseholdPath = Annotated[str, Path(pattern=r"^RH\d{1,10}$", examples=["RH0000007"])]
+
+
+@router.get("/people", name="search_people", response_model=list[PersonOut], responses=AUTH)
+def search_people(ctx: Ctx, actor: CurrentActor,
+                  q: Annotated[str, Query(min_length=1, max_length=200, description="Name words, any script.")],
+                  limit: Limit = 20, offset: Offset = 0) -> list[dict[str, object]]:
+    """People whose names match every word (Иванова = Ivanova); field officers see their assembly point only."""
+    return ops.search(uow_factory=ctx.uow, actor=actor, query=q, limit=limit, offset=offset)
+
+
+@router.get("/people/{person_id}", name="get_person", response_model=PersonOut, responses=AUTH)
+def get_person(ctx: Ctx, actor: CurrentActor, person_id: PersonPath) -> dict[str, object]:
+    return ops.person(uow_factory=ctx.uow, actor=actor, person_id=person_id)
+
+
+@router.put("/people/{person_id}/language", name="set_language", status_code=204, responses=WRITE)
+def set_language(ctx: Ctx, actor: CurrentActor, person_id: PersonPath, body: LanguageIn) -> Response:
+    """The language messages to this person are written in (ru, en, ar)."""
+    ops.set_language(uow_factory=ctx.uow, actor=actor, person_id=person_id, language=body.language)
+    return Response(status_code=204)
+
+
+@router.get("/households/{household_id}", name="get_household", response_model=HouseholdOut, responses=AUTH)
+def get_household(ctx: Ctx, actor: CurrentActor, household_id: HouseholdPath) -> dict[str, object]:
+    return ops.household(uow_factory=ctx.uow, actor=actor, household_id=household_id)
+
+
+def _passes(ctx: Ctx, actor: CurrentActor, person_ids: list[str]) -> list[dict[str, object]]:
+    expires = datetime.now(UTC) + timedelta(hours=ctx.settings.pass_ttl_h)
+    out = []
+    for p in ops.pass_data(uow_factory=ctx.uow, actor=actor, person_ids=person_ids):
+        token = ctx.passes.issue(person=str(p["person"]), household=str(p["household"]), trip=str(p["trip"]),
+                                 expires=expires)
+        out.append({**p, "token": token, "expires": expires.isoformat(timespec="minutes")})
+    return out
+
+
+@router.get("/people/{person_id}/pass", name="person_pass", response_model=PassOut, responses=WRITE)
+def person_pass(ctx: Ctx, actor: CurrentActor, person_id: PersonPath) -> dict[str, object]:
+    """A signed boarding-pass token (person, household, trip, expiry) for the QR code."""
+    return _passes(ctx, actor, [person_id])[0]
+
+
+@router.get("/households/{household_id}/passes.pdf", name="household_passes", responses={
+    **WRITE, 200: {"content": {"application/pdf": {}}, "description": "One pass per page."}})
+def household_passes(ctx: Ctx, actor: CurrentActor, household_id: HouseholdPath) -> Response:
+    """Printable passes (PDF) for every member of the household who has a trip."""
+    from evac.adapters.passes.pdf import boarding_passes
+
+    members = ops.household(uow_factory=ctx.uow, actor=actor, household_id=household_id)["members"]
+    ids = [m["id"] for m in members if m.get("trip")]
+    if not ids:
+        raise ops.OpsError(f"household {household_id} has no trip in the active plan")
+    pdf = boarding_passes(_passes(ctx, actor, ids))
+    return Response(pdf, media_type="application/pdf")

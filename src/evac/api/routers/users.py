@@ -1,0 +1,63 @@
+"""Login, the caller's own account, and user administration (admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request
+
+from evac.api.deps import Ctx, CurrentActor  # noqa: TC001 -- FastAPI resolves these at runtime
+from evac.api.schemas.common import AUTH, WRITE, errors
+from evac.api.schemas.operations import LoginIn, TokenOut, UserIn, UserOut, UserPatch
+from evac.services import users as svc
+from evac.services.ops_ports import Role
+
+router = APIRouter(prefix="/api/v1", tags=["users"])
+UserPath = Annotated[str, Path(min_length=2, max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]+$")]
+
+
+def _out(u: svc.UserRecord) -> dict[str, object]:
+    return {"username": u.username, "role": u.role.value, "place": u.place, "active": u.active}
+
+
+@router.post("/auth/login", name="login", response_model=TokenOut, responses=errors(400, 401, 422, 429))
+def login(ctx: Ctx, body: LoginIn, request: Request) -> dict[str, object]:
+    """Exchange user name and password for a bearer token. Failed attempts are limited per user name and
+    per client address (HTTP 429 when exceeded)."""
+    client = f"ip:{request.client.host if request.client else '?'}"
+    name = f"user:{body.username}"
+    if ctx.limiter.blocked(name, client):
+        raise HTTPException(429, "too many failed logins; wait and try again")
+    user = svc.authenticate(uow=ctx.uow(), hasher=ctx.hasher, username=body.username, password=body.password)
+    if user is None:
+        ctx.limiter.fail(name, client)
+        raise HTTPException(401, "wrong user name or password")
+    ctx.limiter.reset(name)
+    with ctx.uow() as uow:
+        uow.ops.audit(actor=user.username, action="auth:login", subject=user.role.value)
+        uow.commit()
+    return {"access_token": ctx.tokens.dumps({"u": user.username}), "expires_in": ctx.settings.token_ttl_s,
+            "username": user.username, "role": user.role.value, "place": user.place}
+
+
+@router.get("/me", name="me", response_model=UserOut, responses=AUTH)
+def me(actor: CurrentActor) -> dict[str, object]:
+    return {"username": actor.username, "role": actor.role.value, "place": actor.place, "active": True}
+
+
+@router.get("/users", name="list_users", response_model=list[UserOut], responses=AUTH)
+def list_users(ctx: Ctx, actor: CurrentActor) -> list[dict[str, object]]:
+    return [_out(u) for u in svc.list_users(uow=ctx.uow())]
+
+
+@router.post("/users", name="add_user", response_model=UserOut, status_code=201, responses=WRITE)
+def add_user(ctx: Ctx, actor: CurrentActor, body: UserIn) -> dict[str, object]:
+    return _out(svc.add_user(uow=ctx.uow(), hasher=ctx.hasher, username=body.username, password=body.password,
+                             role=Role(body.role), place=body.place, actor=actor.username))
+
+
+@router.patch("/users/{username}", name="update_user", response_model=UserOut, responses=WRITE)
+def update_user(ctx: Ctx, actor: CurrentActor, username: UserPath, body: UserPatch) -> dict[str, object]:
+    """Change a user's role, assembly point or active flag (deactivating revokes their tokens at once)."""
+    return _out(svc.update_user(uow=ctx.uow(), username=username, role=Role(body.role) if body.role else None,
+                                place=body.place, active=body.active, actor=actor.username))

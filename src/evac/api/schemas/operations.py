@@ -1,0 +1,106 @@
+"""Trips, closures, re-plans, the status board, users, audit, outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime  # noqa: TC003 -- pydantic reads the annotation at runtime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class TripOut(BaseModel):
+    id: str
+    asset: str
+    unit: int
+    pickups: list[str]
+    origin: str
+    destination: str
+    depart: str
+    arrive: str
+    people: int
+
+
+class ManifestOut(TripOut):
+    passengers: list[dict[str, Any]]
+
+
+class ClosureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: str = Field(min_length=1, max_length=100, description="A place or link id of the scenario.")
+    effective_at: AwareDatetime | None = Field(default=None, description="From when it holds (default: now).")
+
+
+class ReplanOut(BaseModel):
+    plan: int
+    generation: int
+    now_h: float
+    changed_households: int
+    assigned: int
+    rebooked: int
+    cancelled: int
+    stranded: list[str]
+    kpis_before: dict[str, Any]
+    kpis_after: dict[str, Any]
+    closure: str | None = None
+    effective_at: str | None = None
+
+
+class BoardOut(BaseModel):
+    by_place: dict[str, dict[str, int]]
+    totals: dict[str, int]
+    plans: list[dict[str, Any]]
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    username: str
+    role: str
+    place: str | None
+
+
+class UserOut(BaseModel):
+    username: str
+    role: str
+    place: str | None
+    active: bool
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=2, max_length=63)
+    password: str = Field(min_length=10, max_length=200)
+    role: Literal["admin", "planner", "field_officer", "viewer"]
+    place: str | None = Field(default=None, max_length=100)
+
+
+class UserPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["admin", "planner", "field_officer", "viewer"] | None = None
+    place: str | None = Field(default=None, max_length=100)
+    active: bool | None = None
+
+
+class AuditOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+
+
+class OutboxOut(BaseModel):
+    id: int
+    person_id: str
+    household_id: str
+    template: str
+    language: str
+    status: str
+    attempts: int
+    last_error: str

@@ -1,0 +1,582 @@
+"""Field operations: activate a plan, record what happens (idempotently), re-plan on a closure, read views.
+
+Every write is one transaction that appends events, updates the status projection, writes the outbox
+messages the events cause, records the request (``Idempotency-Key`` → response) and the audit entry; a
+crash anywhere before the commit leaves nothing, after it everything. A replayed key returns the stored
+response and writes nothing. Two concurrent writes about one person race on the log's (stream, version)
+key: the loser gets :class:`ConcurrentWrite` from the store and the use case runs again from scratch,
+now seeing the winner's event (a second scan of a pass then answers ``already`` and writes nothing).
+
+Ids only cross this layer's edges in events and the outbox (``R0000042``, ``RH0000007``); names are read
+from the registry for the views that need them, and each such read is audited.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from evac.core.errors import EvacError
+from evac.core.oplog import (
+    ClosureEvent,
+    EventType,
+    Meta,
+    PersonEvent,
+    PersonState,
+    Status,
+    TransitionError,
+    apply,
+    initial,
+)
+from evac.core.planner.events import Boarded, Breakdown, Closure, EventConflict, NoShow
+from evac.core.planner.replan import replan_result
+from evac.core.registry.names import query_tokens
+from evac.services.ops_ports import ConcurrentWrite, Role, StoredResponse
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import datetime
+
+    from evac.core.model import Plan, Scenario
+    from evac.core.planner.events import Event
+    from evac.services.ops_ports import Clock, OpsUnitOfWork
+
+    UowFactory = Callable[[], OpsUnitOfWork]
+
+RETRIES = 12
+_T = TypeVar("_T")
+DOCUMENTS = ("passport", "children_birth_certificates", "marriage_certificate")
+_CHAIN = (Status.CHECKED_IN, Status.BOARDED, Status.DEPARTED, Status.ARRIVED_SAFE)
+_TARGET = {EventType.CHECKED_IN: Status.CHECKED_IN, EventType.BOARDED: Status.BOARDED,
+           EventType.DEPARTED: Status.DEPARTED, EventType.ARRIVED_SAFE: Status.ARRIVED_SAFE,
+           EventType.NO_SHOW: Status.NO_SHOW, EventType.CONFIRMED: Status.CONFIRMED,
+           EventType.DECLINED: Status.DECLINED}
+
+
+class OpsError(EvacError):
+    """A request cannot be done as asked (HTTP 409 at the API edge)."""
+
+
+class NotFound(OpsError):
+    """No such person, household or trip — or none the caller may see (HTTP 404)."""
+
+
+class KeyReused(OpsError):
+    """An Idempotency-Key was sent again with a different body (HTTP 422)."""
+
+
+class NoActivePlan(OpsError):
+    """The workspace has no active plan: run ``evac ops activate`` first (HTTP 409)."""
+
+
+class Invalid(OpsError):
+    """The request names something the scenario does not know (HTTP 422)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: user name, role, assembly point (field officers) and device id (from a header)."""
+
+    username: str
+    role: Role
+    place: str | None = None
+    device: str = ""
+
+    @property
+    def scoped(self) -> bool:
+        return self.role is Role.FIELD_OFFICER
+
+
+def person_key(registry_id: int) -> str:
+    return f"R{registry_id:07d}"
+
+
+def household_key(registry_id: int) -> str:
+    return f"RH{registry_id:07d}"
+
+
+def registry_id(key: str) -> int:
+    digits = key.removeprefix("RH").removeprefix("R")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 10):
+        raise NotFound(f"{key!r} is not a person or household id")
+    return int(digits)
+
+
+def retrying(fn: Callable[[], _T]) -> _T:
+    """Run a use case again (with jittered backoff, ~1-50 ms) whenever another transaction won a race."""
+    for attempt in range(RETRIES):
+        try:
+            return fn()
+        except ConcurrentWrite:
+            if attempt == RETRIES - 1:
+                raise
+            time.sleep(random.uniform(0.001, 0.004) * (2 ** min(attempt, 4)))
+    raise AssertionError("unreachable")
+
+
+# -- state and scope ------------------------------------------------------------------------------------
+def _state(uow: OpsUnitOfWork, pid: str) -> PersonState:
+    st = uow.ops.state(pid)
+    if st is not None:
+        return st
+    home = uow.ops.home_place(pid)
+    if home is None:
+        raise NotFound(f"no person {pid}")
+    hid, city = home
+    s0 = initial(pid, hid)
+    return PersonState(s0.person_id, s0.household_id, place=city)
+
+
+def _visible(actor: Actor, st: PersonState) -> bool:
+    return not actor.scoped or (actor.place is not None and st.place == actor.place)
+
+
+def _scoped_state(uow: OpsUnitOfWork, actor: Actor, pid: str) -> PersonState:
+    st = _state(uow, pid)
+    if not _visible(actor, st):
+        raise NotFound(f"no person {pid} at your assembly point")
+    return st
+
+
+def _already(kind: EventType, st: PersonState) -> bool:
+    target = _TARGET.get(kind)
+    if target is None:
+        return False
+    if st.status is target:
+        return True
+    return target in _CHAIN and st.status in _CHAIN and _CHAIN.index(st.status) > _CHAIN.index(target)
+
+
+# -- idempotent person writes ---------------------------------------------------------------------------
+def record(*, uow_factory: UowFactory, actor: Actor, key: str, route: str, body_sha256: str, kind: EventType,
+           person_ids: Sequence[str], now: datetime, trip_id: str | None = None) -> tuple[dict[str, Any], bool]:
+    """Record ``kind`` for each person, all or nothing; returns (response, replayed).
+
+    People already at or past the target status answer ``already`` and get no event (a second scan of
+    a pass is harmless). Raises :class:`NotFound` (unknown, or outside a field officer's assembly point),
+    :class:`TransitionError` (impossible for someone; nothing is written) or :class:`KeyReused`.
+    """
+    def run() -> tuple[dict[str, Any], bool]:
+        uow = uow_factory()
+        with uow:
+            prior = _prior(uow, key, body_sha256)
+            if prior is not None:
+                return prior, True
+            results: list[dict[str, Any]] = []
+            for pid in dict.fromkeys(person_ids):
+                st = _scoped_state(uow, actor, pid)
+                if _already(kind, st):
+                    results.append({"person": pid, "status": st.status.value, "trip": st.trip_id,
+                                    "result": "already"})
+                    continue
+                ev = PersonEvent(kind, Meta(actor.username, now, actor.device, key), pid, st.household_id,
+                                 trip_id, st.place)
+                new = apply(st, ev)
+                uow.ops.append(ev, version=new.version)
+                uow.ops.save_state(new)
+                results.append({"person": pid, "status": new.status.value, "trip": new.trip_id,
+                                "result": "recorded"})
+            response = {"event": kind.value, "key": key, "results": results,
+                        "recorded": sum(1 for r in results if r["result"] == "recorded")}
+            uow.ops.save_request(StoredResponse(key, actor.username, route, body_sha256, 200, json.dumps(response)))
+            uow.ops.audit(actor=actor.username, action=f"write:{kind.value}",
+                          subject=",".join(r["person"] for r in results))
+            uow.commit()
+            return response, False
+
+    return retrying(run)
+
+
+def _prior(uow: OpsUnitOfWork, key: str, body_sha256: str) -> dict[str, Any] | None:
+    prior = uow.ops.request(key)
+    if prior is None:
+        return None
+    if prior.body_sha256 != body_sha256:
+        raise KeyReused(f"Idempotency-Key {key!r} was already used for a different request")
+    out: dict[str, Any] = json.loads(prior.response)
+    return out
+
+
+def trip_people(*, uow_factory: UowFactory, actor: Actor, trip_id: str, status: Status) -> list[str]:
+    """People on ``trip_id`` (per the projection) whose status is ``status``, for departure and arrival."""
+    with uow_factory() as uow:
+        _trip_for(uow, actor, trip_id)
+        return [s.person_id for s in uow.ops.states(trip=trip_id, statuses=[status.value], limit=100_000)]
+
+
+# -- plans ----------------------------------------------------------------------------------------------
+def _first_rides(plan: Plan) -> dict[str, tuple[str, str, float, tuple[str, ...]]]:
+    """household -> (trip, pick-up place, pick-up time h, travellers) of its first trip in ``plan``."""
+    by_trip = {t.id: t for t in plan.trips}
+    out: dict[str, tuple[str, str, float, tuple[str, ...]]] = {}
+    for it in plan.itineraries:
+        if not it.trip_ids:
+            continue
+        trip = by_trip.get(it.trip_ids[0])
+        if trip is None:
+            continue
+        b = next((b for b in trip.boardings if b.household_id == it.household_id), None)
+        if b is None:
+            continue
+        leg = trip.legs[b.first_leg]
+        out[it.household_id] = (trip.id, leg.origin, leg.depart_h, b.person_ids)
+    return out
+
+
+def _apply_plan(uow: OpsUnitOfWork, *, plan: Plan, clock: Clock, place_names: dict[str, str], actor: str,
+                key: str, now: datetime) -> dict[str, int]:
+    """Assign or rebook everyone whose first trip differs from the projection; queue their messages."""
+    from evac.services.notifications import enqueue_household
+
+    rides = _first_rides(plan)
+    counts = {"assigned": 0, "rebooked": 0, "cancelled": 0}
+    planned: set[str] = set()
+    for hid, (trip, place, dep_h, people) in sorted(rides.items()):
+        planned.update(people)
+        moved = False
+        had_trip = False
+        for pid in people:
+            st = _state(uow, pid)
+            if st.merged_into is not None or st.status in (Status.BOARDED, Status.DEPARTED, Status.ARRIVED_SAFE):
+                continue
+            if st.trip_id == trip and st.place == place:
+                continue
+            had_trip = had_trip or st.trip_id is not None
+            kind = EventType.REBOOKED if st.trip_id is not None else EventType.ASSIGNED
+            ev = PersonEvent(kind, Meta(actor, now, "", key), pid, st.household_id, trip, place, "plan")
+            new = apply(st, ev)
+            uow.ops.append(ev, version=new.version)
+            uow.ops.save_state(new)
+            moved = True
+        if moved:
+            template = "change" if had_trip else "assignment"
+            counts["rebooked" if had_trip else "assigned"] += 1
+            enqueue_household(uow, household_id=hid, people=people, template=template, context={
+                "trip": trip, "place": place, "place_name": place_names.get(place, place),
+                "time": clock.moment(dep_h).strftime("%Y-%m-%d %H:%M %z"), "documents": list(DOCUMENTS)})
+    # households that had a trip and have none now
+    gone: dict[str, list[PersonState]] = {}
+    for st in uow.ops.states(statuses=[s.value for s in (Status.REGISTERED, Status.NOTIFIED, Status.CONFIRMED,
+                                                          Status.CHECKED_IN, Status.NO_SHOW, Status.DECLINED)],
+                             limit=1_000_000):
+        if st.trip_id is not None and st.person_id not in planned:
+            gone.setdefault(st.household_id, []).append(st)
+    for hid, states in sorted(gone.items()):
+        for st in states:
+            ev = PersonEvent(EventType.REBOOKED, Meta(actor, now, "", key), st.person_id, hid, None, st.place,
+                             "plan")
+            new = apply(st, ev)
+            uow.ops.append(ev, version=new.version)
+            uow.ops.save_state(new)
+        counts["cancelled"] += 1
+        enqueue_household(uow, household_id=hid, people=tuple(s.person_id for s in states), template="cancellation",
+                          context={"place": states[0].place or "", "place_name": place_names.get(states[0].place or "",
+                                                                                            states[0].place or "")})
+    return counts
+
+
+def activate(*, uow_factory: UowFactory, plan: Plan, scenario: Scenario, scenario_ref: str, clock: Clock,
+             actor: str, now: datetime) -> dict[str, Any]:
+    """Make ``plan`` the operation's plan: store it, set the clock, assign people, queue call-forwards."""
+    names = {p.id: p.name for p in scenario.places}
+    key = f"activate-{now.isoformat()}"
+
+    def run() -> dict[str, Any]:
+        uow = uow_factory()
+        with uow:
+            plan_id = uow.ops.save_plan(plan=plan, scenario=scenario_ref, reason="activated")
+            uow.ops.set_clock(clock)
+            counts = _apply_plan(uow, plan=plan, clock=clock, place_names=names, actor=actor, key=key, now=now)
+            uow.ops.audit(actor=actor, action="plan:activate", subject=f"plan {plan_id}")
+            uow.commit()
+        return {"plan": plan_id, "trips": len(plan.trips), **counts}
+
+    return retrying(run)
+
+
+def _core_events(uow: OpsUnitOfWork, plan: Plan, clock: Clock, now_h: float) -> list[Event]:
+    """The field facts a re-plan must respect, from the log and the projection."""
+    events: list[Event] = []
+    for _, ev in uow.ops.events():
+        if isinstance(ev, ClosureEvent):
+            events.append(Closure(clock.hours(ev.effective_at), ev.target))
+        elif ev.type is EventType.BREAKDOWN:
+            events.append(Breakdown(clock.hours(ev.meta.at), ev.asset_id, ev.unit, ev.repair_h))  # type: ignore[union-attr]
+    by_trip = {t.id: t for t in plan.trips}
+    states = uow.ops.states(statuses=[Status.BOARDED.value, Status.DEPARTED.value, Status.NO_SHOW.value],
+                            limit=1_000_000)
+    boarded: dict[str, tuple[str, float]] = {}
+    no_show: dict[str, float] = {}
+    for st in states:
+        h = min(clock.hours(st.updated_at), now_h) if st.updated_at else now_h
+        if st.status is Status.NO_SHOW:
+            no_show[st.household_id] = h
+        elif st.trip_id in by_trip:
+            trip = by_trip[st.trip_id]
+            b = next((b for b in trip.boardings if b.household_id == st.household_id), None)
+            if b is not None:
+                boarded[st.household_id] = (trip.id, min(h, trip.legs[b.first_leg].depart_h))
+    events.extend(Boarded(h, hid, tid) for hid, (tid, h) in sorted(boarded.items()))
+    events.extend(NoShow(h, hid) for hid, h in sorted(no_show.items()) if hid not in boarded)
+    return events
+
+
+def replan_in(uow: OpsUnitOfWork, *, scenario: Scenario, actor: str, key: str, now: datetime,
+              reason: str) -> dict[str, Any]:
+    """Re-plan inside an open unit of work (the caller commits): keep the past, rebook the changed."""
+    active = uow.ops.active_plan()
+    clock = uow.ops.clock()
+    if active is None or clock is None:
+        raise NoActivePlan("no active plan: run `evac ops activate` first")
+    now_h = clock.hours(now)
+    events = _core_events(uow, active.plan, clock, now_h)
+    try:
+        res = replan_result(scenario, active.plan, events, now_h)
+    except EventConflict as exc:
+        raise OpsError(f"re-plan refused: {exc}") from None
+    plan_id = uow.ops.save_plan(plan=res.plan, scenario=active.scenario, reason=reason)
+    counts = _apply_plan(uow, plan=res.plan, clock=clock, place_names={p.id: p.name for p in scenario.places},
+                         actor=actor, key=key, now=now)
+    uow.ops.audit(actor=actor, action="plan:replan", subject=f"plan {plan_id} ({reason})")
+    kb, ka = active.kpis, res.plan.kpis
+    return {"plan": plan_id, "generation": active.generation + 1, "now_h": round(now_h, 3),
+            "changed_households": len(res.changed), "stranded": list(res.stranded), **counts,
+            "kpis_before": _kpi_summary(kb), "kpis_after": _kpi_summary(asdict(ka) if ka else {})}
+
+
+def _kpi_summary(k: dict[str, Any]) -> dict[str, Any]:
+    return {f: k.get(f) for f in ("travelling", "safe", "left_behind", "clearance_h", "trips")}
+
+
+def post_closure(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, key: str, route: str,
+                 body_sha256: str, target: str, effective_at: datetime, now: datetime) -> tuple[dict[str, Any], bool]:
+    """Record a closure and re-plan in the same transaction (idempotent on ``key``)."""
+    if target not in scenario.place_by_id and target not in scenario.link_by_id:
+        raise Invalid(f"no place or link {target!r} in scenario {scenario.id}")
+
+    def run() -> tuple[dict[str, Any], bool]:
+        uow = uow_factory()
+        with uow:
+            prior = _prior(uow, key, body_sha256)
+            if prior is not None:
+                return prior, True
+            ev = ClosureEvent(Meta(actor.username, now, actor.device, key), target, effective_at)
+            uow.ops.append(ev, version=uow.ops.count_events(stream="operation") + 1)
+            out = {"closure": target, "effective_at": effective_at.isoformat(),
+                   **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
+                               reason=f"closure of {target}")}
+            uow.ops.save_request(StoredResponse(key, actor.username, route, body_sha256, 200, json.dumps(out)))
+            uow.commit()
+            return out, False
+
+    return retrying(run)
+
+
+# -- reads ----------------------------------------------------------------------------------------------
+def _trip_for(uow: OpsUnitOfWork, actor: Actor, trip_id: str) -> tuple[Plan, Any]:
+    active = uow.ops.active_plan()
+    if active is None:
+        raise NoActivePlan("no active plan: run `evac ops activate` first")
+    trip = next((t for t in active.plan.trips if t.id == trip_id), None)
+    if trip is None or (actor.scoped and actor.place not in _pickups(trip)):
+        raise NotFound(f"no trip {trip_id}" + (" from your assembly point" if actor.scoped else ""))
+    return active.plan, trip
+
+
+def _pickups(trip: Any) -> set[str]:
+    return {trip.legs[b.first_leg].origin for b in trip.boardings} or {trip.legs[0].origin}
+
+
+def person_view(uow: OpsUnitOfWork, st: PersonState, *, names: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": st.person_id, "household": st.household_id, "status": st.status.value,
+                           "trip": st.trip_id, "place": st.place, "updated_at":
+                           st.updated_at.isoformat() if st.updated_at else None}
+    if names:
+        rec = uow.registry.get(registry_id(st.person_id)).record
+        out.update(name=rec.display_name, original=" ".join(x for x in (rec.given, rec.patronymic, rec.family) if x),
+                   birth=rec.birth.iso(), sex=rec.sex.value if rec.sex else "",
+                   vulnerabilities=sorted(v.value for v in rec.vulnerabilities))
+    return out
+
+
+def search(*, uow_factory: UowFactory, actor: Actor, query: str, limit: int = 20, offset: int = 0
+           ) -> list[dict[str, Any]]:
+    """People matching every name word (any script), limited to a field officer's assembly point."""
+    words = query_tokens(query)
+    if not words:
+        raise Invalid("the query has no name to search for")
+    with uow_factory() as uow:
+        found = uow.registry.search(words=words, city=None, status=None, vulnerability=None, household=None,
+                                    limit=500)
+        out = []
+        for s in found:
+            st = _state(uow, person_key(s.id))
+            if _visible(actor, st):
+                out.append(person_view(uow, st, names=True))
+        page = out[offset:offset + limit]
+        uow.ops.audit(actor=actor.username, action="read:search", subject=",".join(p["id"] for p in page))
+        uow.commit()
+        return page
+
+
+def person(*, uow_factory: UowFactory, actor: Actor, person_id: str) -> dict[str, Any]:
+    with uow_factory() as uow:
+        view = person_view(uow, _scoped_state(uow, actor, person_id), names=True)
+        uow.ops.audit(actor=actor.username, action="read:person", subject=person_id)
+        uow.commit()
+        return view
+
+
+def household(*, uow_factory: UowFactory, actor: Actor, household_id: str) -> dict[str, Any]:
+    with uow_factory() as uow:
+        members = uow.ops.household_members(household_id)
+        states = [_state(uow, pid) for pid in members]
+        if not states or not all(_visible(actor, s) for s in states):
+            raise NotFound(f"no household {household_id}" + (" at your assembly point" if actor.scoped else ""))
+        view = {"id": household_id, "members": [person_view(uow, s, names=True) for s in states]}
+        uow.ops.audit(actor=actor.username, action="read:household", subject=household_id)
+        uow.commit()
+        return view
+
+
+def trips(*, uow_factory: UowFactory, actor: Actor, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    with uow_factory() as uow:
+        active = uow.ops.active_plan()
+        clock = uow.ops.clock()
+        if active is None or clock is None:
+            raise NoActivePlan("no active plan: run `evac ops activate` first")
+        rows = [t for t in active.plan.trips if not actor.scoped or actor.place in _pickups(t)]
+        return [_trip_summary(t, clock) for t in rows[offset:offset + limit]]
+
+
+def _trip_summary(t: Any, clock: Clock) -> dict[str, Any]:
+    return {"id": t.id, "asset": t.asset_id, "unit": t.unit, "pickups": sorted(_pickups(t)),
+            "origin": t.legs[0].origin, "destination": t.legs[-1].destination,
+            "depart": clock.moment(t.depart_h).isoformat(), "arrive": clock.moment(t.arrive_h).isoformat(),
+            "people": t.people}
+
+
+def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool = True) -> dict[str, Any]:
+    """A trip with its passengers and their statuses (names only when ``names``; audited)."""
+    with uow_factory() as uow:
+        _, trip = _trip_for(uow, actor, trip_id)
+        clock = uow.ops.clock()
+        assert clock is not None
+        people = []
+        for b in trip.boardings:
+            for pid in b.person_ids:
+                people.append(person_view(uow, _state(uow, pid), names=names))
+        uow.ops.audit(actor=actor.username, action="read:manifest" if names else "read:manifest-redacted",
+                      subject=trip_id)
+        uow.commit()
+        return {**_trip_summary(trip, clock), "passengers": people}
+
+
+def status_board(*, uow_factory: UowFactory) -> dict[str, Any]:
+    """Counts by place and status (people with no event yet count as registered at home), plan KPIs."""
+    with uow_factory() as uow:
+        board: dict[str, dict[str, int]] = {}
+        for place, status, n in uow.ops.status_counts():
+            board.setdefault(place or "unknown", {})[status] = n
+        for place, n in uow.ops.unplanned_counts():
+            row = board.setdefault(place, {})
+            row["registered"] = row.get("registered", 0) + n
+        totals: dict[str, int] = {}
+        for row in board.values():
+            for s, n in row.items():
+                totals[s] = totals.get(s, 0) + n
+        history = [{"plan": pid, "generation": g, "reason": r, "active": a, "kpis": _kpi_summary(k)}
+                   for pid, g, r, k, a in uow.ops.plan_history()]
+        return {"by_place": board, "totals": totals, "plans": history}
+
+
+def unaccounted(*, uow_factory: UowFactory, actor: Actor, place: str | None = None, limit: int = 100,
+                offset: int = 0) -> list[dict[str, Any]]:
+    """People the plan expects to move whose whereabouts are unknown (not seen by a field officer)."""
+    statuses = [Status.REGISTERED.value, Status.NOTIFIED.value, Status.CONFIRMED.value, Status.NO_SHOW.value]
+    with uow_factory() as uow:
+        rows = uow.ops.states(place=place, statuses=statuses, limit=limit, offset=offset)
+        out = [person_view(uow, s, names=False) for s in rows if s.trip_id is not None or s.status is Status.NO_SHOW]
+        uow.ops.audit(actor=actor.username, action="read:unaccounted", subject=f"{len(out)} people")
+        uow.commit()
+        return out
+
+
+__all__ = ["Actor", "Invalid", "KeyReused", "NoActivePlan", "NotFound", "OpsError", "TransitionError", "activate",
+           "household", "manifest", "person", "post_closure", "record", "replan_in", "search", "status_board",
+           "trips", "unaccounted"]
+
+
+def household_on_trip(*, uow_factory: UowFactory, household_id: str, trip_id: str) -> list[str]:
+    """Members of a household booked on ``trip_id`` (for a whole-household scan of one pass)."""
+    with uow_factory() as uow:
+        return [s.person_id for s in uow.ops.states(household=household_id, trip=trip_id)]
+
+
+def pass_data(*, uow_factory: UowFactory, actor: Actor, person_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """What a boarding pass prints for each person (names included; audited). People without a trip are
+    refused: a pass without a trip cannot be checked in."""
+    with uow_factory() as uow:
+        active, clock = uow.ops.active_plan(), uow.ops.clock()
+        if active is None or clock is None:
+            raise NoActivePlan("no active plan: run `evac ops activate` first")
+        rides = _first_rides(active.plan)
+        out = []
+        for pid in person_ids:
+            st = _scoped_state(uow, actor, pid)
+            ride = rides.get(st.household_id)
+            if st.trip_id is None or ride is None or ride[0] != st.trip_id:
+                raise OpsError(f"person {pid} has no trip in the active plan")
+            view = person_view(uow, st, names=True)
+            out.append({**view, "person": pid, "trip": st.trip_id, "place": ride[1],
+                        "time": clock.moment(ride[2]).strftime("%Y-%m-%d %H:%M %z")})
+        uow.ops.audit(actor=actor.username, action="read:pass", subject=",".join(person_ids))
+        uow.commit()
+        return out
+
+
+def set_language(*, uow_factory: UowFactory, actor: Actor, person_id: str, language: str) -> None:
+    def run() -> None:
+        with uow_factory() as uow:
+            _scoped_state(uow, actor, person_id)
+            uow.ops.set_language(person_id, language)
+            uow.ops.audit(actor=actor.username, action="write:language", subject=f"{person_id}={language}")
+            uow.commit()
+
+    retrying(run)
+
+
+def outbox(*, uow_factory: UowFactory, status: str | None, limit: int, offset: int) -> list[Any]:
+    with uow_factory() as uow:
+        return uow.ops.outbox(status=status, limit=limit, offset=offset)
+
+
+def audit_log(*, uow_factory: UowFactory, actor: str | None = None, action: str | None = None,
+              since: datetime | None = None, limit: int = 100, offset: int = 0) -> list[Any]:
+    with uow_factory() as uow:
+        return uow.ops.audit_log(actor=actor, action=action, since=since, limit=limit, offset=offset)
+
+
+def replan(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, now: datetime) -> dict[str, Any]:
+    """Re-plan now (no new fact: e.g. after no-shows and breakdowns); one transaction."""
+    def run() -> dict[str, Any]:
+        with uow_factory() as uow:
+            out = replan_in(uow, scenario=scenario, actor=actor.username, key=f"replan-{now.isoformat()}", now=now,
+                            reason="re-plan")
+            uow.commit()
+            return out
+
+    return retrying(run)
+
+
+def verify_projection(*, uow_factory: UowFactory) -> list[str]:
+    """Replay the log from scratch and return the people whose stored status differs (empty: identical)."""
+    from evac.core.oplog import fold
+
+    with uow_factory() as uow:
+        replayed = fold(ev for _, ev in uow.ops.events()).people
+        stored = {s.person_id: s for s in uow.ops.states(limit=10_000_000)}
+    return sorted(p for p in replayed.keys() | stored.keys() if replayed.get(p) != stored.get(p))

@@ -1,0 +1,105 @@
+"""Fixtures of the operations tests: a built workspace (SQLite copied per test; PostgreSQL built fresh,
+via ``EVAC_TEST_DATABASE_URL`` — skipped locally when unset, failing under CI=true), the API in-process,
+and a bearer token per role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from fastapi.testclient import TestClient
+from ops_factory import PASSWORD, USERS, build
+from sqlalchemy import create_engine, text
+
+from evac.adapters.store.workspace import open_workspace
+from evac.api.app import create_app
+from evac.settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from evac.adapters.store.workspace import Store
+
+PG_ENV = "EVAC_TEST_DATABASE_URL"
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in {"EVAC_DATABASE_URL", "EVAC_KEY"}}
+
+
+@pytest.fixture(scope="session")
+def template_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A built SQLite workspace, copied by tests that change it."""
+    path = tmp_path_factory.mktemp("ops-template") / "ws"
+    build(path, clean_env()).close()
+    return path
+
+
+@pytest.fixture
+def sqlite_ws(template_ws: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / "ws"
+    shutil.copytree(template_ws, dst)
+    return dst
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, template_ws: Path, tmp_path: Path) -> Iterator[Store]:
+    """An open store of a built operation on SQLite, then on PostgreSQL."""
+    env = clean_env()
+    if request.param == "sqlite":
+        dst = tmp_path / "ws"
+        shutil.copytree(template_ws, dst)
+        store = open_workspace(dst, env)
+        yield store
+        store.close()
+        return
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {PG_ENV} is not set: PostgreSQL tests must run in CI")
+        pytest.skip(f"PostgreSQL not configured ({PG_ENV} unset)")
+    name = "evac_ops_" + uuid.uuid4().hex[:10]
+    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    env["EVAC_DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/" + name
+    store = build(tmp_path / "ws", env)
+    try:
+        yield store
+    finally:
+        store.close()
+        with eng.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        eng.dispose()
+
+
+def make_client(store: Store) -> TestClient:
+    settings = Settings(workspace=store.path, argon2_time_cost=1, argon2_memory_kib=8192, login_max_failures=50)
+    return TestClient(create_app(settings, store=store), raise_server_exceptions=False)
+
+
+def login(client: TestClient, user: str) -> dict[str, str]:
+    r = client.post("/api/v1/auth/login", json={"username": user, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture
+def api(sqlite_ws: Path) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], Store]]:
+    """(client, headers per user, store) on a fresh copy of the built SQLite operation."""
+    store = open_workspace(sqlite_ws, clean_env())
+    client = make_client(store)
+    headers = {u: login(client, u) for u in USERS}
+    yield client, headers, store
+    store.close()
+
+
+def key() -> str:
+    return "k-" + uuid.uuid4().hex
+
+
+Json = dict[str, Any]
