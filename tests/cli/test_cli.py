@@ -183,3 +183,14 @@ def test_duplicates_need_a_csv_out(tmp_path: Path) -> None:
     result = runner.invoke(app, ["generate", "population", "--size", "10", "--scenario", TINY, "--duplicates", "0.1"])
     assert result.exit_code == 2
     assert "--out LIST.csv" in result.output
+
+
+def test_the_optimising_planner_reports_its_bound_and_passes_the_check(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", "--scenario", TINY, "--planner", "evac", "--time-limit", "1",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "gap to the bound" in result.output
+    data = json.loads((tmp_path / "plan.json").read_text())
+    assert data["planner"] == "evac" and data["bound"]["safe_weighted_max"] >= data["kpis"]["safe_weighted"]
+    check = runner.invoke(app, ["check", str(tmp_path / "plan.json"), "--scenario", TINY])
+    assert check.exit_code == 0, check.output

@@ -34,7 +34,7 @@ def _num(x: float | None) -> float | str | None:
         return None
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    return round(x, 6)
+    return x  # exact: a rounded time could move a departure into another clock hour
 
 
 def plan_to_dict(plan: Plan, scenario: Scenario | None = None) -> dict[str, Any]:

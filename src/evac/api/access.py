@@ -34,6 +34,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "status_board": frozenset({A, P, V}),
     "unaccounted": frozenset({A, P, V}),
     "outbox": frozenset({A, P}),
+    "plan_map": frozenset({A, P, V}),
     "list_users": frozenset({A}),
     "add_user": frozenset({A}),
     "update_user": frozenset({A}),

@@ -17,11 +17,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from evac.api.context import ApiContext
-from evac.api.routers import audit, field, operations, people, trips, users
+from evac.api.routers import audit, field, operations, people, plan, trips, users
 from evac.core.errors import EvacError
 from evac.core.oplog import TransitionError
 from evac.services import operations as ops
 from evac.services.users import UserError
+from evac.web import mount
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from evac.settings import Settings
 
 log = logging.getLogger("evac.api")
-ROUTERS = (users.router, people.router, field.router, trips.router, operations.router, audit.router)
+ROUTERS = (users.router, people.router, field.router, trips.router, operations.router, audit.router, plan.router)
 
 _STATUS: list[tuple[type[Exception], int]] = [
     (ops.NotFound, 404), (ops.KeyReused, 422), (ops.Invalid, 422), (UserError, 422), (TransitionError, 409),
@@ -77,6 +78,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                            expose_headers=["Idempotent-Replayed"])
     for r in ROUTERS:
         app.include_router(r)
+
+    mount(app)
 
     @app.get("/health", name="health", tags=["health"])
     def health() -> dict[str, str]:

@@ -62,7 +62,11 @@ def plan_cli(
     scenario: ScenarioOpt = "syria-2013",
     start: Annotated[str | None, typer.Option(help="Start: YYYY-MM-DD or ISO-8601 with zone.")] = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for plan.json and report.html.")] = Path("out"),
-    planner: Annotated[str, typer.Option(help="Planner to use.")] = "greedy",
+    planner: Annotated[str, typer.Option(help="Planner: evac (optimising, with a bound), greedy, fcfs, ccrp, exact.")
+                       ] = "greedy",
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=0.0, help="Seconds the optimising planner (evac) may search; default by size.")] = None,
+    no_bound: Annotated[bool, typer.Option("--no-bound", help="Skip the bound (and the gap) on the plan.")] = False,
     population: Annotated[Path | None, typer.Option(help="Population JSON replacing the scenario's.")] = None,
     workspace: Annotated[Path | None, typer.Option("--workspace", "-w", envvar="EVAC_WORKSPACE",
                                                    help="Plan for the people in this workspace's registry.")] = None,
@@ -75,7 +79,7 @@ def plan_cli(
     from evac.cli.planning import run_plan
 
     run_plan(scenario, start=start, out_dir=out_dir, planner=planner, population=population, seed=seed,
-             as_json=as_json, surge=surge, workspace=workspace)
+             as_json=as_json, surge=surge, workspace=workspace, time_limit=time_limit, bound=not no_bound)
 
 
 @app.command("demo")
@@ -85,7 +89,8 @@ def demo_cli(
     """Run the whole default chain on the bundled Syria-2013 scenario and say where the report is."""
     from evac.cli.planning import run_plan
 
-    out.print("[bold]evac demo[/]: Syria, 22 January 2013 — synthetic population, greedy plan, independent check.")
+    out.print("[bold]evac demo[/]: Syria, 22 January 2013 — synthetic population, plan with its bound, "
+              "independent check.")
     run_plan("syria-2013", start=None, out_dir=out_dir, planner="greedy", population=None, seed=0, as_json=False,
              check=True)
 

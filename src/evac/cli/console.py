@@ -90,7 +90,13 @@ def kpi_table(plan: Plan, scenario: Scenario, *, run_s: float | None = None, pea
         ("trips", f"{k.trips:,}"),
     ]
     if plan.bound is not None:
-        rows.append(("bound on weighted safe", f"{plan.bound.safe_weighted_max:,.0f} ({plan.bound.method})"))
+        from evac.core.planner.lp import gap
+
+        b = plan.bound
+        rows.append(("bound: weighted safe at most", f"{b.safe_weighted_max:,.0f} ({b.method})"))
+        rows.append(("bound: clearance at least", _h(b.clearance_h_min)))
+        g = gap(k, b, k.travelling_weighted)
+        rows.append(("gap to the bound", "—" if g is None else f"{g:.1%}"))
     if run_s is not None:
         rows.append(("run time", f"{run_s:.2f} s"))
     if peak_mb is not None:

@@ -30,6 +30,8 @@ def run_plan(
     check: bool = False,
     surge: float = 0.0,
     workspace: Path | None = None,
+    time_limit: float | None = None,
+    bound: bool = True,
 ) -> None:
     if planner not in PLANNERS:
         fail(f"--planner: unknown planner {planner!r}; choose from {', '.join(sorted(PLANNERS))}")
@@ -42,7 +44,18 @@ def run_plan(
         scenario = scenario.with_population(apply_surge(scenario.population, share=surge, seed=seed))
     t1 = time.perf_counter()
     with progress_bar("planning households", quiet=as_json) as cb:
-        plan = PLANNERS[planner].plan(scenario, start_h=start_h, seed=seed, callbacks=cb)
+        chosen = PLANNERS[planner]
+        if time_limit is not None:
+            from evac.core.planner.evac import EvacPlanner
+
+            if isinstance(chosen, EvacPlanner):
+                chosen = EvacPlanner(time_limit_s=time_limit, params=chosen.params)
+        plan = chosen.plan(scenario, start_h=start_h, seed=seed, callbacks=cb)
+    if plan.bound is None and bound:  # every plan reports how good it is, whichever planner made it
+        from evac.core.planner.evac import affordable_bound
+
+        plan = replace(plan, bound=affordable_bound(scenario.with_policy(replace(scenario.policy,
+                                                                                 start_h=plan.start_h))))
     if surge > 0:  # recorded so that `evac check` rebuilds the same population
         plan = replace(plan, meta={**plan.meta, "surge": surge, "surge_seed": seed})
     plan_s = time.perf_counter() - t1

@@ -1,0 +1,257 @@
+"""The optimising planner's search: a portfolio of constructions, then seeded improvement until a stop.
+
+Order of work (every candidate is a complete plan, judged by :func:`~evac.core.planner.opt.objective.better`
+on the KPIs of :func:`compute_kpis`, and kept only when :func:`check_plan` finds no violation — except in a
+re-plan from :class:`Commitments`, whose candidates are only the future part of a plan, which the
+checker cannot judge alone; the re-planner's merged plan is what gets checked then):
+
+1. **Greedy rule**: a guided dispatch run with the greedy rule (priority first, best exit), on a cached
+   road graph: a valid plan within a second or two.
+2. **Bus optimiser**: when the scenario reduces to the bus evacuation problem (one seat count) and its
+   first solution fits the time, its iterated local search chooses each vehicle's (origin, exit) sequence
+   for a share of the time limit, and guided runs re-time those routes through the dispatch machinery
+   (look-ahead and best exit). Then CCRP (see 3; run before the rest as the baseline likeliest to clear
+   sooner) and a guided run with the clearance rule (soonest-safe origin, look-ahead exit).
+3. **Baselines**: CCRP (run in 2), greedy and FCFS themselves. When the best plan so far does not
+   reach the bound on weighted people safe they run to the end whatever the time (so evac is never worse
+   than any of them on the first objective); otherwise each gets the time left (at least a fifth of the limit) and is
+   abandoned when it overruns (it can no longer win on the first objective, only on clearance).
+4. **GRASP**: guided runs with a random rule (origin and exit rule, noise on origin scores), with or
+   without the optimiser's routes, until the stopping criterion says stop.
+
+Randomness comes only from ``random.Random(seed)``; with a stop that ends on iterations (and the bus
+optimiser limited by iterations too) the same inputs give the same plan. A time limit makes the search
+anytime: what it finds then depends on the machine.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from evac.core.check import check_plan, compute_kpis
+from evac.core.planner.base import Callbacks
+from evac.core.planner.opt.guided import GuidedRun, Rule, priority_order
+from evac.core.planner.opt.objective import better, saves_everyone
+
+if TYPE_CHECKING:
+    from evac.core.model import Bound, Plan, Scenario
+    from evac.core.planner.opt.graph import CachedRoadGraph
+    from evac.core.planner.opt.stop import StoppingCriterion
+    from evac.core.planner.state import Commitments, CommittablePlanner, VehicleKey
+
+__all__ = ["SearchParams", "search"]
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Knobs of the search; each checks itself.
+
+    - ``busopt_share``: most of the time limit the bus optimiser may use (0 turns it off);
+    - ``busopt_iterations``: most iterations it may run (keeps seeded runs reproducible);
+    - ``baselines``: run greedy, FCFS and CCRP themselves (``False`` only for experiments: it drops the
+      guarantee of never being worse than them);
+    - ``max_noise``: largest GRASP noise on origin scores.
+    """
+
+    busopt_share: float = 0.6
+    busopt_iterations: int = 400
+    baselines: bool = True
+    max_noise: float = 0.3
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.busopt_share <= 1:
+            raise ValueError(f"busopt_share must be in [0, 1], got {self.busopt_share}")
+        if self.busopt_iterations < 0:
+            raise ValueError(f"busopt_iterations must not be negative, got {self.busopt_iterations}")
+        if not 0 <= self.max_noise <= 10:
+            raise ValueError(f"max_noise must be in [0, 10], got {self.max_noise}")
+
+
+_FIRST_SOLUTION_S = 1.2 / (250 * 45)  # seconds per (load x bus) for the bus optimiser's first solution
+
+
+_DIGITS = 6  # plan.json keeps times to the microhour
+_BASELINE_SHARE = 0.2  # least share of the time limit a baseline gets before it is abandoned
+
+
+class _OutOfTime(Exception):
+    """Raised from a baseline's progress callback to abandon it when the time limit is up."""
+
+
+class _Abort(Callbacks):
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+
+    def on_progress(self, done: int) -> None:
+        if time.perf_counter() > self.deadline:
+            raise _OutOfTime
+
+
+@dataclass
+class _Best:
+    plan: Plan | None = None
+    source: str = ""
+    candidates: int = 0
+    rejected: int = 0
+
+
+def search(
+    scenario: Scenario,
+    *,
+    commitments: Commitments | None,
+    stop: StoppingCriterion,
+    seed: int,
+    callbacks: Callbacks,
+    params: SearchParams,
+    bound: Bound | None,
+) -> tuple[Plan, dict[str, Any]]:
+    """Best plan found for ``scenario`` (its policy in force) and what the search did (for ``plan.meta``).
+
+    ``bound`` (valid for this scenario, or ``None``) tells when the first objective cannot be improved.
+    """
+    from evac.core.planner.ccrp import CcrpPlanner
+    from evac.core.planner.fcfs import FcfsPlanner
+    from evac.core.planner.greedy import GreedyPlanner
+
+    rng = random.Random(seed)
+    best = _Best()
+    meta: dict[str, Any] = {}
+    t_start = time.perf_counter()
+    limit_s = stop.remaining_s()
+    callbacks.on_start(1000)
+
+    def progress() -> None:
+        if math.isfinite(limit_s) and limit_s > 0:
+            callbacks.on_progress(min(1000, int(1000 * (time.perf_counter() - t_start) / limit_s)))
+
+    def offer(plan: Plan, source: str) -> None:
+        best.candidates += 1
+        assert plan.kpis is not None
+        if best.plan is None or better(plan.kpis, best.plan.kpis):
+            plan = rounded(plan, scenario)
+            if commitments is not None or check_plan(plan, scenario).ok:
+                best.plan, best.source = plan, source
+            else:
+                best.rejected += 1
+        progress()
+
+    graph: CachedRoadGraph | None = None
+
+    def guided(rule: Rule, routes: dict[VehicleKey, list[tuple[str, str]]] | None, name: str) -> None:
+        nonlocal graph
+        run = GuidedRun(scenario, Callbacks(), commitments, rule=rule, routes=routes, rng=rng, graph=graph)
+        graph = run.graph
+        offer(run.run("evac"), name)
+
+    bound_w = bound.safe_weighted_max if bound is not None else math.inf
+    abandoned: list[str] = []
+
+    def baseline(planner: CommittablePlanner) -> None:
+        """Run a baseline: to the end when it may still win the first objective, else within the time."""
+        if not params.baselines:
+            return
+        needed = best.plan is None or best.plan.kpis is None or not saves_everyone(best.plan.kpis, bound_w)
+        allowance = max(stop.remaining_s(), _BASELINE_SHARE * limit_s)
+        cb: Callbacks = Callbacks() if needed else _Abort(time.perf_counter() + allowance)
+        try:
+            offer(planner.plan(scenario, seed=seed, callbacks=cb, commitments=commitments),
+                  f"baseline:{planner.name}")
+        except _OutOfTime:
+            abandoned.append(planner.name)
+
+    # 1. the greedy rule; 2. the bus optimiser's routes; then CCRP (the baseline likeliest to clear sooner)
+    guided(Rule("priority", "best"), None, "rule:priority/best")
+    routes = _bus_routes(scenario, commitments, graph, stop, seed, params, meta)
+    if routes is not None:
+        for exit_rule in ("lookahead", "best"):
+            guided(Rule("soonest", exit_rule), routes, f"busopt:{exit_rule}")
+    baseline(CcrpPlanner())
+    guided(Rule("soonest", "lookahead"), None, "rule:soonest/lookahead")
+    # 3. the other baselines
+    baseline(GreedyPlanner())
+    baseline(FcfsPlanner())
+    meta["baselines_abandoned"] = abandoned
+    # 4. GRASP
+    iterations = 0
+    while not stop(iterations):
+        rule = Rule(rng.choice(("priority", "soonest")), rng.choice(("best", "lookahead")),
+                    rng.uniform(0.0, params.max_noise))
+        use_routes = routes is not None and rng.random() < 0.5
+        guided(rule, routes if use_routes else None, "grasp" + (":busopt" if use_routes else ""))
+        iterations += 1
+    if best.plan is None:  # every candidate was refused (never seen): nobody moved is still a valid plan
+        best.plan, best.source = _nobody_moves(scenario, commitments), "empty"
+    meta.update({"construction": best.source, "candidates": best.candidates, "grasp_iterations": iterations,
+                 "rejected_by_checker": best.rejected, "search_s": round(time.perf_counter() - t_start, 3)})
+    callbacks.on_progress(1000)
+    callbacks.on_end()
+    return best.plan, meta
+
+
+def _bus_routes(
+    scenario: Scenario, commitments: Commitments | None, graph: CachedRoadGraph | None, stop: StoppingCriterion,
+    seed: int, params: SearchParams, meta: dict[str, Any],
+) -> dict[VehicleKey, list[tuple[str, str]]] | None:
+    """Each vehicle's (origin, exit) sequence from the bus optimiser, or ``None`` when it does not apply."""
+    if params.busopt_share <= 0 or params.busopt_iterations <= 0:
+        return None
+    from evac.core.planner.opt.reduce import busloads
+
+    budget = params.busopt_share * stop.remaining_s()
+    run = GuidedRun(scenario, Callbacks(), commitments, rule=Rule(), graph=graph)
+    queues, _, _ = run.households(priority_order)
+    fleets = run.road_fleets()
+    seats = min((f.seats for f in fleets if f.count > 0), default=0)
+    n_buses = len(run.vehicles(fleets))
+    n_loads = sum(len(busloads([len(h.people) for h in q.items], seats)) for q in queues.values()) if seats else 0
+    # the optimiser's first solution costs about 1.2 s for 250 loads and 45 buses, growing with their
+    # product, and it ignores the stop until it has one: skip it when that would not fit the budget
+    if n_loads == 0 or n_buses == 0 or _FIRST_SOLUTION_S * n_loads * n_buses > budget:
+        meta["busopt"] = {"skipped": f"{n_loads} loads x {n_buses} buses, {budget:.1f} s"}
+        return None
+    from evac.core.planner.busopt import BusProblemError, FirstOf, MaxIterations, MaxRuntime, SolveParams, solve
+    from evac.core.planner.opt.reduce import reduce_to_bus_problem
+
+    reduction = reduce_to_bus_problem(run, queues, with_services=False)
+    if reduction is None:
+        return None
+    try:
+        sol = solve(reduction.problem, stop=FirstOf(MaxIterations(params.busopt_iterations), MaxRuntime(budget)),
+                    seed=seed, params=_busopt_params(SolveParams))
+    except (BusProblemError, ValueError):
+        return None
+    meta["busopt"] = {"makespan_h": round(sol.makespan, 3), "lower_bound_h": round(sol.lower_bound, 3),
+                      "iterations": sol.iterations, "loads": reduction.problem.n_loads,
+                      "runtime_s": round(sol.runtime_s, 3)}
+    return reduction.routes(sol)
+
+
+def _busopt_params(cls: Any) -> Any:
+    """No exact phase (CP-SAT is reproducible only when it finishes; the routes are a guide anyway)."""
+    return replace(cls(), exact_max_loads=0)
+
+
+def rounded(plan: Plan, scenario: Scenario) -> Plan:
+    """``plan`` with every time rounded to the microhour (3.6 ms), as ``plan.json`` stores it.
+
+    The checker counts crossing throughput and link entries per clock hour ``floor(depart_h)``; a time
+    like 24.999999999996 h (float sums of leg times) and its stored 25.0 fall in different hours, so the
+    plan is rounded *before* it is checked: what is checked is what is written.
+    """
+    trips = tuple(replace(t, legs=tuple(replace(leg, depart_h=round(leg.depart_h, _DIGITS),
+                                                arrive_h=round(leg.arrive_h, _DIGITS)) for leg in t.legs))
+                  for t in plan.trips)
+    its = tuple(replace(it, safe_at_h=round(it.safe_at_h, _DIGITS)) for it in plan.itineraries)
+    out = replace(plan, trips=trips, itineraries=its, kpis=None)
+    return out.with_kpis(compute_kpis(out, scenario))
+
+
+def _nobody_moves(scenario: Scenario, commitments: Commitments | None) -> Plan:
+    """The plan that moves nobody: every travelling household left behind with its reason."""
+    run = GuidedRun(scenario, Callbacks(), commitments, rule=Rule())
+    queues, left, total = run.households(priority_order)
+    return run.finish("evac", queues, left, total)

@@ -1,0 +1,165 @@
+/* The crisis-cell console: each role sees only the sections the API lets it use (the API enforces the
+   same matrix; hiding is for clarity, not security). Status board, unaccounted list with filter and CSV
+   export, the map of the active plan, trips and manifests, a closure with re-plan (KPIs before/after),
+   users and the audit log (admin). */
+"use strict";
+(() => {
+  const { api, detail, el, t, show, table } = Evac;
+  const SECTIONS = {
+    admin: ["board", "unaccounted", "map", "trips", "closure", "users", "audit"],
+    planner: ["board", "unaccounted", "map", "trips", "closure"],
+    viewer: ["board", "unaccounted", "map", "trips"],
+  };
+  let unaccounted = [];
+
+  async function getJson(path) {
+    const r = await api("GET", path);
+    if (r.status === 401) { signOut(); throw new Error("signed out"); }
+    if (!r.ok) throw new Error(await detail(r));
+    return r.json();
+  }
+  const fail = (id) => (e) => document.getElementById(id).replaceChildren(el("p", { class: "error", text: t("error", { detail: e.message }) }));
+
+  async function loadBoard() {
+    const b = await getJson("/status-board");
+    document.getElementById("totals").replaceChildren(...Object.entries(b.totals).map(([s, n]) =>
+      el("div", { class: "kcard", "data-status": s }, el("div", { class: "k", text: Evac.statusText(s) }),
+        el("div", { class: "v", text: n.toLocaleString() }))));
+    const statuses = Object.keys(b.totals);
+    const places = Object.keys(b.by_place).sort();
+    document.getElementById("by-place").replaceChildren(table([t("place"), ...statuses.map(Evac.statusText)],
+      places.map((p) => [p, ...statuses.map((s) => String(b.by_place[p][s] || 0))]), t("by.place")));
+    const kk = ["travelling", "safe", "left_behind", "clearance_h", "trips"];
+    document.getElementById("plans").replaceChildren(table([t("generation"), t("reason"), ...kk.map((k) => t("kpi." + k))],
+      b.plans.map((p) => [String(p.generation) + (p.active ? " ✓" : ""), p.reason, ...kk.map((k) => fmt(p.kpis[k]))]),
+      t("plans")));
+    const sel = document.getElementById("unacc-place");
+    const cur = sel.value;
+    sel.replaceChildren(el("option", { value: "", text: t("all") }), ...places.map((p) => el("option", { value: p, text: p })));
+    sel.value = cur;
+  }
+  const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString() : v.toFixed(1)) : String(v));
+
+  async function loadUnaccounted() {
+    const place = document.getElementById("unacc-place").value;
+    unaccounted = await getJson("/unaccounted?limit=500" + (place ? "&place=" + encodeURIComponent(place) : ""));
+    document.getElementById("unacc-list").replaceChildren(table([t("id"), t("household"), t("status"), t("trip"), t("place")],
+      unaccounted.map((p) => [p.id, p.household, Evac.statusText(p.status), p.trip || "—", p.place || "—"]),
+      `${t("unaccounted")}: ${unaccounted.length}`));
+  }
+  function exportCsv() {
+    const cols = ["id", "household", "status", "trip", "place"];
+    const esc = (v) => `"${String(v ?? "").replaceAll('"', '""')}"`;
+    const csv = [cols.join(","), ...unaccounted.map((p) => cols.map((c) => esc(p[c])).join(","))].join("\r\n");
+    const a = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: "unaccounted.csv" });
+    document.body.append(a); a.click(); a.remove();
+  }
+
+  async function loadMap() {
+    const r = await api("GET", "/plan/map.svg");
+    if (!r.ok) throw new Error(await detail(r));
+    // parsed as HTML so that an <svg> without xmlns still lands in the SVG namespace
+    const svg = new DOMParser().parseFromString(await r.text(), "text/html").querySelector("svg");
+    if (!svg) throw new Error("no map");
+    for (const s of svg.querySelectorAll("script")) s.remove();
+    document.getElementById("map-svg").replaceChildren(document.importNode(svg, true));
+  }
+
+  async function loadTrips(role) {
+    const trips = await getJson("/trips?limit=500");
+    const canManifest = role !== "viewer";
+    document.getElementById("trip-list").replaceChildren(table(
+      [t("trip"), t("asset"), t("from"), t("to"), t("depart"), t("people")],
+      trips.map((x) => [canManifest ? el("button", { type: "button", class: "link", text: x.id, onclick: () => showManifest(x.id) }) : x.id,
+        x.asset, x.origin, x.destination, x.depart.slice(0, 16).replace("T", " "), String(x.people)]), t("trips")));
+  }
+  async function showManifest(id) {
+    const m = await getJson("/trips/" + encodeURIComponent(id));
+    document.getElementById("trip-manifest").replaceChildren(table([t("name"), t("household"), t("status"), t("place")],
+      m.passengers.map((p) => [Evac.personName(p), p.household, Evac.statusText(p.status), p.place || "—"]),
+      `${t("manifest")} ${m.id}`));
+  }
+
+  function showKpis(out) {
+    const kk = ["travelling", "safe", "left_behind", "clearance_h", "trips"];
+    document.getElementById("kpis").replaceChildren(table([t("kpi"), t("before"), t("after")],
+      kk.map((k) => [t("kpi." + k), fmt(out.kpis_before[k]), fmt(out.kpis_after[k])]),
+      `${t("generation")} ${out.generation}${out.closure ? " · " + out.closure : ""}`));
+  }
+  async function postClosure(ev) {
+    ev.preventDefault();
+    const msg = document.getElementById("closure-msg");
+    msg.textContent = "";
+    const body = { target: document.getElementById("target").value.trim() };
+    const eff = document.getElementById("effective").value;
+    if (eff) body.effective_at = new Date(eff).toISOString();
+    const r = await api("POST", "/closures", { body, key: Evac.newKey() });
+    if (!r.ok) { msg.textContent = t("error", { detail: await detail(r) }); return; }
+    showKpis(await r.json());
+    loadBoard().catch(fail("by-place"));
+    loadMap().catch(fail("map-svg"));
+  }
+  async function replan() {
+    const msg = document.getElementById("closure-msg");
+    const r = await api("POST", "/replans");
+    if (!r.ok) { msg.textContent = t("error", { detail: await detail(r) }); return; }
+    showKpis(await r.json());
+    loadBoard().catch(fail("by-place"));
+  }
+
+  async function loadUsers() {
+    const us = await getJson("/users");
+    document.getElementById("user-list").replaceChildren(table([t("username"), t("role"), t("place"), t("active")],
+      us.map((u) => [u.username, u.role, u.place || "—", u.active ? "✓" : "✗"]), t("users")));
+  }
+  async function loadAudit() {
+    const rows = await getJson("/audit?limit=50");
+    document.getElementById("audit-list").replaceChildren(table([t("at"), t("actor"), t("action"), t("subject")],
+      rows.map((a) => [a.at.slice(0, 19).replace("T", " "), a.actor, a.action, a.subject]), t("audit")));
+  }
+
+  function signOut() {
+    Evac.setSession(null);
+    show("work", false); show("wrong-role", false); show("who", false); show("signin", true);
+  }
+
+  async function start() {
+    const s = Evac.session();
+    if (!s) { signOut(); document.body.dataset.ready = "true"; return; }
+    Evac.applyLang();
+    show("signin", false);
+    show("who", true);
+    document.getElementById("who-text").textContent = t("signin.as", { user: s.user, role: s.role });
+    const allowed = SECTIONS[s.role];
+    if (!allowed) { show("wrong-role", true); show("work", false); document.body.dataset.ready = "true"; return; }
+    show("work", true);
+    for (const li of document.querySelectorAll("[data-sec]")) li.hidden = !allowed.includes(li.dataset.sec);
+    for (const id of Object.values(SECTIONS).flat()) show(id, allowed.includes(id));
+    const jobs = [loadBoard().then(loadUnaccounted).catch(fail("unacc-list")), loadMap().catch(fail("map-svg")),
+                  loadTrips(s.role).catch(fail("trip-list"))];
+    if (allowed.includes("users")) jobs.push(loadUsers().catch(fail("user-list")), loadAudit().catch(fail("audit-list")));
+    await Promise.all(jobs);
+    document.body.dataset.ready = "true";
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    Evac.initLangSelect();
+    document.getElementById("signin-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const err = document.getElementById("signin-error");
+      err.textContent = "";
+      document.body.dataset.ready = "false";
+      const s = await Evac.login(document.getElementById("username").value, document.getElementById("password").value)
+        .catch(() => null);
+      if (!s) { err.textContent = t("signin.failed"); return; }
+      await start();
+    });
+    document.getElementById("signout").addEventListener("click", signOut);
+    document.getElementById("unacc-place").addEventListener("change", () => loadUnaccounted().catch(fail("unacc-list")));
+    document.getElementById("unacc-export").addEventListener("click", exportCsv);
+    document.getElementById("closure-form").addEventListener("submit", postClosure);
+    document.getElementById("replan").addEventListener("click", replan);
+    document.addEventListener("evac:lang", () => { if (Evac.session()) start(); });
+    start();
+  });
+})();

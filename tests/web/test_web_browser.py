@@ -1,0 +1,216 @@
+"""The web UI in a real browser (Playwright driving Debian's Chromium against a real ``evac serve``).
+
+Every wait is on a selector or a state the page publishes (``body[data-ready]``, ``#pending[data-count]``),
+never on a sleep. Offline is the browser context's own switch (``context.set_offline``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from web_support import Household, Server, clean_env, shot, sign_in, start_server, stop_server
+
+from evac.adapters.store.workspace import open_workspace
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from playwright.sync_api import Page
+
+AXE = Path(__file__).resolve().parents[2] / "src/evac/web/static/vendor/axe-core/axe.min.js"
+SECTIONS = ["board", "unaccounted", "map", "trips", "closure", "users", "audit"]
+VISIBLE = {"admin": set(SECTIONS), "planner": {"board", "unaccounted", "map", "trips", "closure"},
+           "viewer": {"board", "unaccounted", "map", "trips"}}
+
+
+def checkin_events(ws: Path, people: list[str]) -> list[tuple[str, str]]:
+    """(person, idempotency key) of every ``checked_in`` event about ``people`` in the log."""
+    from sqlalchemy import text
+
+    store = open_workspace(ws, clean_env())
+    try:
+        with store.engine.connect() as c:
+            rows = c.execute(text("SELECT stream, idem_key FROM op_events WHERE type = 'checked_in'")).all()
+    finally:
+        store.close()
+    want = {f"person:{p}" for p in people}
+    return [(s.removeprefix("person:"), k) for s, k in rows if s in want]
+
+
+def search_household(page: Page, hh: Household) -> None:
+    page.fill("#q", hh.query)
+    page.click("#search-form button[type=submit]")
+    page.wait_for_selector(f"li.household[data-household={hh.id}]")
+
+
+def pick_trip(page: Page, trip: str) -> None:
+    page.select_option("#trip", trip)
+    page.wait_for_selector(f"#manifest-body caption:has-text('{trip}')")
+
+
+@pytest.mark.parametrize("user", ["admin", "planner", "viewer"])
+def test_console_shows_each_role_only_its_sections(page: Page, server: Server, user: str) -> None:
+    sign_in(page, server.url, "/console", user)
+    for sec in SECTIONS:
+        assert page.is_visible(f"#{sec}") is (sec in VISIBLE[user]), (user, sec)
+    page.wait_for_selector("#totals .kcard")
+    page.wait_for_selector("#map-svg svg .country")
+    page.wait_for_selector("#unacc-list tbody tr")
+    if user == "admin":
+        page.wait_for_selector("#user-list tbody tr")
+        shot(page, "console-admin")
+
+
+def test_field_officer_on_the_console_is_sent_to_the_field_page(page: Page, server: Server) -> None:
+    sign_in(page, server.url, "/console", "officer")
+    assert page.is_visible("#wrong-role a[href='/field']")
+    assert not page.is_visible("#work")
+
+
+def test_field_check_in_and_board_a_household_by_search(page: Page, server: Server,
+                                                        households: list[Household]) -> None:
+    hh = households[0]
+    sign_in(page, server.url, "/field", "officer")
+    assert page.input_value("#place") == "damascus"
+    pick_trip(page, hh.trip)
+    search_household(page, hh)
+    card = f"li.household[data-household={hh.id}]"
+    page.click(f"{card} button.checkin")
+    page.wait_for_selector("#pending[data-count='0']")
+    for pid in hh.members:
+        page.wait_for_selector(f"{card} [data-person={pid}].st-checked_in:not(.pending)")
+    page.click(f"{card} button.board")
+    for pid in hh.members:
+        page.wait_for_selector(f"#manifest-body [data-person={pid}].st-boarded:not(.pending)")
+    states = {p["id"]: p["status"] for p in server.api("GET", f"/trips/{hh.trip}").json()["passengers"]}
+    assert all(states[pid] == "boarded" for pid in hh.members)
+    page.check("#missing-only")
+    assert page.locator(f"#manifest-body [data-person={hh.members[0]}]").count() == 0
+    page.uncheck("#missing-only")
+    shot(page, "field-officer")
+
+
+def test_offline_check_ins_sync_exactly_once(page: Page, server: Server, households: list[Household]) -> None:
+    trip = households[1].trip
+    three = [h for h in households[1:] if h.trip == trip][:3]
+    assert len(three) == 3
+    people = [p for h in three for p in h.members]
+    sign_in(page, server.url, "/field", "officer")
+    pick_trip(page, trip)
+    page.context.set_offline(True)
+    page.wait_for_selector("#net.off")
+    for hh in three:
+        search_household(page, hh)  # offline: found in the manifest saved on the device
+        page.click(f"li.household[data-household={hh.id}] button.checkin")
+    page.wait_for_selector("#pending[data-count='3']")
+    assert "3" in page.inner_text("#pending")
+    assert checkin_events(server.ws, people) == []
+    page.context.set_offline(False)
+    page.wait_for_selector("#pending[data-count='0']")
+    page.wait_for_selector("body[data-synced=true]")
+    events = checkin_events(server.ws, people)
+    assert sorted(s for s, _ in events) == sorted(people)  # each person once
+    keys = {k for _, k in events}
+    assert len(keys) == 3 and all(k.startswith("web-") for k in keys)  # three writes, three keys
+    page.reload()  # nothing is sent twice after a reload
+    page.wait_for_selector("body[data-ready=true]")
+    assert len(checkin_events(server.ws, people)) == len(people)
+
+
+def test_refused_offline_write_is_shown_as_a_conflict(page: Page, server: Server,
+                                                      households: list[Household]) -> None:
+    hh = households[-1]
+    sign_in(page, server.url, "/field", "officer")
+    pick_trip(page, hh.trip)
+    page.context.set_offline(True)
+    page.wait_for_selector("#net.off")
+    search_household(page, hh)
+    page.click(f"li.household[data-household={hh.id}] button.board")  # never checked in: the server refuses
+    page.wait_for_selector("#pending[data-count='1']")
+    page.context.set_offline(False)
+    page.wait_for_selector("#pending[data-count='0']")
+    page.wait_for_selector("#conflicts[data-count='1']")
+    text = page.inner_text("#conflict-list")
+    assert hh.id in text and "checked_in" in text
+    page.reload()  # kept on the device until the officer resolves it
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector(f"#conflict-list li.conflict:has-text('{hh.id}')")
+    shot(page, "field-conflict")
+    page.click("#conflict-list button.dismiss")
+    page.wait_for_selector("#conflicts", state="hidden")
+
+
+def test_arabic_interface_is_right_to_left_and_remembered(page: Page, server: Server) -> None:
+    sign_in(page, server.url, "/field", "officer")
+    page.select_option("#lang", "ar")
+    page.wait_for_selector("html[dir=rtl][lang=ar]")
+    assert page.inner_text("header h1") == "evac — نقطة التجمع"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.get_attribute("html", "dir") == "rtl"
+    shot(page, "field-arabic")
+    page.select_option("#lang", "ru")
+    page.wait_for_selector("html[dir=ltr][lang=ru]")
+    assert page.inner_text("label[for=trip]") == "Рейс"
+
+
+def test_field_page_opens_offline_from_the_service_worker(page: Page, server: Server) -> None:
+    sign_in(page, server.url, "/field", "officer")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null || (location.reload(), false)",
+                           polling=500)
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#manifest-body tbody tr")
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#net.off")
+    assert page.locator("#manifest-body tbody tr").count() > 0
+
+
+def _axe(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    return list(found)
+
+
+@pytest.mark.parametrize(("path", "user"), [("/console", None), ("/console", "admin"), ("/field", "officer")])
+def test_no_serious_or_critical_accessibility_violations(page: Page, server: Server, path: str,
+                                                         user: str | None) -> None:
+    if user is None:
+        page.goto(server.url + path)
+        page.wait_for_selector("body[data-ready=true]")
+    else:
+        sign_in(page, server.url, path, user)
+    assert _axe(page) == []
+
+
+@pytest.fixture
+def replan_server(web_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """A server of its own: a closure re-plans, which would move the shared server's households."""
+    ws = tmp_path / "ws"
+    shutil.copytree(web_template, ws)
+    s = start_server(ws)
+    yield s
+    stop_server(s)
+
+
+def test_planner_posts_a_closure_and_sees_kpis_before_and_after(page: Page, replan_server: Server) -> None:
+    sign_in(page, replan_server.url, "/console", "planner")
+    page.fill("#target", "masnaa")
+    page.click("#closure-form button[type=submit]")
+    page.wait_for_selector("#kpis tbody tr")
+    headers = page.locator("#kpis thead th").all_inner_texts()
+    assert headers == ["Indicator", "Before", "After"]
+    assert page.locator("#kpis tbody tr").count() == 5
+    assert "masnaa" in page.inner_text("#kpis caption")
+    page.wait_for_selector("#plans tbody tr:nth-child(2)")  # the new generation is on the board
+    shot(page, "console-closure")

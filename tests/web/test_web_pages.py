@@ -1,0 +1,111 @@
+"""The pages without a browser (ASGI test client): served to anyone as static shells with no personal
+data, a strict Content-Security-Policy, labelled controls, no third-party origin anywhere; the plan map
+route is role-checked."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from fastapi.testclient import TestClient
+from web_support import PASSWORD, clean_env
+
+from evac.adapters.store.workspace import open_workspace
+from evac.api.app import create_app
+from evac.settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+WEB = Path(__file__).resolve().parents[2] / "src/evac/web"
+
+
+@pytest.fixture(scope="module")
+def client(web_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    ws = tmp_path_factory.mktemp("web-pages") / "ws"
+    shutil.copytree(web_template, ws)
+    store = open_workspace(ws, clean_env())
+    settings = Settings(workspace=ws, argon2_time_cost=1, argon2_memory_kib=8192, login_max_failures=50)
+    with TestClient(create_app(settings, store=store)) as c:
+        yield c
+    store.close()
+
+
+class _Controls(HTMLParser):
+    """Collects form controls and the ids that a <label for> names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.labelled: set[str] = set()
+        self.html: dict[str, str | None] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.html = a
+        if tag == "label" and a.get("for"):
+            self.labelled.add(str(a["for"]))
+        if tag in {"input", "select", "textarea"}:
+            self.controls.append(a)
+
+
+@pytest.mark.parametrize("path", ["/console", "/field"])
+def test_page_is_a_labelled_shell_with_a_strict_csp(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    p = _Controls()
+    p.feed(r.text)
+    assert p.html == {"lang": "en", "dir": "ltr"}
+    unlabelled = [c for c in p.controls if c.get("id") not in p.labelled and not c.get("aria-label")]
+    assert unlabelled == []
+    assert "R00000" not in r.text  # no personal data in the page itself
+
+
+def test_root_redirects_to_console_and_static_files_are_served(client: TestClient) -> None:
+    assert client.get("/", follow_redirects=False).headers["location"] == "/console"
+    for f in ("evac.css", "i18n.js", "common.js", "field.js", "console.js", "vendor/axe-core/axe.min.js"):
+        assert client.get(f"/static/{f}").status_code == 200, f
+
+
+def test_service_worker_is_served_at_the_root_scope(client: TestClient) -> None:
+    r = client.get("/sw.js")
+    assert r.status_code == 200 and "javascript" in r.headers["content-type"]
+    assert '"/field"' in r.text and "/api/" in r.text
+
+
+def test_no_third_party_origin_in_pages_or_own_scripts() -> None:
+    own = [p for p in (WEB / "static").rglob("*") if p.is_file() and "vendor" not in p.parts]
+    own += list((WEB / "templates").glob("*.j2"))
+    for f in own:
+        assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", f.read_text()), f
+
+
+def test_every_vendored_package_carries_its_licence() -> None:
+    for pkg in (WEB / "static/vendor").iterdir():
+        assert (pkg / "LICENSE").is_file(), pkg
+
+
+def test_every_language_has_every_string() -> None:
+    text = (WEB / "static/i18n.js").read_text()
+    blocks = re.split(r"\n  (en|ru|ar): \{", text)[1:]
+    keys = {blocks[i]: set(re.findall(r'"([a-z_.]+)":', blocks[i + 1])) for i in range(0, len(blocks), 2)}
+    assert set(keys) == {"en", "ru", "ar"}
+    assert keys["en"] == keys["ru"] == keys["ar"]
+
+
+@pytest.mark.parametrize(("user", "code"), [("admin", 200), ("planner", 200), ("viewer", 200),
+                                            ("officer", 403)])
+def test_plan_map_is_an_svg_for_the_crisis_cell_only(client: TestClient, user: str, code: int) -> None:
+    token = client.post("/api/v1/auth/login", json={"username": user, "password": PASSWORD}).json()["access_token"]
+    r = client.get("/api/v1/plan/map.svg", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == code
+    if code == 200:
+        assert r.headers["content-type"].startswith("image/svg+xml") and r.text.startswith("<svg")
+    assert client.get("/api/v1/plan/map.svg").status_code == 401
