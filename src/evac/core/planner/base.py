@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -39,3 +40,12 @@ class Planner(Protocol):
         seed: int = 0,
         callbacks: Callbacks | None = None,
     ) -> Plan: ...
+
+
+def planning_scenario(scenario: Scenario, policy: Policy | None, start_h: float | None) -> Scenario:
+    """The scenario a planner works on: ``policy`` (default: the scenario's) with ``start_h`` (hours from the
+    epoch) replacing its start when given. Every planner resolves its arguments the same way here."""
+    pol = policy or scenario.policy
+    if start_h is not None:
+        pol = replace(pol, start_h=start_h)
+    return scenario.with_policy(pol)

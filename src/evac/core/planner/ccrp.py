@@ -50,11 +50,10 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from evac.core.network import Arc, RoadGraph
-from evac.core.planner.base import Callbacks
+from evac.core.planner.base import Callbacks, planning_scenario
 from evac.core.planner.dispatch import EPS, Dispatch, Household, Option, Queue
 
 if TYPE_CHECKING:
@@ -81,10 +80,8 @@ class CcrpPlanner:
         callbacks: Callbacks | None = None,
         commitments: Commitments | None = None,
     ) -> Plan:
-        pol = policy or scenario.policy
-        if start_h is not None:
-            pol = replace(pol, start_h=start_h)
-        return _Ccrp(scenario.with_policy(pol), callbacks or Callbacks(), commitments).run(self.name)
+        sc = planning_scenario(scenario, policy, start_h)
+        return _Ccrp(sc, callbacks or Callbacks(), commitments).run(self.name)
 
 
 def _registration(hh: Household) -> tuple[int, str]:
@@ -172,14 +169,7 @@ class _Ccrp(Dispatch):
             deadhead = self.schedule(RoadGraph.path(search.pred, at, origin), free_h, 0)
             option: Option | None = None
             if deadhead is not None:
-                for cap in self.load_caps(fleet.seats):
-                    chosen = queue.fill(cap)
-                    if not chosen:
-                        break
-                    present = max(t_origin, queue.ready_h(chosen))
-                    option = self._earliest_exit(origin, present + self.pol.boarding_h, queue, chosen)
-                    if option is not None:
-                        break
+                option = self.fill_and_route(origin, queue, fleet.seats, t_origin, self._earliest_exit)
                 if option is None:
                     dead.add(origin)
                     return None

@@ -16,6 +16,7 @@ Times are hours from the scenario epoch; loads are people; seats are per vehicle
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -406,6 +407,64 @@ class Dispatch:
                 self.service_loads.setdefault((s.id, k), []).append(Boarding(hh.id, hh.people, 0, 0))
                 dep = s.departure_h(k)
                 self.itin[hh.id] = ([trip.id, service_trip_id(s, k)], dep + self.service_travel[s.id], s.destination)
+
+    def run_vehicles(self, planner_name: str, order: Callable[[Household], tuple[float | int | str, ...]]) -> Plan:
+        """The event loop every dispatch planner shares: the vehicle that is free soonest asks
+        :meth:`dispatch_vehicle` for its next trip, until nobody is waiting or every vehicle stands down.
+
+        ``order`` sorts each origin's queue. O(trips × cost of one dispatch).
+        """
+        queues, left, total = self.households(order)
+        self.cb.on_start(total)
+        done = len(left)
+        self.cb.on_progress(done)
+        fleets = self.road_fleets()
+        heap: list[tuple[float, int, int]] = []
+        pos: dict[tuple[int, int], str] = {}
+        for free_h, fi, unit, at in self.vehicles(fleets):
+            heap.append((free_h, fi, unit))
+            pos[(fi, unit)] = at
+        heapq.heapify(heap)
+        remaining = sum(len(q.items) for q in queues.values())
+        while heap and remaining > 0:
+            free_h, fi, unit = heapq.heappop(heap)
+            fleet = fleets[fi]
+            made = self.dispatch_vehicle(fleet, unit, pos[(fi, unit)], free_h, queues)
+            if made is None:
+                continue  # nothing this vehicle can still do: it stands down
+            trip, option, queue = made
+            self.record(trip, option, queue)
+            remaining -= len(option.households)
+            done += len(option.households)
+            self.cb.on_progress(done)
+            if trip.arrive_h < fleet.available_until_h:
+                pos[(fi, unit)] = trip.legs[-1].destination
+                heapq.heappush(heap, (trip.arrive_h, fi, unit))
+        return self.finish(planner_name, queues, left, total)
+
+    def dispatch_vehicle(
+        self, fleet: Fleet, unit: int, at: str, free_h: float, queues: dict[str, Queue]
+    ) -> tuple[Trip, Option, Queue] | None:
+        """The next trip of vehicle ``unit`` of ``fleet``, free at place ``at`` from ``free_h`` (hours); ``None``
+        when it can do nothing more. Each planner decides here; :meth:`run_vehicles` does the rest."""
+        raise NotImplementedError
+
+    def fill_and_route(
+        self, origin: str, queue: Queue, seats: int, arrive_h: float,
+        route: Callable[[str, float, Queue, list[int]], Option | None],
+    ) -> Option | None:
+        """Fill a vehicle that reaches ``origin`` at ``arrive_h`` from its ``queue`` and route it:
+        ``route(origin, ready_h, queue, chosen)`` gives the option for a load ready to leave at ``ready_h``.
+        Tries the busloads of :meth:`load_caps`, largest first."""
+        for cap in self.load_caps(seats):
+            chosen = queue.fill(cap)
+            if not chosen:
+                return None
+            present = max(arrive_h, queue.ready_h(chosen))
+            option = route(origin, present + self.pol.boarding_h, queue, chosen)
+            if option is not None:
+                return option
+        return None
 
     def finish(self, planner_name: str, queues: dict[str, Queue], left: list[LeftBehind], total: int) -> Plan:
         """Everyone not moved is left behind for lack of capacity; assemble the plan with its KPIs."""

@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from evac.core.planner.base import Callbacks
+from evac.core.planner.base import Callbacks, planning_scenario
 from evac.core.planner.opt.search import SearchParams, search
 from evac.core.planner.opt.stop import FirstOf, MaxIterations, MaxRuntime
 
@@ -116,10 +116,7 @@ class EvacPlanner:
         time_limit_s: float | None = None,
     ) -> Plan:
         par = self.params if time_limit_s is None else replace(self.params, time_limit_s=time_limit_s)
-        pol = policy or scenario.policy
-        if start_h is not None:
-            pol = replace(pol, start_h=start_h)
-        sc = scenario.with_policy(pol)
+        sc = planning_scenario(scenario, policy, start_h)
         travellers = sum(1 for p in sc.population.people if p.travels)
         limit = par.time_limit_s if par.time_limit_s is not None else default_time_limit_s(travellers)
         stop = FirstOf(MaxRuntime(limit), MaxIterations(par.max_iterations))

@@ -8,12 +8,11 @@ put between the LP bound and the greedy plan. The plan carries its own values as
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from evac.core.check.kpis import compute_kpis
 from evac.core.model import Bound, Plan
-from evac.core.planner.base import Callbacks
+from evac.core.planner.base import Callbacks, planning_scenario
 from evac.core.planner.lp.exact_model import solve_exact
 
 if TYPE_CHECKING:
@@ -45,10 +44,7 @@ class ExactPlanner:
         callbacks: Callbacks | None = None,
     ) -> Plan:
         cb = callbacks or Callbacks()
-        pol = policy or scenario.policy
-        if start_h is not None:
-            pol = replace(pol, start_h=start_h)
-        sc = scenario.with_policy(pol)
+        sc = planning_scenario(scenario, policy, start_h)
         cb.on_start(1)
         res = solve_exact(sc, horizon_h=self.horizon_h, time_limit_s=self.time_limit_s)
         everyone = not res.left_behind
@@ -56,7 +52,7 @@ class ExactPlanner:
         if res.proved_optimal and res.meta.get("horizon_covers_all", False):
             bound = Bound("exact-mip", res.safe_weighted, res.clearance_h if everyone else None)
         plan = Plan(
-            scenario_id=sc.id, planner=self.name, start_h=pol.start_h, trips=tuple(res.trips),
+            scenario_id=sc.id, planner=self.name, start_h=sc.policy.start_h, trips=tuple(res.trips),
             itineraries=tuple(res.itineraries), left_behind=tuple(res.left_behind), bound=bound,
             meta={"proved_optimal": res.proved_optimal, "horizon_h": res.horizon_h, **res.meta},
         )

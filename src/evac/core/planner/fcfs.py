@@ -17,12 +17,10 @@ as by the greedy planner: the machinery is shared (:mod:`evac.core.planner.dispa
 
 from __future__ import annotations
 
-import heapq
 import math
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from evac.core.planner.base import Callbacks
+from evac.core.planner.base import Callbacks, planning_scenario
 from evac.core.planner.dispatch import EPS, Dispatch, Household, Option, Queue
 
 if TYPE_CHECKING:
@@ -45,10 +43,8 @@ class FcfsPlanner:
         callbacks: Callbacks | None = None,
         commitments: Commitments | None = None,
     ) -> Plan:
-        pol = policy or scenario.policy
-        if start_h is not None:
-            pol = replace(pol, start_h=start_h)
-        return _Fcfs(scenario.with_policy(pol), callbacks or Callbacks(), commitments).run(self.name)
+        sc = planning_scenario(scenario, policy, start_h)
+        return _Fcfs(sc, callbacks or Callbacks(), commitments).run(self.name)
 
 
 def _registration(hh: Household) -> tuple[int, str]:
@@ -57,35 +53,9 @@ def _registration(hh: Household) -> tuple[int, str]:
 
 class _Fcfs(Dispatch):
     def run(self, planner_name: str) -> Plan:
-        queues, left, total = self.households(_registration)
-        self.cb.on_start(total)
-        done = len(left)
-        self.cb.on_progress(done)
-        fleets = self.road_fleets()
-        heap: list[tuple[float, int, int]] = []
-        pos: dict[tuple[int, int], str] = {}
-        for free_h, fi, unit, at in self.vehicles(fleets):
-            heap.append((free_h, fi, unit))
-            pos[(fi, unit)] = at
-        heapq.heapify(heap)
-        remaining = sum(len(q.items) for q in queues.values())
-        while heap and remaining > 0:
-            free_h, fi, unit = heapq.heappop(heap)
-            fleet = fleets[fi]
-            made = self._dispatch(fleet, unit, pos[(fi, unit)], free_h, queues)
-            if made is None:
-                continue  # nobody this vehicle can still reach in time: it stands down
-            trip, option, queue = made
-            self.record(trip, option, queue)
-            remaining -= len(option.households)
-            done += len(option.households)
-            self.cb.on_progress(done)
-            if trip.arrive_h < fleet.available_until_h:
-                pos[(fi, unit)] = trip.legs[-1].destination
-                heapq.heappush(heap, (trip.arrive_h, fi, unit))
-        return self.finish(planner_name, queues, left, total)
+        return self.run_vehicles(planner_name, _registration)
 
-    def _dispatch(
+    def dispatch_vehicle(
         self, fleet: Fleet, unit: int, at: str, free_h: float, queues: dict[str, Queue]
     ) -> tuple[Trip, Option, Queue] | None:
         arrival, pred = self.graph.earliest_arrival(at, free_h)
@@ -103,15 +73,8 @@ class _Fcfs(Dispatch):
             if deadhead is None:
                 continue
             queue = queues[origin]
-            option = None
-            for cap in self.load_caps(fleet.seats):
-                chosen = queue.fill(cap)
-                if not chosen:
-                    break
-                present = max(deadhead[-1].arrive_h if deadhead else free_h, queue.ready_h(chosen))
-                option = self._nearest_exit(origin, present + self.pol.boarding_h, queue, chosen)
-                if option is not None:
-                    break
+            arrive_h = deadhead[-1].arrive_h if deadhead else free_h
+            option = self.fill_and_route(origin, queue, fleet.seats, arrive_h, self._nearest_exit)
             if option is None or option.legs[-1].arrive_h > fleet.available_until_h + EPS:
                 continue
             return self.make_trip(fleet, unit, deadhead, option, queue), option, queue

@@ -25,7 +25,6 @@ from the scenario epoch.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -98,51 +97,30 @@ class GuidedRun(Dispatch):
         self.routes = routes or {}
         self.rng = rng
         self.followed = 0  # planned trips driven as planned (for the plan's meta)
+        self._plans: dict[tuple[str, int], deque[tuple[str, str]]] = {}
         self._to_exit: dict[str, float] = {}
 
     # -- the run ------------------------------------------------------------------------------------
     def run(self, planner_name: str) -> Plan:
-        queues, left, total = self.households(priority_order)
-        self.cb.on_start(total)
-        done = len(left)
-        self.cb.on_progress(done)
-        fleets = self.road_fleets()
-        heap: list[tuple[float, int, int]] = []
-        pos: dict[tuple[int, int], str] = {}
-        plans: dict[tuple[int, int], deque[tuple[str, str]]] = {}
-        for free_h, fi, unit, at in self.vehicles(fleets):
-            heap.append((free_h, fi, unit))
-            pos[(fi, unit)] = at
-            route = self.routes.get((fleets[fi].id, unit))
-            if route:
-                plans[(fi, unit)] = deque(route)
-        heapq.heapify(heap)
-        remaining = sum(len(q.items) for q in queues.values())
-        while heap and remaining > 0:
-            free_h, fi, unit = heapq.heappop(heap)
-            fleet = fleets[fi]
-            at = pos[(fi, unit)]
-            made: tuple[Trip, Option, Queue] | None = None
-            plan = plans.get((fi, unit))
-            while plan and made is None:
-                origin, exit_ = plan.popleft()
-                nxt = plan[0][0] if plan else None
-                made = self._go(fleet, unit, at, free_h, queues, origin, exit_, nxt)
-                if made is not None:
-                    self.followed += 1
-            if made is None:
-                made = self._choose(fleet, unit, at, free_h, queues)
-            if made is None:
-                continue  # nothing this vehicle can still do: it stands down
-            trip, option, queue = made
-            self.record(trip, option, queue)
-            remaining -= len(option.households)
-            done += len(option.households)
-            self.cb.on_progress(done)
-            if trip.arrive_h < fleet.available_until_h:
-                pos[(fi, unit)] = trip.legs[-1].destination
-                heapq.heappush(heap, (trip.arrive_h, fi, unit))
-        return self.finish(planner_name, queues, left, total)
+        return self.run_vehicles(planner_name, priority_order)
+
+    def dispatch_vehicle(
+        self, fleet: Fleet, unit: int, at: str, free_h: float, queues: dict[str, Queue]
+    ) -> tuple[Trip, Option, Queue] | None:
+        """Follow the vehicle's planned (origin, exit) trips while they still work, then choose by the rule."""
+        plan = self._plans.get((fleet.id, unit))
+        if plan is None:
+            plan = self._plans[(fleet.id, unit)] = deque(self.routes.get((fleet.id, unit), ()))
+        made: tuple[Trip, Option, Queue] | None = None
+        while plan and made is None:
+            origin, exit_ = plan.popleft()
+            nxt = plan[0][0] if plan else None
+            made = self._go(fleet, unit, at, free_h, queues, origin, exit_, nxt)
+            if made is not None:
+                self.followed += 1
+        if made is None:
+            made = self._choose(fleet, unit, at, free_h, queues)
+        return made
 
     # -- one trip -----------------------------------------------------------------------------------
     def schedule(self, arcs: Sequence[Arc], t: float, load: int) -> list[Leg] | None:
