@@ -42,7 +42,7 @@ def build(path: Path, env: dict[str, str], *, size: int = 300, seed: int = 7, sh
     pop = generate_population(cities, size=size, seed=seed, year=2013)
     ev = with_duplicates(pop.people, rate=0.0, seed=seed)
     rng = random.Random(seed)
-    leave = {h: rng.random() < share for h in {r.household_key for r in ev.records}}
+    leave = {h: rng.random() < share for h in sorted({r.household_key for r in ev.records})}  # not hash order
     records = [(i + 2, replace(r, willingness=Willingness.WANTS_TO_LEAVE) if leave[r.household_key] else r)
                for i, r in enumerate(ev.records)]
     reg.import_records(uow=store.uow(), file_name="synthetic.csv", sha256="0" * 64, records=records, problems=[],

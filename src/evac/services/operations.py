@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from evac.core.errors import EvacError
 from evac.core.oplog import (
+    BreakdownEvent,
     ClosureEvent,
     EventType,
     Meta,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     UowFactory = Callable[[], OpsUnitOfWork]
 
 RETRIES = 12
+CLOCK_SKEW_S = 300.0  # a device's clock may run this far ahead of the server's
 _T = TypeVar("_T")
 DOCUMENTS = ("passport", "children_birth_certificates", "marriage_certificate")
 _CHAIN = (Status.CHECKED_IN, Status.BOARDED, Status.DEPARTED, Status.ARRIVED_SAFE)
@@ -120,9 +122,11 @@ def retrying(fn: Callable[[], _T]) -> _T:
 # -- state and scope ------------------------------------------------------------------------------------
 def _state(uow: OpsUnitOfWork, pid: str) -> PersonState:
     st = uow.ops.state(pid)
-    if st is not None:
+    if st is not None and (st.place is not None or st.trip_id is not None):
         return st
     home = uow.ops.home_place(pid)
+    if st is not None:  # events that carry no place (a merge undone): the person is still at home
+        return replace(st, place=home[1]) if home is not None else st
     if home is None:
         raise NotFound(f"no person {pid}")
     hid, city = home
@@ -262,7 +266,7 @@ def _apply_plan(uow: OpsUnitOfWork, *, plan: Plan, clock: Clock, place_names: di
     for st in uow.ops.states(statuses=[s.value for s in (Status.REGISTERED, Status.NOTIFIED, Status.CONFIRMED,
                                                           Status.CHECKED_IN, Status.NO_SHOW, Status.DECLINED)],
                              limit=1_000_000):
-        if st.trip_id is not None and st.person_id not in planned:
+        if st.trip_id is not None and st.person_id not in planned and st.merged_into is None:
             gone.setdefault(st.household_id, []).append(st)
     for hid, states in sorted(gone.items()):
         for st in states:
@@ -368,6 +372,38 @@ def post_closure(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, k
             out = {"closure": target, "effective_at": effective_at.isoformat(),
                    **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
                                reason=f"closure of {target}")}
+            uow.ops.save_request(StoredResponse(key, actor.username, route, body_sha256, 200, json.dumps(out)))
+            uow.commit()
+            return out, False
+
+    return retrying(run)
+
+
+def post_breakdown(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, key: str, route: str,
+                   body_sha256: str, asset_id: str, unit: int, repair_h: float | None, at: datetime,
+                   now: datetime) -> tuple[dict[str, Any], bool]:
+    """Record that vehicle ``unit`` of fleet ``asset_id`` broke down at ``at`` (``repair_h`` hours of repair,
+    ``None``: lost) and re-plan in the same transaction, keeping the past (idempotent on ``key``)."""
+    fleet = scenario.fleet_by_id.get(asset_id)
+    if fleet is None:
+        raise Invalid(f"no fleet {asset_id!r} in scenario {scenario.id}")
+    if not 0 <= unit < fleet.count:
+        raise Invalid(f"fleet {asset_id} has vehicles 0 to {fleet.count - 1}, not {unit}")
+    if (at - now).total_seconds() > CLOCK_SKEW_S:
+        raise Invalid("a breakdown is a fact: it cannot be reported for a time still to come")
+
+    def run() -> tuple[dict[str, Any], bool]:
+        uow = uow_factory()
+        with uow:
+            prior = _prior(uow, key, body_sha256)
+            if prior is not None:
+                return prior, True
+            ev = BreakdownEvent(Meta(actor.username, at, actor.device, key), asset_id, unit, repair_h)
+            uow.ops.append(ev, version=uow.ops.count_events(stream="operation") + 1)
+            lost = "lost" if repair_h is None else f"repair {repair_h:g} h"
+            out = {"breakdown": f"{asset_id}#{unit}", "effective_at": at.isoformat(),
+                   **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
+                               reason=f"breakdown of {asset_id}#{unit} ({lost})")}
             uow.ops.save_request(StoredResponse(key, actor.username, route, body_sha256, 200, json.dumps(out)))
             uow.commit()
             return out, False
@@ -506,8 +542,8 @@ def unaccounted(*, uow_factory: UowFactory, actor: Actor, place: str | None = No
 
 
 __all__ = ["Actor", "Invalid", "KeyReused", "NoActivePlan", "NotFound", "OpsError", "TransitionError", "activate",
-           "household", "manifest", "person", "post_closure", "record", "replan_in", "search", "status_board",
-           "trips", "unaccounted"]
+           "household", "manifest", "person", "post_breakdown", "post_closure", "record", "replan_in", "search",
+           "status_board", "trips", "unaccounted"]
 
 
 def household_on_trip(*, uow_factory: UowFactory, household_id: str, trip_id: str) -> list[str]:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from evac.core.model.people import Eligibility, Relation
     from evac.core.registry.records import Record, Stored
+    from evac.services.ops_ports import OpsRepository
 
 
 class RegistryRepository(Protocol):
@@ -41,10 +42,18 @@ class RegistryRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: ``with uow: …; uow.commit()``; leaving the block without commit rolls back."""
+    """One transaction: ``with uow: …; uow.commit()``; leaving the block without commit rolls back.
+
+    ``ops`` is the operation log in the same transaction, or ``None`` when the workspace has no operations
+    tables (a store older than migration 0002): registry changes that are operation events (merges) are
+    appended there, so both commit or neither does.
+    """
 
     @property
     def registry(self) -> RegistryRepository: ...
+
+    @property
+    def ops(self) -> OpsRepository | None: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

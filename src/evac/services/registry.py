@@ -7,6 +7,7 @@ error (or a crash) anywhere before leaves the store exactly as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from evac.core.errors import EvacError
@@ -29,11 +30,19 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from evac.core.registry.records import Record, Stored
+    from evac.services.ops_ports import OpsRepository, OpsUnitOfWork
     from evac.services.ports import UnitOfWork
+
+REGISTRY_ACTOR = "system:registry"
+"""The actor of merges made without a signed-in user (the CLI)."""
 
 
 class RegistryError(EvacError):
     """A registry request cannot be done (unknown id, nothing to undo …)."""
+
+
+class RecordNotFound(RegistryError):
+    """No record with that id or external id (HTTP 404 at the API edge)."""
 
 
 class ImportRejected(EvacError):
@@ -131,29 +140,66 @@ def dupes(*, uow: UnitOfWork) -> list[tuple[Stored, Stored, float, str, tuple[st
         return sorted(uow.registry.candidates(), key=lambda c: -c[2])
 
 
-def merge(*, uow: UnitOfWork, kept: str, merged: str) -> None:
-    """Record that ``merged`` (external id) is the same person as ``kept``; nothing is deleted."""
-    if kept == merged:
+def merge(*, uow: UnitOfWork, kept: str, merged: str, actor: str = REGISTRY_ACTOR,
+          now: datetime | None = None) -> None:
+    """Record that ``merged`` (external id) is the same person as ``kept``; nothing is deleted.
+
+    When the workspace has an operation log, a ``merged`` event is appended to it (and the change audited)
+    in the same transaction: the registry and the log change together or not at all.
+    """
+    with uow:
+        merge_in(uow, kept=uow.registry.by_external_id(kept), merged=uow.registry.by_external_id(merged),
+                 actor=actor, now=now or datetime.now(UTC))
+        uow.commit()
+
+
+def unmerge(*, uow: UnitOfWork, merged: str, actor: str = REGISTRY_ACTOR, now: datetime | None = None) -> None:
+    """Undo the merge of ``merged`` (external id); the merge stays in the log, marked undone (and the
+    operation log, if any, gets ``merged`` with ``undone`` in the same transaction)."""
+    with uow:
+        unmerge_in(uow, merged=uow.registry.by_external_id(merged), actor=actor, now=now or datetime.now(UTC))
+        uow.commit()
+
+
+def merge_in(uow: UnitOfWork | OpsUnitOfWork, *, kept: Stored, merged: Stored, actor: str, now: datetime,
+             key: str = "") -> None:
+    """:func:`merge` inside an open unit of work (the caller commits)."""
+    a, b = kept, merged
+    if a.id == b.id:
         raise RegistryError("a record cannot be merged into itself")
-    with uow:
-        a = uow.registry.by_external_id(kept)
-        b = uow.registry.by_external_id(merged)
-        if b.merged_into is not None:
-            raise RegistryError(f"{merged} is already merged; unmerge it first")
-        if a.merged_into is not None:
-            raise RegistryError(f"{kept} is itself merged into another record; merge into that one")
-        uow.registry.merge(kept=a.id, merged=b.id)
-        uow.commit()
+    if b.merged_into is not None:
+        raise RegistryError(f"{b.record.external_id} is already merged; unmerge it first")
+    if a.merged_into is not None:
+        raise RegistryError(f"{a.record.external_id} is itself merged into another record; merge into that one")
+    uow.registry.merge(kept=a.id, merged=b.id)
+    if uow.ops is not None:
+        _log_merge(uow.ops, person=b, into=a.id, undone=False, actor=actor, now=now, key=key)
 
 
-def unmerge(*, uow: UnitOfWork, merged: str) -> None:
-    """Undo the merge of ``merged`` (external id); the merge stays in the log, marked undone."""
-    with uow:
-        b = uow.registry.by_external_id(merged)
-        if b.merged_into is None:
-            raise RegistryError(f"{merged} is not merged")
-        uow.registry.unmerge(merged=b.id)
-        uow.commit()
+def unmerge_in(uow: UnitOfWork | OpsUnitOfWork, *, merged: Stored, actor: str, now: datetime, key: str = "") -> int:
+    """:func:`unmerge` inside an open unit of work (the caller commits); returns the kept record's id."""
+    if merged.merged_into is None:
+        raise RegistryError(f"{merged.record.external_id} is not merged")
+    kept = uow.registry.unmerge(merged=merged.id)
+    if uow.ops is not None:
+        _log_merge(uow.ops, person=merged, into=kept, undone=True, actor=actor, now=now, key=key)
+    return kept
+
+
+def _log_merge(ops: OpsRepository, *, person: Stored, into: int, undone: bool, actor: str, now: datetime,
+               key: str) -> None:
+    """Append ``merged`` (or its undoing) to the person's stream, update the projection, audit it."""
+    from evac.core.oplog import MergedEvent, Meta, apply, initial
+
+    pid, into_id = f"R{person.id:07d}", f"R{into:07d}"
+    st = ops.state(pid) or initial(pid, f"RH{person.household_id:07d}")  # as a replay of the log starts
+    key = key or f"{'unmerge' if undone else 'merge'}-{pid}-{now.isoformat()}"
+    ev = MergedEvent(Meta(actor, now, "", key[:100]),
+                     pid, st.household_id, into_id, undone)
+    new = apply(st, ev)
+    ops.append(ev, version=new.version)
+    ops.save_state(new)
+    ops.audit(actor=actor, action="write:unmerge" if undone else "write:merge", subject=f"{pid} into {into_id}")
 
 
 def population(*, uow: UnitOfWork, year: int = 2013) -> Population:
@@ -187,5 +233,5 @@ def population(*, uow: UnitOfWork, year: int = 2013) -> Population:
     return Population(tuple(people), tuple(households))
 
 
-__all__ = ["DedupResult", "Eligibility", "ImportRejected", "ImportResult", "RegistryError", "dedup", "dupes",
-           "find", "import_records", "merge", "population", "unmerge"]
+__all__ = ["DedupResult", "Eligibility", "ImportRejected", "ImportResult", "RecordNotFound", "RegistryError", "dedup",
+           "dupes", "find", "import_records", "merge", "merge_in", "population", "unmerge", "unmerge_in"]

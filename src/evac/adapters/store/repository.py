@@ -29,7 +29,7 @@ from evac.adapters.store.orm import (
 from evac.core.model.people import Category, Eligibility, PartialDate, Relation, Sex, Vulnerability, Willingness
 from evac.core.registry.names import name_tokens, normal
 from evac.core.registry.records import Record, Stored
-from evac.services.registry import RegistryError
+from evac.services.registry import RecordNotFound, RegistryError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from evac.adapters.store.crypto import DataKey, KeyRing
+    from evac.adapters.store.ops_repo import SqlOps
 
 BATCH = 5000
 _SEALED = ("given", "family", "patronymic", "given_latin", "family_latin", "patronymic_latin", "phone",
@@ -192,14 +193,14 @@ class SqlRegistry:
     def get(self, person_id: int) -> Stored:
         row = self.s.get(PersonRow, person_id)
         if row is None:
-            raise RegistryError(f"no person with id {person_id}")
+            raise RecordNotFound(f"no person with id {person_id}")
         return self._stored(row)
 
     def by_external_id(self, external_id: str) -> Stored:
         self.flush()
         rows = list(self.s.scalars(select(PersonRow).where(PersonRow.external_id == external_id).limit(2)))
         if not rows:
-            raise RegistryError(f"no record with external id {external_id!r}")
+            raise RecordNotFound(f"no record with external id {external_id!r}")
         if len(rows) > 1:
             raise RegistryError(f"external id {external_id!r} is used by more than one import")
         return self._stored(rows[0])
@@ -282,7 +283,25 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
         self.registry = SqlRegistry(self.session, self.keys)
+        self._ops: SqlOps | None = None
+        self._ops_known = False
         return self
+
+    @property
+    def ops(self) -> SqlOps | None:
+        """The operation log over this session (same transaction); ``None`` without the operations tables.
+
+        Looked up on first use only, so registry use cases that never touch the log pay nothing.
+        """
+        if not self._ops_known:
+            from sqlalchemy import inspect
+
+            from evac.adapters.store.ops_repo import SqlOps
+
+            if inspect(self.session.connection()).has_table("op_events"):
+                self._ops = SqlOps(self.session)
+            self._ops_known = True
+        return self._ops
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

@@ -1,4 +1,4 @@
-"""The crisis cell's routes: closures (re-plan), re-plan, status board, unaccounted list, outbox."""
+"""The crisis cell's routes: closures and breakdowns (re-plan), re-plan, status board, unaccounted list, outbox."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash
 from evac.api.schemas.common import AUTH, WRITE
-from evac.api.schemas.operations import BoardOut, ClosureIn, OutboxOut, ReplanOut
+from evac.api.schemas.operations import BoardOut, BreakdownIn, ClosureIn, OutboxOut, ReplanOut
 from evac.api.schemas.people import PersonOut
 from evac.services import operations as ops
 
@@ -25,6 +25,21 @@ def post_closure(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: Closu
     out, replayed = ops.post_closure(uow_factory=ctx.uow, scenario=ctx.scenario(), actor=actor, key=key,
                                      route="closures", body_sha256=body_hash("closures", body), target=body.target,
                                      effective_at=body.effective_at or now, now=now)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return out
+
+
+@router.post("/breakdowns", name="post_breakdown", response_model=ReplanOut, responses=WRITE)
+def post_breakdown(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: BreakdownIn, response: Response
+                   ) -> dict[str, object]:
+    """A vehicle broke down (for ``repair_h`` hours, or lost): record it and re-plan the future at once (the
+    past is kept); affected households get change or cancellation messages in their language."""
+    now = datetime.now(UTC)
+    out, replayed = ops.post_breakdown(uow_factory=ctx.uow, scenario=ctx.scenario(), actor=actor, key=key,
+                                       route="breakdowns", body_sha256=body_hash("breakdowns", body),
+                                       asset_id=body.asset, unit=body.unit, repair_h=body.repair_h,
+                                       at=body.at or now, now=now)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return out

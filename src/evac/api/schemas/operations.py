@@ -30,6 +30,15 @@ class ClosureIn(BaseModel):
     effective_at: AwareDatetime | None = Field(default=None, description="From when it holds (default: now).")
 
 
+class BreakdownIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    asset: str = Field(min_length=1, max_length=100, description="A fleet id of the scenario.")
+    unit: int = Field(ge=0, le=100_000, description="Which vehicle of the fleet (0-based).")
+    repair_h: float | None = Field(default=None, ge=0, le=10_000, allow_inf_nan=False,
+                                   description="Hours of repair; null: the vehicle is lost.")
+    at: AwareDatetime | None = Field(default=None, description="When it broke down (default: now).")
+
+
 class ReplanOut(BaseModel):
     plan: int
     generation: int
@@ -42,6 +51,7 @@ class ReplanOut(BaseModel):
     kpis_before: dict[str, Any]
     kpis_after: dict[str, Any]
     closure: str | None = None
+    breakdown: str | None = None
     effective_at: str | None = None
 
 

@@ -40,7 +40,7 @@ class EventType(StrEnum):
     NO_SHOW = "no_show"  # did not come when called
     ASSIGNED = "assigned"  # first put on a trip by an activated plan
     REBOOKED = "rebooked"  # moved to another trip (or to none) by a re-plan
-    MERGED = "merged"  # the record turned out to be a duplicate of another person
+    MERGED = "merged"  # the record turned out to be a duplicate of another person (or, undone: it was not)
     DELIVERY_FAILED = "delivery_failed"  # a message could not be delivered after every retry
     CLOSURE = "closure"  # a place or link closed (operation-wide)
     BREAKDOWN = "breakdown"  # a vehicle broke down (operation-wide)
@@ -123,12 +123,18 @@ class BreakdownEvent:
 
 @dataclass(frozen=True, slots=True)
 class MergedEvent:
-    """Person ``person_id`` is a duplicate of ``into``; no event about ``person_id`` is accepted after it."""
+    """Person ``person_id`` is a duplicate of ``into``; no event about ``person_id`` is accepted after it.
+
+    ``undone=True`` records the unmerge: the registry's merge of ``person_id`` into ``into`` was a mistake
+    and ``person_id`` takes events again. The vocabulary has no separate type for it (type names are
+    stable), so it is this type with a flag; data written before the flag existed reads as ``False``.
+    """
 
     meta: Meta
     person_id: str
     household_id: str
     into: str
+    undone: bool = False
 
     @property
     def type(self) -> EventType:
@@ -158,7 +164,7 @@ def event_to_data(event: OpEvent) -> dict[str, object]:
         return {"target": event.target, "effective_at": event.effective_at.isoformat()}
     if isinstance(event, BreakdownEvent):
         return {"asset": event.asset_id, "unit": event.unit, "repair_h": event.repair_h}
-    return {"person": event.person_id, "household": event.household_id, "into": event.into}
+    return {"person": event.person_id, "household": event.household_id, "into": event.into, "undone": event.undone}
 
 
 def _str(data: dict[str, object], key: str) -> str:
@@ -195,4 +201,7 @@ def event_from_data(type_: str, schema_version: int, data: dict[str, object], me
         if not isinstance(unit, int) or (repair is not None and not isinstance(repair, int | float)):
             raise EventFormatError("breakdown: unit must be an integer and repair_h a number or null")
         return BreakdownEvent(meta, _str(data, "asset"), unit, None if repair is None else float(repair))
-    return MergedEvent(meta, _str(data, "person"), _str(data, "household"), _str(data, "into"))
+    undone = data.get("undone", False)
+    if not isinstance(undone, bool):
+        raise EventFormatError("merged: undone must be true or false")
+    return MergedEvent(meta, _str(data, "person"), _str(data, "household"), _str(data, "into"), undone)

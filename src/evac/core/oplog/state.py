@@ -8,7 +8,8 @@
 
 ``notified`` moves only ``registered`` forward: being told again (a change, a reminder) never moves a
 person back, it only counts. ``assigned`` and ``rebooked`` change the trip and pick-up place, not the
-status. ``delivery_failed`` changes nothing but is kept. A merged person accepts no further event.
+status. ``delivery_failed`` changes nothing but is kept. A merged person accepts no further event but the
+undoing of that merge (``merged`` with ``undone``).
 
 :func:`check` rejects an impossible transition with a message that says what the person's status is and
 what was attempted (field officers read it on a phone); :func:`apply` returns the next state; :func:`fold`
@@ -89,6 +90,10 @@ def initial(person_id: str, household_id: str) -> PersonState:
 def check(state: PersonState, event: PersonEvent | MergedEvent) -> None:
     """Raise :class:`TransitionError` when ``event`` cannot follow ``state``; return quietly otherwise."""
     who = f"person {state.person_id}"
+    if isinstance(event, MergedEvent) and event.undone:
+        if state.merged_into != event.into:
+            raise TransitionError(f"{who} is not merged into {event.into}; there is nothing to undo")
+        return
     if state.merged_into is not None:
         raise TransitionError(f"{who} was merged into {state.merged_into}; record events on that person")
     if isinstance(event, MergedEvent):
@@ -123,7 +128,7 @@ def apply(state: PersonState, event: PersonEvent | MergedEvent) -> PersonState:
     at = event.meta.at
     v = state.version + 1
     if isinstance(event, MergedEvent):
-        return replace(state, merged_into=event.into, version=v, updated_at=at)
+        return replace(state, merged_into=None if event.undone else event.into, version=v, updated_at=at)
     t = event.type
     if t in _MOVES:
         target = _MOVES[t][0]
