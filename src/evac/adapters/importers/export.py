@@ -16,13 +16,14 @@ if TYPE_CHECKING:
     from evac.core.registry.records import Record
 
 COLUMNS = ("id", "surname", "first name", "middle name", "surname (latin)", "first name (latin)",
-           "birth date", "sex", "nationality", "phone", "passport", "address", "city", "household",
+           "patronymic_latin", "birth date", "sex", "nationality", "phone", "passport", "address", "city", "household",
            "relationship", "category", "vulnerabilities", "willingness")
 
 
 def record_row(r: Record) -> list[str]:
     return [
-        r.external_id, r.family, r.given, r.patronymic, r.family_latin, r.given_latin, r.birth.iso(),
+        r.external_id, r.family, r.given, r.patronymic, r.family_latin, r.given_latin, r.patronymic_latin,
+        r.birth.iso(),
         r.sex.value if r.sex else "", ",".join(r.nationalities), r.phone, r.document, r.address, r.city,
         r.household_key, r.relation.value if r.relation else "", r.category.value,
         ";".join(sorted(v.value for v in r.vulnerabilities)), r.willingness.value,
