@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 AXE = Path(__file__).resolve().parents[2] / "src/evac/web/static/vendor/axe-core/axe.min.js"
-SECTIONS = ["board", "unaccounted", "map", "trips", "closure", "users", "audit"]
-VISIBLE = {"admin": set(SECTIONS), "planner": {"board", "unaccounted", "map", "trips", "closure"},
-           "viewer": {"board", "unaccounted", "map", "trips"}}
+SECTIONS = ["board", "unaccounted", "map", "trips", "closure", "registry", "notifications", "users", "audit"]
+VISIBLE = {"admin": set(SECTIONS),
+           "planner": {"board", "unaccounted", "map", "trips", "closure", "registry", "notifications"},
+           "viewer": {"board", "unaccounted", "map", "trips", "registry"}}
 
 
 def checkin_events(ws: Path, people: list[str]) -> list[tuple[str, str]]:
@@ -38,6 +39,12 @@ def checkin_events(ws: Path, people: list[str]) -> list[tuple[str, str]]:
         store.close()
     want = {f"person:{p}" for p in people}
     return [(s.removeprefix("person:"), k) for s, k in rows if s in want]
+
+
+def offline_three(households: list[Household]) -> list[Household]:
+    """The three households of the offline test (on the trip of ``households[1]``)."""
+    trip = households[1].trip
+    return [h for h in households[1:] if h.trip == trip][:3]
 
 
 def search_household(page: Page, hh: Household) -> None:
@@ -59,6 +66,8 @@ def test_console_shows_each_role_only_its_sections(page: Page, server: Server, u
     page.wait_for_selector("#totals .kcard")
     page.wait_for_selector("#map-svg svg .country")
     page.wait_for_selector("#unacc-list tbody tr")
+    page.wait_for_selector("#dupe-list p")  # the shared server has no candidate pairs
+    assert page.is_visible("#reg-people") is (user != "viewer")  # viewers may not search people
     if user == "admin":
         page.wait_for_selector("#user-list tbody tr")
         shot(page, "console-admin")
@@ -95,7 +104,7 @@ def test_field_check_in_and_board_a_household_by_search(page: Page, server: Serv
 
 def test_offline_check_ins_sync_exactly_once(page: Page, server: Server, households: list[Household]) -> None:
     trip = households[1].trip
-    three = [h for h in households[1:] if h.trip == trip][:3]
+    three = offline_three(households)
     assert len(three) == 3
     people = [p for h in three for p in h.members]
     sign_in(page, server.url, "/field", "officer")
@@ -214,3 +223,118 @@ def test_planner_posts_a_closure_and_sees_kpis_before_and_after(page: Page, repl
     assert "masnaa" in page.inner_text("#kpis caption")
     page.wait_for_selector("#plans tbody tr:nth-child(2)")  # the new generation is on the board
     shot(page, "console-closure")
+
+
+@pytest.fixture
+def registry_server(web_template: Path, tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
+    """A server of its own with one candidate duplicate pair in the review queue (a merge changes the registry).
+    Also returns the pair's operation ids (``a``, ``b``), b's household and a search query for b."""
+    from evac.services.operations import person_key
+
+    ws = tmp_path / "ws"
+    shutil.copytree(web_template, ws)
+    store = open_workspace(ws, clean_env())
+    try:
+        with store.uow() as uow:
+            active = uow.registry.active()
+        a = active[0]
+        b = next(r for r in active if r.household_id != a.household_id)
+        with store.uow() as uow:
+            uow.registry.replace_candidates([(a.id, b.id, 0.97, "match", ("same phone", "similar family name"))])
+            uow.commit()
+        info = {"a": person_key(a.id), "b": person_key(b.id), "query": f"{b.record.given} {b.record.family}"}
+    finally:
+        store.close()
+    s = start_server(ws)
+    info["household"] = s.api("GET", f"/people/{info['b']}").json()["household"]
+    yield s, info
+    stop_server(s)
+
+
+def test_registry_queue_merge_unmerge_and_household_view(page: Page,
+                                                         registry_server: tuple[Server, dict[str, str]]) -> None:
+    srv, info = registry_server
+    pair = f"{info['a']}~{info['b']}"
+    sign_in(page, srv.url, "/console", "planner")
+    row = f"#dupe-list tr[data-pair='{pair}']"
+    page.wait_for_selector(row)
+    text = page.inner_text(row)
+    assert "0.970" in text and "match" in text and "same phone" in text and "similar family name" in text
+    assert page.get_attribute("#dupe-list", "data-count") == "1"
+    shot(page, "console-registry")
+    page.click(f"{row} button.merge")
+    page.wait_for_selector("#dupe-list[data-count='0']")  # reviewed: out of the queue
+    assert srv.api("GET", "/registry/dupes", "planner").json() == []
+    assert info["b"] in page.inner_text("#dupe-msg")
+    page.click(f"#merged-list button.unmerge[data-person={info['b']}]")
+    page.wait_for_selector(row)  # undone: back in the queue
+    page.fill("#unmerge-id", info["b"])  # a second unmerge: the API's 409 message is shown
+    page.click("#unmerge-form button[type=submit]")
+    page.wait_for_selector("#dupe-msg.error")
+    assert "not merged" in page.inner_text("#dupe-msg")
+    # people search in any script, then the household of a result
+    page.fill("#reg-q", info["query"])
+    page.click("#reg-search-form button[type=submit]")
+    person = f"#reg-results button.person[data-person={info['b']}]"
+    page.wait_for_selector(person)
+    page.click(person)
+    page.wait_for_selector(f"#reg-household[data-household={info['household']}] tbody tr")
+    members = srv.api("GET", f"/households/{info['household']}").json()["members"]
+    assert page.locator("#reg-household tbody tr").count() == len(members)
+    assert page.locator("#reg-household bdi.orig").count() == len(members)
+
+
+def test_viewer_sees_the_queue_without_names_or_buttons(page: Page,
+                                                        registry_server: tuple[Server, dict[str, str]]) -> None:
+    srv, info = registry_server
+    sign_in(page, srv.url, "/console", "viewer")
+    page.wait_for_selector("#dupe-list[data-count='1'] tbody tr")
+    assert info["a"] in page.inner_text("#dupe-list")
+    assert page.locator("#dupe-list button.merge").count() == 0
+    assert page.locator("#dupe-list bdi").count() == 0  # the API sends no names to viewers
+    assert not page.is_visible("#reg-people") and not page.is_visible("#notifications")
+
+
+def test_notifications_section_lists_the_outbox(page: Page, server: Server) -> None:
+    sign_in(page, server.url, "/console", "planner")
+    page.wait_for_selector("#outbox-list tbody tr")
+    headers = page.locator("#outbox-list thead th").all_inner_texts()
+    assert headers == ["Id", "Person", "Household", "Template", "Language", "Delivery state", "Attempts",
+                       "Last error"]
+    first = server.api("GET", "/outbox?limit=1", "planner").json()[0]
+    assert first["template"] in page.inner_text("#outbox-list tbody tr:first-child")
+    page.select_option("#outbox-status", "failed")
+    page.wait_for_selector("#outbox-list p")  # nothing failed in the synthetic operation
+    assert page.get_attribute("#outbox-list", "data-count") == "0"
+
+
+def test_field_checks_in_by_an_uploaded_image_of_a_pass(page: Page, server: Server, households: list[Household],
+                                                        tmp_path: Path) -> None:
+    import segno
+
+    used = {households[0].id, households[-1].id, *(h.id for h in offline_three(households))}
+    hh = next(h for h in households[1:-1] if h.id not in used)
+    pid, *others = hh.members
+    token = server.api("GET", f"/people/{pid}/pass", "officer").json()["token"]
+    png = tmp_path / "pass.png"
+    segno.make(token, error="m").save(str(png), scale=6, border=4)
+    sign_in(page, server.url, "/field", "officer")
+    page.set_input_files("#pass-file", str(png))
+    page.wait_for_selector(f"#scan-note[data-person='{pid}']")
+    page.wait_for_selector("#pending[data-count='0']")
+    assert server.api("GET", f"/people/{pid}").json()["status"] == "checked_in"
+    assert all(server.api("GET", f"/people/{o}").json()["status"] != "checked_in" for o in others)
+    [(person, key)] = checkin_events(server.ws, list(hh.members))
+    assert person == pid and key.startswith("web-")
+    shot(page, "field-pass")
+
+
+def test_a_picture_without_a_qr_code_is_reported(page: Page, server: Server, tmp_path: Path) -> None:
+    import segno
+
+    png = tmp_path / "blank.png"
+    segno.make("x").save(str(png), scale=1, border=0, dark="#fff")  # white on white: no code to find
+    sign_in(page, server.url, "/field", "officer")
+    page.set_input_files("#pass-file", str(png))
+    page.wait_for_selector("#scan-note.error")
+    assert page.get_attribute("#pending", "data-count") == "0"

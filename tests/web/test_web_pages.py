@@ -70,7 +70,8 @@ def test_page_is_a_labelled_shell_with_a_strict_csp(client: TestClient, path: st
 
 def test_root_redirects_to_console_and_static_files_are_served(client: TestClient) -> None:
     assert client.get("/", follow_redirects=False).headers["location"] == "/console"
-    for f in ("evac.css", "i18n.js", "common.js", "field.js", "console.js", "vendor/axe-core/axe.min.js"):
+    for f in ("evac.css", "i18n.js", "common.js", "field.js", "console.js", "vendor/axe-core/axe.min.js",
+              "vendor/jsqr/jsQR.js"):
         assert client.get(f"/static/{f}").status_code == 200, f
 
 
@@ -78,6 +79,7 @@ def test_service_worker_is_served_at_the_root_scope(client: TestClient) -> None:
     r = client.get("/sw.js")
     assert r.status_code == 200 and "javascript" in r.headers["content-type"]
     assert '"/field"' in r.text and "/api/" in r.text
+    assert '"/static/vendor/jsqr/jsQR.js"' in r.text  # scanning works offline too
 
 
 def test_no_third_party_origin_in_pages_or_own_scripts() -> None:
@@ -109,3 +111,16 @@ def test_plan_map_is_an_svg_for_the_crisis_cell_only(client: TestClient, user: s
     if code == 200:
         assert r.headers["content-type"].startswith("image/svg+xml") and r.text.startswith("<svg")
     assert client.get("/api/v1/plan/map.svg").status_code == 401
+
+
+def test_new_sections_and_the_scan_controls_are_labelled(client: TestClient) -> None:
+    console = client.get("/console").text
+    for sec, h in (("registry", "registry-h"), ("notifications", "notif-h")):
+        assert f'<section id="{sec}"' in console and f'aria-labelledby="{h}"' in console
+        assert f'<li data-sec="{sec}"><a href="#{sec}"' in console
+    for ctl in ("reg-q", "unmerge-id", "outbox-status"):
+        assert f'<label for="{ctl}"' in console, ctl
+    field = client.get("/field").text
+    assert '<script src="/static/vendor/jsqr/jsQR.js" defer></script>' in field  # same origin (CSP)
+    assert '<label for="pass-file" data-i18n="scan.file">Pass image</label>' in field
+    assert 'id="scan-start" data-i18n="scan.start">Scan pass</button>' in field

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 #: files the service worker pre-caches: the field page works offline once it has loaded once
-SHELL = ("/field", "/static/evac.css", "/static/i18n.js", "/static/common.js", "/static/field.js")
+SHELL = ("/field", "/static/evac.css", "/static/i18n.js", "/static/common.js", "/static/field.js",
+         "/static/vendor/jsqr/jsQR.js")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'")

@@ -5,11 +5,15 @@
    in order whenever the connection is back (a replay of a key the server already applied changes nothing).
    A write the server refuses (HTTP 4xx other than 401) moves to the conflicts list, shown until the officer
    retries or dismisses it: it is never dropped and never overwritten. The manifest of each trip is saved on
-   the device so the page can show and search it offline; the service worker caches the page itself. */
+   the device so the page can show and search it offline; the service worker caches the page itself.
+
+   Scanning a pass: the camera (getUserMedia, frames decoded with the vendored jsQR) or, as a fallback, an image
+   of the pass; the decoded token goes through the same queue as a check-in (the server verifies its signature). */
 "use strict";
 (() => {
   const { api, detail, el, t, show } = Evac;
-  const state = { trips: [], trip: null, manifests: {}, results: [], missingOnly: false, flushing: false };
+  const state = { trips: [], trip: null, manifests: {}, results: [], missingOnly: false, flushing: false,
+                  stream: null };
 
   const user = () => (Evac.session() || {}).user || "-";
   const store = {
@@ -39,7 +43,8 @@
     const list = conflicts();
     const box = document.getElementById("conflict-list");
     box.replaceChildren(...list.map((c, i) => el("li", { class: "conflict", "data-key": c.key },
-      el("p", {}, el("strong", { text: `${t(c.route === "boardings" ? "board.hh" : "checkin.hh")} ${c.household}` }),
+      el("p", {}, el("strong", { text: c.pass ? t("scan.pass")
+        : `${t(c.route === "boardings" ? "board.hh" : "checkin.hh")} ${c.household}` }),
         " — ", c.label || ""),
       el("p", { class: "detail", text: t("conflict.refused", { detail: c.detail }) }),
       el("button", { type: "button", class: "retry", onclick: () => retryConflict(i), text: t("conflict.retry") }),
@@ -91,6 +96,7 @@
         if (r.ok) {
           const j = await r.json();
           for (const res of j.results) setLocal([res.person], res.status, false);
+          if (item.pass) scanDone(j.results);
         } else {
           store.set("conflicts", [...conflicts(), { ...item, status: r.status, detail: await detail(r) }]);
         }
@@ -146,7 +152,7 @@
         const r = await api("GET", "/trips/" + encodeURIComponent(state.trip));
         if (r.ok) {
           const m = await r.json();
-          const pendingIds = new Set(queue().flatMap((q) => q.body.person_ids));
+          const pendingIds = new Set(queue().flatMap((q) => q.body.person_ids || []));
           for (const p of m.passengers) if (pendingIds.has(p.id)) p.pending = true;
           state.manifests[state.trip] = m;
           store.set("manifests", state.manifests);
@@ -231,8 +237,88 @@
     }));
   }
 
+  // -- scanning a pass (camera or image) --------------------------------------------------------------------
+  function scanNote(text, error) {
+    const note = document.getElementById("scan-note");
+    note.textContent = text;
+    note.className = error ? "error" : "";
+  }
+  /** The text of the QR code in an image source (video frame, bitmap), or null. Large images are scaled down. */
+  function decode(src, w, h, attempts) {
+    if (typeof window.jsQR !== "function" || !w || !h) return null;
+    const k = Math.min(1, 1200 / Math.max(w, h));
+    const cw = Math.max(1, Math.round(w * k)), ch = Math.max(1, Math.round(h * k));
+    const canvas = document.createElement("canvas");
+    canvas.width = cw; canvas.height = ch;
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.drawImage(src, 0, 0, cw, ch);
+    const code = window.jsQR(ctx.getImageData(0, 0, cw, ch).data, cw, ch, { inversionAttempts: attempts });
+    return code && code.data ? code.data : null;
+  }
+  function submitPass(token) {
+    if (!token || token.length > 400) { scanNote(t("scan.none"), true); return; }
+    const key = Evac.newKey();
+    store.set("queue", [...queue(), { key, route: "checkins", household: "", label: t("scan.pass"), pass: true,
+                                      body: { pass: token }, at: new Date().toISOString() }]);
+    const note = document.getElementById("scan-note");
+    delete note.dataset.person;
+    scanNote(t("scan.sent"));
+    renderNet();
+    flush();
+  }
+  function scanDone(results) {
+    const ids = results.map((r) => r.person);
+    scanNote(t("scan.done", { people: results.map((r) => `${r.person} (${Evac.statusText(r.status)})`).join(", ") }));
+    document.getElementById("scan-note").dataset.person = ids.join(" ");
+  }
+  async function scanFile(input) {
+    const f = input.files && input.files[0];
+    if (!f) return;
+    let token = null;
+    try {
+      const bmp = await createImageBitmap(f);
+      token = decode(bmp, bmp.width, bmp.height, "attemptBoth");
+      bmp.close();
+    } catch { token = null; }
+    input.value = "";
+    if (token) submitPass(token); else scanNote(t("scan.none"), true);
+  }
+  function stopCamera() {
+    if (state.stream) for (const tr of state.stream.getTracks()) tr.stop();
+    state.stream = null;
+    const video = document.getElementById("scan-video");
+    video.srcObject = null;
+    video.hidden = true;
+    show("scan-stop", false);
+    show("scan-start", true);
+  }
+  async function startCamera() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      scanNote(t("scan.nocamera", { detail: "getUserMedia" }), true);
+      return;
+    }
+    try {
+      state.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+    } catch (e) { scanNote(t("scan.nocamera", { detail: e.name || e.message }), true); return; }
+    const video = document.getElementById("scan-video");
+    video.srcObject = state.stream;
+    video.hidden = false;
+    show("scan-start", false);
+    show("scan-stop", true);
+    scanNote("");
+    try { await video.play(); } catch { /* autoplay refused: frames still arrive once the user taps */ }
+    const tick = () => {
+      if (!state.stream) return;
+      const token = video.readyState >= 2 ? decode(video, video.videoWidth, video.videoHeight, "dontInvert") : null;
+      if (token) { stopCamera(); submitPass(token); return; }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+
   // -- session -----------------------------------------------------------------------------------------
   function signOut(expired) {
+    stopCamera();
     Evac.setSession(null);
     show("work", false);
     show("signin", true);
@@ -280,6 +366,9 @@
       store.set("trip", state.trip);
       refreshManifest();
     });
+    document.getElementById("scan-start").addEventListener("click", startCamera);
+    document.getElementById("scan-stop").addEventListener("click", stopCamera);
+    document.getElementById("pass-file").addEventListener("change", (ev) => scanFile(ev.target));
     document.getElementById("missing-only").addEventListener("change", (ev) => {
       state.missingOnly = ev.target.checked;
       renderManifest();
