@@ -84,7 +84,7 @@ def test_service_worker_is_served_at_the_root_scope(client: TestClient) -> None:
 
 def test_no_third_party_origin_in_pages_or_own_scripts() -> None:
     own = [p for p in (WEB / "static").rglob("*") if p.is_file() and "vendor" not in p.parts]
-    own += list((WEB / "templates").glob("*.j2"))
+    own += list((WEB / "templates").rglob("*.j2"))
     for f in own:
         assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", f.read_text()), f
 
@@ -94,12 +94,13 @@ def test_every_vendored_package_carries_its_licence() -> None:
         assert (pkg / "LICENSE").is_file(), pkg
 
 
-def test_every_language_has_every_string() -> None:
-    text = (WEB / "static/i18n.js").read_text()
+@pytest.mark.parametrize("name", sorted(p.name for p in (WEB / "static").glob("i18n*.js")))
+def test_every_language_has_every_string(name: str) -> None:
+    text = (WEB / "static" / name).read_text()
     blocks = re.split(r"\n  (en|ru|ar): \{", text)[1:]
-    keys = {blocks[i]: set(re.findall(r'"([a-z_.]+)":', blocks[i + 1])) for i in range(0, len(blocks), 2)}
-    assert set(keys) == {"en", "ru", "ar"}
-    assert keys["en"] == keys["ru"] == keys["ar"]
+    keys = {blocks[i]: set(re.findall(r'"([a-z_.0-9]+)":', blocks[i + 1])) for i in range(0, len(blocks), 2)}
+    assert set(keys) == {"en", "ru", "ar"}, name
+    assert keys["en"] == keys["ru"] == keys["ar"], name
 
 
 @pytest.mark.parametrize(("user", "code"), [("admin", 200), ("planner", 200), ("viewer", 200),

@@ -34,6 +34,12 @@ STATIC = HERE / "static"
 #: files the service worker pre-caches: the field page works offline once it has loaded once
 SHELL = ("/field", "/static/evac.css", "/static/i18n.js", "/static/common.js", "/static/field.js",
          "/static/vendor/jsqr/jsQR.js")
+#: the console's scripts in load order (all deferred): console.js first, it defines ``EvacConsole.register``
+#: with which each module adds the loader of its section; every module brings its strings (``i18n-*.js``)
+CONSOLE_SCRIPTS = ("console.js", "i18n-map.js", "map.js", "i18n-decision.js", "decision.js", "i18n-board.js",
+                   "board_chart.js")
+#: the console's extra style sheets
+CONSOLE_STYLES: tuple[str, ...] = ()
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'")
@@ -66,7 +72,9 @@ def mount(app: FastAPI) -> None:
 
     @app.get("/console", include_in_schema=False, response_class=HTMLResponse)
     def console(request: Request) -> Response:
-        return templates.TemplateResponse(request, "console.html.j2", {"v": asset_version()}, headers=_headers())
+        return templates.TemplateResponse(request, "console.html.j2", {
+            "v": asset_version(), "console_scripts": CONSOLE_SCRIPTS, "console_styles": CONSOLE_STYLES},
+            headers=_headers())
 
     @app.get("/field", include_in_schema=False, response_class=HTMLResponse)
     def field(request: Request) -> Response:

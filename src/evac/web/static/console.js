@@ -1,15 +1,24 @@
 /* The crisis-cell console: each role sees only the sections the API lets it use (the API enforces the
    same matrix; hiding is for clarity, not security). Status board, unaccounted list with filter and CSV
-   export, the map of the active plan, trips and manifests, a closure with re-plan (KPIs before/after),
+   export, the situation map (map.js), the decision page (decision.js), trips and manifests, a closure with re-plan (KPIs before/after),
    users and the audit log (admin), the registry (people search with the household view; the duplicate review
    queue with merge and unmerge) and the notification outbox. */
 "use strict";
+/** Console modules (map.js, decision.js, …) register a loader per section; start() runs the loaders of the
+   sections the role may see, again after a language change. A loader gets the role and rejects on failure. */
+const EvacConsole = (() => {
+  const loaders = {};
+  return {
+    register(section, load) { (loaders[section] ||= []).push(load); },
+    loaders(section) { return loaders[section] || []; },
+  };
+})();
 (() => {
   const { api, detail, el, t, show, table } = Evac;
   const SECTIONS = {
-    admin: ["board", "unaccounted", "map", "trips", "closure", "registry", "notifications", "users", "audit"],
-    planner: ["board", "unaccounted", "map", "trips", "closure", "registry", "notifications"],
-    viewer: ["board", "unaccounted", "map", "trips", "registry"],
+    admin: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "users", "audit"],
+    planner: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications"],
+    viewer: ["board", "unaccounted", "map", "decision", "trips", "registry"],
   };
   /** Roles that may search people and merge (viewers get the queue with ids only, as the API redacts it). */
   const EDITORS = ["admin", "planner"];
@@ -59,16 +68,6 @@
     document.body.append(a); a.click(); a.remove();
   }
 
-  async function loadMap() {
-    const r = await api("GET", "/plan/map.svg");
-    if (!r.ok) throw new Error(await detail(r));
-    // parsed as HTML so that an <svg> without xmlns still lands in the SVG namespace
-    const svg = new DOMParser().parseFromString(await r.text(), "text/html").querySelector("svg");
-    if (!svg) throw new Error("no map");
-    for (const s of svg.querySelectorAll("script")) s.remove();
-    document.getElementById("map-svg").replaceChildren(document.importNode(svg, true));
-  }
-
   async function loadTrips(role) {
     const trips = await getJson("/trips?limit=500");
     const canManifest = role !== "viewer";
@@ -101,7 +100,7 @@
     if (!r.ok) { msg.textContent = t("error", { detail: await detail(r) }); return; }
     showKpis(await r.json());
     loadBoard().catch(fail("by-place"));
-    loadMap().catch(fail("map-svg"));
+    document.dispatchEvent(new Event("evac:replanned"));
   }
   async function replan() {
     const msg = document.getElementById("closure-msg");
@@ -109,6 +108,7 @@
     if (!r.ok) { msg.textContent = t("error", { detail: await detail(r) }); return; }
     showKpis(await r.json());
     loadBoard().catch(fail("by-place"));
+    document.dispatchEvent(new Event("evac:replanned"));
   }
 
   async function loadUsers() {
@@ -243,7 +243,7 @@
     show("work", true);
     for (const li of document.querySelectorAll("[data-sec]")) li.hidden = !allowed.includes(li.dataset.sec);
     for (const id of Object.values(SECTIONS).flat()) show(id, allowed.includes(id));
-    const jobs = [loadBoard().then(loadUnaccounted).catch(fail("unacc-list")), loadMap().catch(fail("map-svg")),
+    const jobs = [loadBoard().then(loadUnaccounted).catch(fail("unacc-list")),
                   loadTrips(s.role).catch(fail("trip-list"))];
     if (allowed.includes("registry")) {
       const canEdit = EDITORS.includes(s.role);
@@ -253,6 +253,9 @@
     }
     if (allowed.includes("notifications")) jobs.push(loadOutbox().catch(fail("outbox-list")));
     if (allowed.includes("users")) jobs.push(loadUsers().catch(fail("user-list")), loadAudit().catch(fail("audit-list")));
+    for (const sec of allowed) {
+      for (const load of EvacConsole.loaders(sec)) jobs.push(load(s.role).catch(fail(sec + "-error")));
+    }
     await Promise.all(jobs);
     document.body.dataset.ready = "true";
   }

@@ -130,3 +130,5 @@ window.EVAC_I18N = {
     "st.no_show": "لم يحضر"
   }
 };
+/** Add the strings of one console module (static/i18n-*.js files call this, laid out like the object above). */
+window.EVAC_I18N_ADD = (d) => { for (const [l, strings] of Object.entries(d)) Object.assign(window.EVAC_I18N[l], strings); };

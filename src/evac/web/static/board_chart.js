@@ -1,0 +1,2 @@
+/* People safe over time on the status board: registered with EvacConsole (console.js). */
+"use strict";

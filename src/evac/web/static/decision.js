@@ -1,0 +1,2 @@
+/* The decision page: registered with EvacConsole (console.js). */
+"use strict";

@@ -1,0 +1,2 @@
+/* The situation map: registered with EvacConsole (console.js). */
+"use strict";
