@@ -85,14 +85,48 @@ def plan_cli(
 @app.command("demo")
 def demo_cli(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's outputs.")] = Path("demo-out"),
+    workspace: Annotated[Path | None, typer.Option(
+        "--workspace", "-w", help="Instead of the report: make this (new) workspace with a live operation to "
+        "open with `evac serve` — the scenario's synthetic people imported from a messy list, de-duplicated, "
+        "planned and activated, one user per role.")] = None,
+    size: Annotated[int | None, typer.Option(min=1, help="People in the demo workspace (default: the "
+                                                           "scenario's population size).")] = None,
 ) -> None:
     """Run the whole default chain on the bundled Syria-2013 scenario and say where the report is."""
+    if workspace is not None:
+        _demo_workspace(workspace, size)
+        return
     from evac.cli.planning import run_plan
 
     out.print("[bold]evac demo[/]: Syria, 22 January 2013 — synthetic population, plan with its bound, "
               "independent check.")
     run_plan("syria-2013", start=None, out_dir=out_dir, planner="greedy", population=None, seed=0, as_json=False,
              check=True)
+
+
+def _demo_workspace(workspace: Path, size: int | None) -> None:
+    from rich.table import Table
+
+    from evac.cli.demo_workspace import DEMO_USERS, DemoWorkspaceError, build_demo_workspace
+    from evac.core.errors import EvacError
+
+    out.print(f"[bold]evac demo[/]: a live operation in workspace {workspace} (synthetic people, never real)")
+    try:
+        made = build_demo_workspace(workspace, size=size, say=lambda line: out.print(f"  {line}"))
+    except (DemoWorkspaceError, EvacError) as exc:
+        fail(str(exc))
+        return
+    users = Table(title="users (passwords are shown once: note them)", title_justify="left")
+    for col in ("user", "role", "assembly point", "password"):
+        users.add_column(col)
+    for name, password in made.passwords.items():
+        role, place = DEMO_USERS[name]
+        users.add_row(name, role, place or "—", password)
+    out.print(users)
+    out.print(f"open it:  [bold]evac serve --workspace {workspace}[/]  then http://127.0.0.1:8000/console "
+              "(crisis cell) and /field (field officers)")
+    out.print(f"made in {sum(made.seconds.values()):.0f} s "
+              f"({', '.join(f'{k} {v:.1f} s' for k, v in made.seconds.items())})")
 
 
 @app.command("assess")
