@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from fastapi.testclient import TestClient
     from playwright.sync_api import Browser, Page
 
 
@@ -33,6 +34,24 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("web-template") / "ws"
     build(path, clean_env()).close()
     return path
+
+
+@pytest.fixture(scope="module")
+def client(web_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The app in-process (ASGI) on a fresh copy of the operation, per test module."""
+    from fastapi.testclient import TestClient
+
+    from evac.adapters.store.workspace import open_workspace
+    from evac.api.app import create_app
+    from evac.settings import Settings
+
+    ws = tmp_path_factory.mktemp("web-client") / "ws"
+    shutil.copytree(web_template, ws)
+    store = open_workspace(ws, clean_env())
+    settings = Settings(workspace=ws, argon2_time_cost=1, argon2_memory_kib=8192, login_max_failures=50)
+    with TestClient(create_app(settings, store=store)) as c:
+        yield c
+    store.close()
 
 
 @pytest.fixture(scope="session")

@@ -165,6 +165,8 @@ def test_arabic_interface_is_right_to_left_and_remembered(page: Page, server: Se
     page.select_option("#lang", "ru")
     page.wait_for_selector("html[dir=ltr][lang=ru]")
     assert page.inner_text("label[for=trip]") == "Рейс"
+    page.select_option("#lang", "en")  # the server remembers the choice: leave the shared officer in English
+    page.wait_for_selector("html[dir=ltr][lang=en]")
 
 
 def test_field_page_opens_offline_from_the_service_worker(page: Page, server: Server) -> None:

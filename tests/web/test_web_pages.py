@@ -5,34 +5,17 @@ route is role-checked."""
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
-from web_support import PASSWORD, clean_env
-
-from evac.adapters.store.workspace import open_workspace
-from evac.api.app import create_app
-from evac.settings import Settings
+from web_support import PASSWORD
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from fastapi.testclient import TestClient
 
 WEB = Path(__file__).resolve().parents[2] / "src/evac/web"
-
-
-@pytest.fixture(scope="module")
-def client(web_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    ws = tmp_path_factory.mktemp("web-pages") / "ws"
-    shutil.copytree(web_template, ws)
-    store = open_workspace(ws, clean_env())
-    settings = Settings(workspace=ws, argon2_time_cost=1, argon2_memory_kib=8192, login_max_failures=50)
-    with TestClient(create_app(settings, store=store)) as c:
-        yield c
-    store.close()
 
 
 class _Controls(HTMLParser):

@@ -7,6 +7,7 @@ must be assigned an assembly point (a place id) before they can see anyone.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from evac.core.errors import EvacError
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from evac.services.ops_ports import OpsUnitOfWork, PasswordHasher
 
 MIN_PASSWORD = 10
+#: the interface languages of the web UI (a user's choice follows them from device to device)
+LANGUAGES = ("en", "ru", "ar")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 
 
@@ -32,13 +35,19 @@ def _check(username: str, password: str | None, role: Role, place: str | None) -
         raise UserError("a field officer needs an assembly point (--place PLACE_ID)")
 
 
+def _check_language(language: str | None) -> None:
+    if language is not None and language not in LANGUAGES:
+        raise UserError(f"language {language!r}: choose from {', '.join(LANGUAGES)}")
+
+
 def add_user(*, uow: OpsUnitOfWork, hasher: PasswordHasher, username: str, password: str, role: Role,
-             place: str | None = None, actor: str = "cli") -> UserRecord:
+             place: str | None = None, actor: str = "cli", language: str | None = None) -> UserRecord:
     _check(username, password, role, place)
+    _check_language(language)
     with uow:
         if uow.ops.user(username) is not None:
             raise UserError(f"user {username!r} exists")
-        user = UserRecord(username, hasher.hash(password), role, place)
+        user = UserRecord(username, hasher.hash(password), role, place, language=language)
         uow.ops.save_user(user)
         uow.ops.audit(actor=actor, action="user:add", subject=f"{username} as {role.value}")
         uow.commit()
@@ -66,12 +75,26 @@ def update_user(*, uow: OpsUnitOfWork, username: str, role: Role | None = None, 
         user = uow.ops.user(username)
         if user is None:
             raise UserError(f"no user {username!r}")
-        new = UserRecord(user.username, user.password_hash, role or user.role,
-                         place if place is not None else user.place, user.active if active is None else active)
+        new = replace(user, role=role or user.role, place=place if place is not None else user.place,
+                      active=user.active if active is None else active)
         _check(new.username, None, new.role, new.place)
         uow.ops.save_user(new)
         uow.ops.audit(actor=actor, action="user:update",
                       subject=f"{username}: role={new.role.value} place={new.place} active={new.active}")
+        uow.commit()
+    return new
+
+
+def set_language(*, uow: OpsUnitOfWork, username: str, language: str) -> UserRecord:
+    """Remember ``username``'s interface language (one of :data:`LANGUAGES`), so every device uses it."""
+    _check_language(language)
+    with uow:
+        user = uow.ops.user(username)
+        if user is None:
+            raise UserError(f"no user {username!r}")
+        new = replace(user, language=language)
+        uow.ops.save_user(new)
+        uow.ops.audit(actor=username, action="user:language", subject=f"{username}: {language}")
         uow.commit()
     return new
 

@@ -71,6 +71,7 @@ class OpUserRow(Base):
     place: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool]
     created_at: Mapped[datetime]
+    language: Mapped[str | None] = mapped_column(String(5))  # interface language; None: the device decides
 
 
 class OpPlanRow(Base):

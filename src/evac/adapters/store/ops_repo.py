@@ -95,8 +95,11 @@ class SqlOps:
         self.s.flush()  # a concurrent duplicate (stream, version) fails here, inside the use case
         return row.id
 
-    def events(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, OpEvent]]:
+    def events(self, *, after: int = 0, limit: int | None = None, types: Sequence[str] | None = None
+               ) -> list[tuple[int, OpEvent]]:
         q = select(OpEventRow).where(OpEventRow.id > after).order_by(OpEventRow.id)
+        if types is not None:
+            q = q.where(OpEventRow.type.in_(list(types)))
         if limit is not None:
             q = q.limit(limit)
         return [(r.id, event_from_data(r.type, r.schema_version, json.loads(r.data),
@@ -213,6 +216,20 @@ class SqlOps:
         return ActivePlan(r.id, r.generation, r.scenario, plan, json.loads(r.kpis), r.created_at.replace(tzinfo=UTC),
                           r.reason)
 
+    def plan(self, plan_id: int) -> Plan | None:
+        """A stored plan generation by id (decoded once, like the active plan)."""
+        key = (str(self.s.get_bind().engine.url), plan_id)
+        plan = _PLAN_CACHE.get(key)
+        if plan is None:
+            text = self.s.scalar(select(OpPlanRow.plan).where(OpPlanRow.id == plan_id))
+            if text is None:
+                return None
+            plan = plan_from_dict(json.loads(text))
+            if len(_PLAN_CACHE) > 16:
+                _PLAN_CACHE.clear()
+            _PLAN_CACHE[key] = plan
+        return plan
+
     def plan_history(self) -> list[tuple[int, int, str, dict[str, Any], bool]]:
         q = select(OpPlanRow.id, OpPlanRow.generation, OpPlanRow.reason, OpPlanRow.kpis, OpPlanRow.active)
         return [(i, g, r, json.loads(k), bool(a)) for i, g, r, k, a in self.s.execute(q.order_by(OpPlanRow.id))]
@@ -293,19 +310,21 @@ class SqlOps:
     # -- users and preferences -----------------------------------------------------------------------------
     def user(self, username: str) -> UserRecord | None:
         r = self.s.get(OpUserRow, username)
-        return None if r is None else UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active)
+        return None if r is None else UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active,
+                                                 r.language)
 
     def users(self) -> list[UserRecord]:
-        return [UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active)
+        return [UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active, r.language)
                 for r in self.s.scalars(select(OpUserRow).order_by(OpUserRow.username))]
 
     def save_user(self, user: UserRecord) -> None:
         r = self.s.get(OpUserRow, user.username)
         if r is None:
             self.s.add(OpUserRow(username=user.username, password_hash=user.password_hash, role=user.role.value,
-                                 place=user.place, active=user.active, created_at=_now()))
+                                 place=user.place, active=user.active, created_at=_now(), language=user.language))
         else:
             r.password_hash, r.role, r.place, r.active = user.password_hash, user.role.value, user.place, user.active
+            r.language = user.language
 
     def language(self, person_id: str) -> str | None:
         r = self.s.get(OpPrefRow, person_id)

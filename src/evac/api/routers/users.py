@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Request
 
 from evac.api.deps import Ctx, CurrentActor  # noqa: TC001 -- FastAPI resolves these at runtime
 from evac.api.schemas.common import AUTH, WRITE, errors
-from evac.api.schemas.operations import LoginIn, TokenOut, UserIn, UserOut, UserPatch
+from evac.api.schemas.operations import LanguageIn, LoginIn, TokenOut, UserIn, UserOut, UserPatch
 from evac.services import users as svc
 from evac.services.ops_ports import Role
 
@@ -17,7 +17,8 @@ UserPath = Annotated[str, Path(min_length=2, max_length=63, pattern=r"^[a-z0-9][
 
 
 def _out(u: svc.UserRecord) -> dict[str, object]:
-    return {"username": u.username, "role": u.role.value, "place": u.place, "active": u.active}
+    return {"username": u.username, "role": u.role.value, "place": u.place, "active": u.active,
+            "language": u.language}
 
 
 @router.post("/auth/login", name="login", response_model=TokenOut, responses=errors(400, 401, 422, 429))
@@ -37,12 +38,20 @@ def login(ctx: Ctx, body: LoginIn, request: Request) -> dict[str, object]:
         uow.ops.audit(actor=user.username, action="auth:login", subject=user.role.value)
         uow.commit()
     return {"access_token": ctx.tokens.dumps({"u": user.username}), "expires_in": ctx.settings.token_ttl_s,
-            "username": user.username, "role": user.role.value, "place": user.place}
+            "username": user.username, "role": user.role.value, "place": user.place, "language": user.language}
 
 
 @router.get("/me", name="me", response_model=UserOut, responses=AUTH)
-def me(actor: CurrentActor) -> dict[str, object]:
-    return {"username": actor.username, "role": actor.role.value, "place": actor.place, "active": True}
+def me(ctx: Ctx, actor: CurrentActor) -> dict[str, object]:
+    user = svc.get_user(uow=ctx.uow(), username=actor.username)
+    return {"username": actor.username, "role": actor.role.value, "place": actor.place, "active": True,
+            "language": user.language if user else None}
+
+
+@router.put("/me/language", name="set_my_language", response_model=UserOut, responses=errors(400, 401, 403, 422))
+def set_my_language(ctx: Ctx, actor: CurrentActor, body: LanguageIn) -> dict[str, object]:
+    """Remember the caller's interface language (en, ru, ar): the pages use it on every device."""
+    return _out(svc.set_language(uow=ctx.uow(), username=actor.username, language=body.language))
 
 
 @router.get("/users", name="list_users", response_model=list[UserOut], responses=AUTH)

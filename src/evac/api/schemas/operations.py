@@ -74,6 +74,7 @@ class TokenOut(BaseModel):
     username: str
     role: str
     place: str | None
+    language: Literal["en", "ru", "ar"] | None = None
 
 
 class UserOut(BaseModel):
@@ -81,6 +82,14 @@ class UserOut(BaseModel):
     role: str
     place: str | None
     active: bool
+    language: Literal["en", "ru", "ar"] | None = None
+
+
+class LanguageIn(BaseModel):
+    """The caller's interface language: it follows them to every device they sign in on."""
+
+    model_config = ConfigDict(extra="forbid")
+    language: Literal["en", "ru", "ar"]
 
 
 class UserIn(BaseModel):

@@ -38,6 +38,8 @@ const Evac = (() => {
     const j = await r.json();
     const s = { token: j.access_token, user: j.username, role: j.role, place: j.place };
     setSession(s);
+    // the user's language follows them from device to device (the server remembers it)
+    if (LANGS.includes(j.language)) localStorage.setItem("evac.lang." + s.user, j.language);
     return s;
   }
 
@@ -53,12 +55,16 @@ const Evac = (() => {
     for (const [k, v] of Object.entries(vars || {})) s = s.replaceAll("{" + k + "}", String(v));
     return s;
   }
-  /** Translate every data-i18n* element and set <html lang dir>; the choice is remembered per user. */
+  /** Translate every data-i18n* element and set <html lang dir>; a choice (``l``) is remembered per user, on
+      the device and on the server (best effort: offline, the device keeps it and the next choice retries). */
   function applyLang(l) {
     if (l) {
       const s = session();
       localStorage.setItem("evac.lang", l);
-      if (s) localStorage.setItem("evac.lang." + s.user, l);
+      if (s) {
+        localStorage.setItem("evac.lang." + s.user, l);
+        api("PUT", "/me/language", { body: { language: l } }).catch(() => {});
+      }
     }
     const cur = lang();
     document.documentElement.lang = cur;
