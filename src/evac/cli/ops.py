@@ -94,6 +94,8 @@ def users_add_cli(
     workspace: WorkspaceOpt = None,
     password_env: Annotated[str | None, typer.Option(
         "--password-env", help="Read the password from this environment variable instead of a prompt.")] = None,
+    language: Annotated[str | None, typer.Option(help="Interface language: en, ru or ar (the user can change "
+                                                      "it in the pages).")] = None,
 ) -> None:
     """Add a user (the first admin is made here). The password is prompted for, never an argument."""
     from evac.adapters.passes.tokens import Argon2Hasher
@@ -110,7 +112,7 @@ def users_add_cli(
     with _stored(workspace) as store:
         try:
             add_user(uow=_uow(store)(), hasher=Argon2Hasher(), username=username, password=password, role=r,
-                     place=place)
+                     place=place, language=language)
         except UserError as exc:
             fail(str(exc))
     out.print(f"user {username} added as {r.value}" + (f" at {place}" if place else ""))
