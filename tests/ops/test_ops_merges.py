@@ -166,3 +166,24 @@ def test_merged_event_data_before_the_undone_flag_still_reads() -> None:
     assert fold([old, undo]).people["R0000002"].merged_into is None
     with pytest.raises(ops.TransitionError, match="nothing to undo"):
         fold([undo])
+
+
+def test_the_apps_population_follows_merges_and_unmerges(api: tuple[TestClient, dict, Store]) -> None:
+    """Re-plans after a merge must not plan a seat for the merged duplicate (the cache used to key on counts)."""
+    client, h, store = api
+    (a, _), (b, _) = _two(store)
+    pa, pb = ops.person_key(a), ops.person_key(b)
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+
+    def people() -> set[str]:
+        return {p.id for p in ctx.scenario().population.people}
+
+    before = people()
+    assert pb in before
+    r = client.post("/api/v1/registry/merges", json={"kept": pa, "merged": pb},
+                    headers={**h["planner"], "Idempotency-Key": key()})
+    assert r.status_code == 200, r.text
+    assert people() == before - {pb}
+    r = client.post("/api/v1/registry/unmerges", json={"merged": pb}, headers={**h["admin"], "Idempotency-Key": key()})
+    assert r.status_code == 200, r.text
+    assert people() == before

@@ -75,16 +75,17 @@ class ApiContext:
                    LoginLimiter(settings.login_max_failures, settings.login_window_s))
 
     def scenario(self) -> Scenario:
-        """The active operation's scenario with the registry population (cached per reference and size)."""
+        """The active operation's scenario with the registry population (cached per scenario reference and
+        registry revision, so a merge or an import made meanwhile is planned with)."""
         from evac.adapters.store.ops_scenario import operation_scenario
         from evac.services.operations import NoActivePlan
 
         with self.uow() as uow:
             clock = uow.ops.clock()
-            n = uow.registry.count()
+            revision = uow.registry.revision()
         if clock is None:
             raise NoActivePlan("no active plan: run `evac ops activate` first")
-        key = f"{clock.scenario}|{n}"
+        key = f"{clock.scenario}|{revision}"
         with self._lock:
             if key not in self._scenario:
                 self._scenario.clear()

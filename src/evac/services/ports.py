@@ -40,6 +40,10 @@ class RegistryRepository(Protocol):
 
     def count(self) -> int: ...
 
+    def revision(self) -> str:
+        """Changes whenever the population the registry yields changes (an import, a merge, an unmerge)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction: ``with uow: …; uow.commit()``; leaving the block without commit rolls back.

@@ -8,6 +8,7 @@ PostgreSQL serialise on the counter's row lock instead of colliding.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -208,6 +209,15 @@ class SqlRegistry:
     def count(self) -> int:
         self.flush()
         return int(self.s.scalar(select(func.count()).select_from(PersonRow)) or 0)
+
+    def revision(self) -> str:
+        """The record count and a digest of who is merged into whom: a cache of the population built from the
+        registry is stale exactly when this changes (counts alone miss a merge, which deletes no row)."""
+        self.flush()
+        merged = self.s.execute(select(PersonRow.id, PersonRow.merged_into).where(PersonRow.merged_into.is_not(None))
+                                .order_by(PersonRow.id)).all()
+        digest = hashlib.sha256(",".join(f"{a}>{b}" for a, b in merged).encode()).hexdigest()[:16]
+        return f"{self.count()}|{len(merged)}|{digest}"
 
     # -- duplicates ----------------------------------------------------------------------------------------
     def replace_candidates(self, items: Sequence[tuple[int, int, float, str, tuple[str, ...]]]) -> None:
