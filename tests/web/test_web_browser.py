@@ -301,8 +301,8 @@ def test_notifications_section_lists_the_outbox(page: Page, server: Server) -> N
     sign_in(page, server.url, "/console", "planner")
     page.wait_for_selector("#outbox-list tbody tr")
     headers = page.locator("#outbox-list thead th").all_inner_texts()
-    assert headers == ["Id", "Person", "Household", "Template", "Language", "Delivery state", "Attempts",
-                       "Last error"]
+    assert headers == ["Id", "Person", "Household", "Template", "Language", "Channel", "Delivery state",
+                       "Attempts", "Last error"]
     first = server.api("GET", "/outbox?limit=1", "planner").json()[0]
     assert first["template"] in page.inner_text("#outbox-list tbody tr:first-child")
     page.select_option("#outbox-status", "failed")
@@ -321,6 +321,7 @@ def test_field_checks_in_by_an_uploaded_image_of_a_pass(page: Page, server: Serv
     png = tmp_path / "pass.png"
     segno.make(token, error="m").save(str(png), scale=6, border=4)
     sign_in(page, server.url, "/field", "officer")
+    page.click("label[for=scan-person]")  # the pass holder only (the default is the whole household)
     page.set_input_files("#pass-file", str(png))
     page.wait_for_selector(f"#scan-note[data-person='{pid}']")
     page.wait_for_selector("#pending[data-count='0']")

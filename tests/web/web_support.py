@@ -35,7 +35,7 @@ __all__ = ["PASSWORD", "build"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run",
                  "--disable-quic", "--disable-dev-shm-usage"]
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 20_000  # generous: CI machines are shared and Chromium is slow to start under load
 
 
 def clean_env() -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from evac.adapters.passes.tokens import Argon2Hasher, PassSigner, TokenSigner, derive_secret
 from evac.adapters.store.ops_repo import ops_uow_factory
+from evac.services.decision import DecisionCache
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,6 +60,8 @@ class ApiContext:
     limiter: LoginLimiter
     _scenario: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: the decision page's results, per (scenario, registry size, active plan, hour); computed in the background
+    decisions: DecisionCache[Any] = field(default_factory=DecisionCache)
 
     @classmethod
     def build(cls, settings: Settings, store: Store) -> ApiContext:

@@ -5,7 +5,8 @@ documents): no name or phone. The dispatcher resolves the phone from the registr
 the template in the person's language and hands it to a :class:`Sender`. Success appends ``notified``
 events for the household's travellers; failure retries with exponential backoff (``BACKOFF_S`` × 2^n,
 at most ``MAX_BACKOFF_S``) and after ``max_attempts`` appends ``delivery_failed`` so the crisis cell
-sees who was never told.
+sees who was never told. The outbox row keeps the gateway the message was handed to (``Sender.name``:
+``smtp``, ``webhook``) as its channel; a message no gateway has seen yet has none.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def dispatch(*, uow_factory: Callable[[], OpsUnitOfWork], sender: Sender, render
     for item in due:
         with uow_factory() as uow:
             error = ""
+            channel: str | None = None
             try:
                 from evac.services.operations import registry_id
 
@@ -76,6 +78,7 @@ def dispatch(*, uow_factory: Callable[[], OpsUnitOfWork], sender: Sender, render
                 if not phone:
                     raise DeliveryError("no phone number")
                 subject, body = renderer.render(item.template, item.language, item.context)
+                channel = sender.name  # handed to this gateway (success or not): the message's channel
                 sender.send(to=phone, subject=subject, body=body)
             except DeliveryError as exc:
                 error = str(exc)[:200]
@@ -86,7 +89,8 @@ def dispatch(*, uow_factory: Callable[[], OpsUnitOfWork], sender: Sender, render
                 status, kind = "failed", EventType.DELIVERY_FAILED
             else:
                 status, kind = "pending", None
-            uow.ops.mark(item.id, status=status, attempts=attempts, next_at=now + backoff(attempts), error=error)
+            uow.ops.mark(item.id, status=status, attempts=attempts, next_at=now + backoff(attempts), error=error,
+                         channel=channel)
             if kind is not None:
                 _record_delivery(uow, item.context.get("people") or [item.person_id], item.household_id, kind,
                                  now=now, note=f"{sender.name}:{item.template}:{item.id}")

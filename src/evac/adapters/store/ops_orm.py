@@ -99,6 +99,7 @@ class OpOutboxRow(Base):
     attempts: Mapped[int]
     next_at: Mapped[datetime]
     last_error: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str | None] = mapped_column(String(20))  # gateway of the last attempt (migration 0004)
 
     __table_args__ = (Index("ix_op_outbox_due", "status", "next_at"),)
 

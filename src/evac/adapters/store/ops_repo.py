@@ -275,15 +275,19 @@ class SqlOps:
     @staticmethod
     def _item(r: OpOutboxRow) -> OutboxItem:
         return OutboxItem(r.id, r.person_id, r.household_id, r.template, r.language, json.loads(r.context), r.status,
-                          r.attempts, r.next_at.replace(tzinfo=UTC), r.last_error)
+                          r.attempts, r.next_at.replace(tzinfo=UTC), r.last_error, r.channel)
 
     def due(self, *, now: datetime, limit: int) -> list[OutboxItem]:
         q = select(OpOutboxRow).where(OpOutboxRow.status == "pending", OpOutboxRow.next_at <= _naive(now))
         return [self._item(r) for r in self.s.scalars(q.order_by(OpOutboxRow.id).limit(limit))]
 
-    def mark(self, item_id: int, *, status: str, attempts: int, next_at: datetime, error: str) -> None:
-        self.s.execute(update(OpOutboxRow).where(OpOutboxRow.id == item_id).values(
-            status=status, attempts=attempts, next_at=_naive(next_at), last_error=error[:200]))
+    def mark(self, item_id: int, *, status: str, attempts: int, next_at: datetime, error: str,
+             channel: str | None = None) -> None:
+        values: dict[str, Any] = {"status": status, "attempts": attempts, "next_at": _naive(next_at),
+                                  "last_error": error[:200]}
+        if channel is not None:  # a message that never reached a gateway keeps the channel it had
+            values["channel"] = channel[:20]
+        self.s.execute(update(OpOutboxRow).where(OpOutboxRow.id == item_id).values(**values))
 
     def outbox(self, *, status: str | None, limit: int, offset: int) -> list[OutboxItem]:
         q = select(OpOutboxRow)

@@ -1,4 +1,12 @@
-"""Field writes: check-in (by scanned pass or by search), boarding, no-show, replies. All idempotent."""
+"""Field writes: check-in (by scanned pass or by search), boarding, no-show, replies. All idempotent.
+
+A scanned pass names one person, their household and their trip (signed; forged or expired → 422). With
+``whole_household`` the write covers every member of that household booked on the pass's trip, all or
+nothing: families travel together, and one impossible member (e.g. boarding someone not checked in) refuses
+the lot with 409 rather than splitting the family silently. Check-ins and boardings may name the ``trip``
+being loaded; a pass or person for another trip is then refused (409) instead of being recorded on a vehicle
+they are not on. Field officers act only at their assembly point (404 elsewhere).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,7 @@ from fastapi import APIRouter, HTTPException, Response
 
 from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, body_hash
 from evac.api.schemas.common import WRITE
-from evac.api.schemas.people import FieldWriteIn, ReplyIn, WriteOut
+from evac.api.schemas.people import FieldWriteIn, ReplyIn, TripWriteIn, WriteOut
 from evac.core.oplog import EventType
 from evac.services import operations as ops
 
@@ -19,7 +27,9 @@ if TYPE_CHECKING:
 router = APIRouter(prefix="/api/v1", tags=["field"])
 
 
-def _who(ctx: Ctx, body: FieldWriteIn) -> tuple[list[str], str | None]:
+def _who(ctx: Ctx, body: FieldWriteIn, trip: str | None = None) -> tuple[list[str], str | None]:
+    """(people, trip of the event): from a verified pass (its trip, which must be ``trip`` when given), else the
+    ids found by search with ``trip``."""
     from evac.adapters.passes.tokens import BadToken
 
     if body.pass_token:
@@ -27,13 +37,15 @@ def _who(ctx: Ctx, body: FieldWriteIn) -> tuple[list[str], str | None]:
             data = ctx.passes.verify(body.pass_token)
         except BadToken as exc:
             raise HTTPException(422, str(exc)) from None
+        if trip is not None and trip != data["trip"]:
+            raise ops.OpsError(f"this pass is for trip {data['trip']}, not trip {trip}")
         ids = [data["person"]]
         if body.whole_household:
             ids = ops.household_on_trip(uow_factory=ctx.uow, household_id=data["household"], trip_id=data["trip"]) \
                 or ids
         return ids, data["trip"]
     if body.person_ids:
-        return list(body.person_ids), None
+        return list(body.person_ids), trip
     raise HTTPException(422, "give a scanned pass or person_ids")
 
 
@@ -48,18 +60,19 @@ def _write(ctx: Ctx, actor: Actor, key: str, route: str, kind: EventType, ids: l
 
 
 @router.post("/checkins", name="check_in", response_model=WriteOut, responses=WRITE)
-def check_in(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: FieldWriteIn, response: Response
+def check_in(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: TripWriteIn, response: Response
              ) -> dict[str, object]:
     """Check people in at the assembly point. A second scan of the same pass records nothing more."""
-    ids, trip = _who(ctx, body)
+    ids, trip = _who(ctx, body, body.trip)
     return _write(ctx, actor, key, "checkins", EventType.CHECKED_IN, ids, trip, body, response)
 
 
 @router.post("/boardings", name="board", response_model=WriteOut, responses=WRITE)
-def board(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: FieldWriteIn, response: Response
+def board(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: TripWriteIn, response: Response
           ) -> dict[str, object]:
-    """Board checked-in people onto their trip (a pass for another trip is refused with 409)."""
-    ids, trip = _who(ctx, body)
+    """Board checked-in people onto their trip, or onto ``trip`` if given (someone booked on another trip, or
+    a pass for another trip, is refused with 409)."""
+    ids, trip = _who(ctx, body, body.trip)
     return _write(ctx, actor, key, "boardings", EventType.BOARDED, ids, trip, body, response)
 
 

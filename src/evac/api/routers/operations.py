@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
 from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash
-from evac.api.schemas.common import AUTH, WRITE
+from evac.api.schemas.common import AUTH, WRITE, errors
 from evac.api.schemas.operations import BoardOut, BreakdownIn, ClosureIn, OutboxOut, ReplanOut
 from evac.api.schemas.people import PersonOut
+from evac.api.schemas.timeline import TimelineOut
 from evac.services import operations as ops
+from evac.services import timeline as tl
+
+if TYPE_CHECKING:
+    from evac.core.model import Scenario
 
 router = APIRouter(prefix="/api/v1", tags=["operations"])
 
@@ -57,6 +63,27 @@ def status_board(ctx: Ctx, actor: CurrentActor) -> dict[str, object]:
     return ops.status_board(uow_factory=ctx.uow)
 
 
+@router.get("/status-board/timeline", name="status_board_timeline", response_model=TimelineOut,
+            responses={**AUTH, **errors(409)})
+def status_board_timeline(ctx: Ctx, actor: CurrentActor) -> dict[str, object]:
+    """People safe over time (planned by the active and the first plan, recorded arrived safe), the people
+    travelling, the closures (scenario threats at the policy's quantile, closures posted) and now; hourly,
+    hours since the operation's start plus UTC times. Counts only, no person. 409: no active plan."""
+    return tl.timeline(uow_factory=ctx.uow, scenario_of=_scenario_file, now=datetime.now(UTC))
+
+
+@lru_cache(maxsize=4)
+def _scenario_file(ref: str) -> Scenario:
+    """The operation's scenario file without its population (the chart reads its places, links, threats and
+    policy only): 0.06 s once, where the scenario with the registry's 25,000 people costs 1.4 s to load."""
+    from evac.adapters.scenario.loader import build_scenario, read_scenario_file, resolve_scenario_path
+    from evac.core.model import Population
+
+    path = resolve_scenario_path(ref)
+    model, _ = read_scenario_file(path)
+    return build_scenario(model, base_dir=path.parent, population=Population((), ()))
+
+
 @router.get("/unaccounted", name="unaccounted", response_model=list[PersonOut], responses=AUTH)
 def unaccounted(ctx: Ctx, actor: CurrentActor,
                 place: Annotated[str | None, Query(max_length=100, description="Only this assembly point.")] = None,
@@ -69,5 +96,5 @@ def unaccounted(ctx: Ctx, actor: CurrentActor,
 def outbox(ctx: Ctx, actor: CurrentActor,
            status: Annotated[Literal["pending", "sent", "failed"] | None, Query()] = None,
            limit: Limit = 100, offset: Offset = 0) -> list[object]:
-    """Queued and delivered messages (ids, template, language, delivery state; no message text)."""
+    """Queued and delivered messages (ids, template, language, delivery state, channel; no message text)."""
     return ops.outbox(uow_factory=ctx.uow, status=status, limit=limit, offset=offset)

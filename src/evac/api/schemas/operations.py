@@ -123,3 +123,7 @@ class OutboxOut(BaseModel):
     status: str
     attempts: int
     last_error: str
+    channel: str | None = Field(default=None, examples=["smtp"], description=(
+        "The gateway the message was last handed to on its way to the household head's phone: 'smtp' "
+        "(e-mail-to-SMS gateway or relay) or 'webhook' (SMS gateway). Null: no gateway has tried it yet (it "
+        "is chosen at delivery: EVAC_WEBHOOK_URL, else EVAC_SMTP_HOST)."))

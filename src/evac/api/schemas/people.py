@@ -50,6 +50,14 @@ class FieldWriteIn(BaseModel):
     whole_household: bool = Field(default=False, description="With a pass: act on every member on the trip.")
 
 
+class TripWriteIn(FieldWriteIn):
+    """A check-in or boarding, optionally for a given trip: the vehicle the officer is loading. Anyone booked
+    on another trip, or a pass printed for another trip, is refused (409) instead of recorded on the wrong one."""
+
+    trip: str | None = Field(default=None, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9#'._-]+$",
+                             examples=["T00001"], description="The trip checked in for or boarded.")
+
+
 class ReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     person_ids: list[PersonId] = Field(min_length=1, max_length=30)

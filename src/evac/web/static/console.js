@@ -218,9 +218,12 @@ const EvacConsole = (() => {
     const box = document.getElementById("outbox-list");
     box.dataset.count = String(rows.length);
     if (!rows.length) { box.replaceChildren(el("p", { text: t("outbox.none") })); return; }
-    box.replaceChildren(table([t("id"), t("person"), t("household"), t("template"), t("language"), t("delivery"),
-                               t("attempts"), t("last.error")],
-      rows.map((m) => [String(m.id), m.person_id, m.household_id, m.template, m.language,
+    // channel: the gateway that last carried the message (null: none has tried it yet, chosen at delivery)
+    const channel = (c) => el("span", { class: "ob-ch" + (c ? "" : " none"), "data-channel": c || "",
+                                        text: !c ? t("ch.none") : t("ch." + c) === "ch." + c ? c : t("ch." + c) });
+    box.replaceChildren(table([t("id"), t("person"), t("household"), t("template"), t("language"), t("channel"),
+                               t("delivery"), t("attempts"), t("last.error")],
+      rows.map((m) => [String(m.id), m.person_id, m.household_id, m.template, m.language, channel(m.channel),
         el("span", { class: "ob ob-" + m.status, text: t("ob." + m.status) }), String(m.attempts), m.last_error || "—"]),
       `${t("messages")}: ${rows.length}`));
   }

@@ -8,7 +8,11 @@
    the device so the page can show and search it offline; the service worker caches the page itself.
 
    Scanning a pass: the camera (getUserMedia, frames decoded with the vendored jsQR) or, as a fallback, an image
-   of the pass; the decoded token goes through the same queue as a check-in (the server verifies its signature). */
+   of the pass; the decoded token goes through the same queue as any write (the server verifies its signature).
+   The officer chooses what a scan does — check in, or board the trip selected above — and for whom: the whole
+   household booked on the pass's trip (the default: families travel together) or the pass holder only. The
+   choice is remembered on the device. The token's ids (person, household, trip; no name) are read locally,
+   unverified, only to mark people as pending and to refuse at once a pass for another trip when boarding. */
 "use strict";
 (() => {
   const { api, detail, el, t, show } = Evac;
@@ -23,6 +27,8 @@
   const queue = () => store.get("queue", []);
   const conflicts = () => store.get("conflicts", []);
   const TARGET = { checkins: "checked_in", boardings: "boarded" };
+  const SCAN_EVERY_MS = 120;  // ~8 decodes per second: quick enough at a door, easy on a phone's battery
+  const scanMode = () => ({ action: "checkins", scope: "household", ...store.get("scan", {}) });
   const ORDER = ["registered", "notified", "confirmed", "declined", "no_show", "checked_in", "boarded", "departed",
                  "arrived_safe"];
 
@@ -43,7 +49,7 @@
     const list = conflicts();
     const box = document.getElementById("conflict-list");
     box.replaceChildren(...list.map((c, i) => el("li", { class: "conflict", "data-key": c.key },
-      el("p", {}, el("strong", { text: c.pass ? t("scan.pass")
+      el("p", {}, el("strong", { text: c.pass ? `${t("scan.pass")} · ${actionText(c.route, c.body.whole_household)}`
         : `${t(c.route === "boardings" ? "board.hh" : "checkin.hh")} ${c.household}` }),
         " — ", c.label || ""),
       el("p", { class: "detail", text: t("conflict.refused", { detail: c.detail }) }),
@@ -74,7 +80,9 @@
   // -- the queue ---------------------------------------------------------------------------------------
   function enqueue(route, household, ids, label) {
     const key = Evac.newKey();
-    store.set("queue", [...queue(), { key, route, household, label, body: { person_ids: ids }, at: new Date().toISOString() }]);
+    // boarding loads the vehicle of the selected trip: the server refuses anyone booked on another one
+    const body = route === "boardings" && state.trip ? { person_ids: ids, trip: state.trip } : { person_ids: ids };
+    store.set("queue", [...queue(), { key, route, household, label, body, at: new Date().toISOString() }]);
     setLocal(ids, TARGET[route], true);
     renderNet();
     flush();
@@ -96,9 +104,14 @@
         if (r.ok) {
           const j = await r.json();
           for (const res of j.results) setLocal([res.person], res.status, false);
-          if (item.pass) scanDone(j.results);
+          if (item.pass) scanDone(j.results, item);
         } else {
-          store.set("conflicts", [...conflicts(), { ...item, status: r.status, detail: await detail(r) }]);
+          const d = await detail(r);
+          store.set("conflicts", [...conflicts(), { ...item, status: r.status, detail: d }]);
+          if (item.pass) {
+            setLocal(item.ids || [], null, false);
+            scanNote(t("scan.refused", { detail: d }), true);
+          }
         }
         store.set("queue", rest);
         changed = true;
@@ -121,7 +134,7 @@
     const want = new Set(ids);
     for (const p of people()) {
       if (!want.has(p.id)) continue;
-      if (!pending || ORDER.indexOf(status) > ORDER.indexOf(p.status)) p.status = status;
+      if (status && (!pending || ORDER.indexOf(status) > ORDER.indexOf(p.status))) p.status = status;
       p.pending = pending;
     }
     store.set("manifests", state.manifests);
@@ -152,7 +165,7 @@
         const r = await api("GET", "/trips/" + encodeURIComponent(state.trip));
         if (r.ok) {
           const m = await r.json();
-          const pendingIds = new Set(queue().flatMap((q) => q.body.person_ids || []));
+          const pendingIds = new Set(queue().flatMap((q) => q.ids || q.body.person_ids || []));
           for (const p of m.passengers) if (pendingIds.has(p.id)) p.pending = true;
           state.manifests[state.trip] = m;
           store.set("manifests", state.manifests);
@@ -238,10 +251,11 @@
   }
 
   // -- scanning a pass (camera or image) --------------------------------------------------------------------
-  function scanNote(text, error) {
+  /** The line under the scan controls; ``kind``: true or "error" (refused), "ok" (recorded), else neutral. */
+  function scanNote(text, kind) {
     const note = document.getElementById("scan-note");
     note.textContent = text;
-    note.className = error ? "error" : "";
+    note.className = kind === true || kind === "error" ? "error" : kind === "ok" ? "ok" : "";
   }
   /** The text of the QR code in an image source (video frame, bitmap), or null. Large images are scaled down. */
   function decode(src, w, h, attempts) {
@@ -255,21 +269,80 @@
     const code = window.jsQR(ctx.getImageData(0, 0, cw, ch).data, cw, ch, { inversionAttempts: attempts });
     return code && code.data ? code.data : null;
   }
-  function submitPass(token) {
+  /** The ids a pass token carries ({person, household, trip}), read without verifying (display only), or null.
+      The token is itsdangerous's ``base64url(JSON).time.signature``, the JSON zlib-compressed when that is
+      shorter (then the token starts with "."; inflated with the browser's DecompressionStream). */
+  async function peek(token) {
+    try {
+      const zipped = token.startsWith(".");
+      const b64 = token.split(".")[zipped ? 1 : 0].replace(/-/g, "+").replace(/_/g, "/");
+      const bytes = Uint8Array.from(atob(b64 + "=".repeat((4 - b64.length % 4) % 4)), (c) => c.charCodeAt(0));
+      const text = !zipped ? new TextDecoder().decode(bytes)
+        : await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"))).text();
+      const j = JSON.parse(text);
+      return j && typeof j.p === "string" ? { person: j.p, household: String(j.h || ""), trip: String(j.t || "") }
+        : null;
+    } catch { return null; }
+  }
+  function actionText(route, whole) {
+    return t(route === "boardings" ? (whole ? "board.hh" : "board.one") : (whole ? "checkin.hh" : "checkin.one"));
+  }
+  /** The line under the scan choices: what the next scan will do (and onto which trip, when boarding). */
+  function renderScanWhat() {
+    const m = scanMode();
+    document.getElementById(m.action === "boardings" ? "scan-board" : "scan-checkin").checked = true;
+    document.getElementById(m.scope === "person" ? "scan-person" : "scan-household").checked = true;
+    const what = document.getElementById("scan-what");
+    const text = actionText(m.action, m.scope !== "person");
+    what.textContent = m.action !== "boardings" ? t("scan.what", { action: text })
+      : state.trip ? t("scan.what.trip", { action: text, trip: state.trip }) : t("scan.notrip");
+    what.className = "hint" + (m.action === "boardings" && !state.trip ? " error" : "");
+    document.getElementById("scan").dataset.action = m.action;
+    document.getElementById("scan").dataset.scope = m.scope;
+  }
+  function setScanMode(change) {
+    store.set("scan", { ...scanMode(), ...change });
+    renderScanWhat();
+  }
+  async function submitPass(token) {
     if (!token || token.length > 400) { scanNote(t("scan.none"), true); return; }
-    const key = Evac.newKey();
-    store.set("queue", [...queue(), { key, route: "checkins", household: "", label: t("scan.pass"), pass: true,
-                                      body: { pass: token }, at: new Date().toISOString() }]);
+    const m = scanMode();
+    const whole = m.scope !== "person";
+    const info = await peek(token);
     const note = document.getElementById("scan-note");
     delete note.dataset.person;
-    scanNote(t("scan.sent"));
+    delete note.dataset.route;
+    if (m.action === "boardings" && !state.trip) { scanNote(t("scan.notrip"), true); return; }
+    if (m.action === "boardings" && info && info.trip && info.trip !== state.trip) {
+      // the server would refuse it (409): say so now, at the vehicle's door, even offline
+      scanNote(t("scan.othertrip", { trip: info.trip, selected: state.trip }), true);
+      note.dataset.refused = "trip";
+      return;
+    }
+    delete note.dataset.refused;
+    const body = { pass: token, whole_household: whole };
+    if (m.action === "boardings") body.trip = state.trip;
+    // people this scan is expected to cover, as far as this device knows them (shown as pending)
+    const ids = !info ? [] : whole
+      ? [...new Set(people().filter((p) => p.household === info.household).map((p) => p.id))] : [info.person];
+    const label = info ? (whole ? `${t("household")} ${info.household}` : `${t("person")} ${info.person}`) : "";
+    store.set("queue", [...queue(), { key: Evac.newKey(), route: m.action, household: info ? info.household : "",
+                                      label, pass: true, ids, body, at: new Date().toISOString() }]);
+    setLocal(ids, TARGET[m.action], true);
+    scanNote(t("scan.sent", { action: actionText(m.action, whole), who: label || t("scan.pass") }));
     renderNet();
     flush();
   }
-  function scanDone(results) {
-    const ids = results.map((r) => r.person);
-    scanNote(t("scan.done", { people: results.map((r) => `${r.person} (${Evac.statusText(r.status)})`).join(", ") }));
-    document.getElementById("scan-note").dataset.person = ids.join(" ");
+  function scanDone(results, item) {
+    const known = new Map(people().map((p) => [p.id, p]));
+    const who = results.map((r) => {
+      const p = known.get(r.person);
+      return `${p ? p.name || p.original || r.person : r.person} (${Evac.statusText(r.status)})`;
+    });
+    scanNote(t(item.route === "boardings" ? "scan.boarded" : "scan.done", { people: who.join(", ") }), "ok");
+    const note = document.getElementById("scan-note");
+    note.dataset.person = results.map((r) => r.person).join(" ");
+    note.dataset.route = item.route;
   }
   async function scanFile(input) {
     const f = input.files && input.files[0];
@@ -298,7 +371,8 @@
       return;
     }
     try {
-      state.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+      state.stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: "environment", width: { ideal: 1280 } }, audio: false });
     } catch (e) { scanNote(t("scan.nocamera", { detail: e.name || e.message }), true); return; }
     const video = document.getElementById("scan-video");
     video.srcObject = state.stream;
@@ -311,9 +385,9 @@
       if (!state.stream) return;
       const token = video.readyState >= 2 ? decode(video, video.videoWidth, video.videoHeight, "dontInvert") : null;
       if (token) { stopCamera(); submitPass(token); return; }
-      requestAnimationFrame(tick);
+      setTimeout(tick, SCAN_EVERY_MS);
     };
-    requestAnimationFrame(tick);
+    setTimeout(tick, 0);
   }
 
   // -- session -----------------------------------------------------------------------------------------
@@ -339,7 +413,9 @@
     place.replaceChildren(el("option", { value: s.place || "", text: s.place || "—" }));
     state.manifests = store.get("manifests", {});
     renderNet();
+    renderScanWhat();
     await loadTrips();
+    renderScanWhat();
     await flush();
     document.body.dataset.ready = "true";
   }
@@ -364,16 +440,23 @@
     document.getElementById("trip").addEventListener("change", (ev) => {
       state.trip = ev.target.value;
       store.set("trip", state.trip);
+      renderScanWhat();
       refreshManifest();
     });
     document.getElementById("scan-start").addEventListener("click", startCamera);
     document.getElementById("scan-stop").addEventListener("click", stopCamera);
     document.getElementById("pass-file").addEventListener("change", (ev) => scanFile(ev.target));
+    for (const r of document.querySelectorAll("input[name=scan-action]")) {
+      r.addEventListener("change", () => setScanMode({ action: r.value }));
+    }
+    for (const r of document.querySelectorAll("input[name=scan-scope]")) {
+      r.addEventListener("change", () => setScanMode({ scope: r.value }));
+    }
     document.getElementById("missing-only").addEventListener("change", (ev) => {
       state.missingOnly = ev.target.checked;
       renderManifest();
     });
-    document.addEventListener("evac:lang", () => { renderNet(); renderResults(); renderManifest(); });
+    document.addEventListener("evac:lang", () => { renderNet(); renderResults(); renderManifest(); renderScanWhat(); });
     window.addEventListener("online", () => { renderNet(); flush(); });
     window.addEventListener("offline", renderNet);
     if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});

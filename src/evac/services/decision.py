@@ -1,0 +1,283 @@
+"""The console's decision page: when must we start, and how sure are we?
+
+For the operation's scenario (its people from the registry) plus the closures posted during the operation
+(each a known, fixed closure), from the next full hour after *now* on:
+
+- **assessment** (:func:`evac.core.decision.assess`): one greedy plan per candidate start, every
+  :data:`STEP_H` hours for :data:`SPAN_DAYS` days; the latest start at which every traveller (eligible and
+  wanting to leave) is safe before the closures at the policy's quantile, overall and per priority class;
+  the clearance of each start against the windows of the closures that matter;
+- **probability** (:mod:`evac.core.sim`, mode *as planned*): P(every traveller who shows up is safe) with
+  its 95 % Wilson interval, from :data:`RUNS` sampled futures (seed :data:`SEED`) at every
+  :data:`MC_EVERY`-th candidate start plus the latest safe start and the candidate after it.
+
+The probability is **not** monotone in the start: a later start can be safer (a threat passes, assets
+arrive), and each point is an estimate from its own runs; nothing here assumes otherwise.
+
+Cost (``bench/bench_decision.py``, one core): the 300-person test operation 0.3 s; the 25,000-person Syria
+population 2.3 s as generated (1,550 travellers), 7.8 s when a third of the households want to leave (9,087),
+18.8 s when everyone eligible does (23,821) — two thirds planning, one third simulation. So
+:class:`DecisionCache` computes in a background thread and a request waits only :data:`WAIT_S` seconds.
+
+Times: hours since the operation's start (the active plan's ``start_h``; re-plans keep it) for charts, and
+the same moment as a UTC datetime. Only counts and place, link and threat ids leave this module.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import numpy as np
+
+from evac.core.decision import SweepPoint, assess_plans, latest_start_at, plan_starts, summarise
+from evac.core.model import Effect, Threat
+from evac.core.model.threats import Fixed
+from evac.core.oplog import ClosureEvent, EventType
+from evac.services.operations import NoActivePlan
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable, Sequence
+
+    from evac.core.decision import Assessment
+    from evac.core.model import Scenario
+    from evac.core.planner.base import Planner
+    from evac.services.ops_ports import Clock, OpsUnitOfWork
+
+    UowFactory = Callable[[], OpsUnitOfWork]
+
+__all__ = ["MC_EVERY", "RUNS", "SEED", "SPAN_DAYS", "STEP_H", "THRESHOLD", "WAIT_S", "DecisionCache",
+           "DecisionInputs", "DecisionResult", "compute", "prepare", "view"]
+
+STEP_H = 24.0
+"""Hours between candidate starts."""
+SPAN_DAYS = 42
+"""Days of candidate starts after the first (43 plans: the CLI's ``evac assess`` default)."""
+RUNS = 100
+"""Monte Carlo runs per start: the 95 % interval is about ±0.07 at P = 0.85 (modest: it must answer fast)."""
+SEED = 0
+"""Base seed of the runs (run *i* draws from ``SeedSequence([SEED, i])``: the same answer every time)."""
+MC_EVERY = 7
+"""A probability point every this many candidate starts (weekly), plus the latest safe start and the next."""
+THRESHOLD = 0.9
+"""The probability the page compares against (the CLI's ``--threshold`` default)."""
+WAIT_S = 2.0
+"""Seconds a request waits for a fresh computation before answering 202 (computing)."""
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInputs:
+    """What a computation depends on (``key``) and what it needs, read in one unit of work."""
+
+    scenario_ref: str
+    people: str  # the registry revision (record count and merges) the result was computed for
+    plan_id: int
+    generation: int
+    clock: Clock
+    origin_h: float  # the operation's start (scenario hours): hour 0 of the charts
+    first_start_h: float  # the next full hour after now (scenario hours)
+    reported: tuple[tuple[float, str], ...]  # closures posted in the operation: (scenario hour, target)
+
+    @property
+    def key(self) -> Hashable:
+        return (self.scenario_ref, self.people, self.plan_id, self.first_start_h, self.reported)
+
+
+@dataclass(frozen=True, eq=False)
+class DecisionResult:
+    """One computation: the assessment of every candidate start and the probability sweep."""
+
+    inputs: DecisionInputs
+    planner: str
+    scenario_name: str
+    assessment: Assessment
+    threat_names: dict[str, str]
+    reported_ids: frozenset[str]
+    points: tuple[SweepPoint, ...]
+    failed_runs: int
+    computed_at: datetime
+    compute_s: float
+
+
+def prepare(*, uow_factory: UowFactory, now: datetime) -> DecisionInputs:
+    """Read the active plan, the clock, the registry size and the posted closures; raise
+    :class:`NoActivePlan` when the operation has no plan yet."""
+    with uow_factory() as uow:
+        active, clock = uow.ops.active_plan(), uow.ops.clock()
+        if active is None or clock is None:
+            raise NoActivePlan("no active plan: run `evac ops activate` first")
+        people = uow.registry.revision()  # changes with imports and with merges (which delete no row)
+        reported = tuple((clock.hours(ev.effective_at), ev.target)
+                         for _, ev in uow.ops.events(types=[EventType.CLOSURE.value])
+                         if isinstance(ev, ClosureEvent))
+    first = float(math.ceil(clock.hours(now) - 1e-9))
+    return DecisionInputs(clock.scenario, people, active.id, active.generation, clock, active.plan.start_h, first,
+                          reported)
+
+
+def with_reported(scenario: Scenario, reported: Sequence[tuple[float, str]]) -> Scenario:
+    """The scenario plus each closure posted in the operation as a closure known to happen at its time."""
+    extra = tuple(Threat(f"reported-{k + 1}", f"Closure of {target} (reported)", target, Effect.CLOSE, Fixed(at_h))
+                  for k, (at_h, target) in enumerate(reported)
+                  if target in scenario.place_by_id or target in scenario.link_by_id)
+    return replace(scenario, threats=(*scenario.threats, *extra)) if extra else scenario
+
+
+def compute(inputs: DecisionInputs, scenario: Scenario, *, planner: Planner, planner_name: str = "greedy",
+            runs: int = RUNS, seed: int = SEED, span_days: int = SPAN_DAYS, step_h: float = STEP_H,
+            mc_every: int = MC_EVERY) -> DecisionResult:
+    """Assess every candidate start and simulate the probability points (see the module docstring)."""
+    from evac.core.sim import SimContext, SimJob, Uncertainty, compile_plan, simulate_runs
+
+    t0 = time.perf_counter()
+    sc = with_reported(scenario, inputs.reported)
+    starts = [inputs.first_start_h + i * step_h for i in range(span_days * int(24 / step_h) + 1)]
+    plans = plan_starts(sc, starts, planner, seed=seed)
+    a = assess_plans(sc, plans)
+    picks = set(range(0, len(starts), max(1, mc_every)))
+    if a.latest_safe_start_h is not None:
+        i = starts.index(a.latest_safe_start_h)
+        picks.update({i, min(i + 1, len(starts) - 1)})
+    ctx = SimContext.of(sc)
+    unc = Uncertainty()
+    points: list[SweepPoint] = []
+    failed = 0
+    for i in sorted(picks):
+        plan = plans[i]
+        clear = plan.kpis.clearance_h if plan.kpis is not None and plan.kpis.clearance_h is not None else 24.0
+        horizon = max(48.0, 2.0 * clear)
+        job = SimJob(ctx, compile_plan(plan, sc, ctx), unc, seed, np.linspace(0.0, horizon, 241), horizon)
+        s = summarise(simulate_runs(job, range(runs)), start_h=plan.start_h, grid_h=job.grid_h,
+                      class_names=a.class_names)
+        failed += len(s.failed)
+        points.append(SweepPoint(plan.start_h, s.runs, s.p_all_safe, s.p_all_safe_ci))
+    reported_ids = frozenset(t.id for t in sc.threats[len(scenario.threats):])
+    return DecisionResult(inputs, planner_name, sc.name, a, {t.id: t.name for t in sc.threats}, reported_ids,
+                          tuple(points), failed, datetime.now(UTC), time.perf_counter() - t0)
+
+
+def _utc(clock: Clock, h: float | None) -> datetime | None:
+    return None if h is None else clock.moment(h).astimezone(UTC)
+
+
+def _latest(r: DecisionResult, h: float | None, now_h: float) -> dict[str, Any]:
+    """A latest safe start as the page shows it: the moment, hours from now, too late, at the range's end."""
+    i = r.inputs
+    last = r.assessment.starts[-1].start_h if r.assessment.starts else None
+    if h is None or h < now_h:
+        return {"at": None, "h": None, "in_h": None, "too_late": True, "beyond_range": False}
+    return {"at": _utc(i.clock, h), "h": h - i.origin_h, "in_h": round(h - now_h, 3), "too_late": False,
+            "beyond_range": last is not None and h >= last}
+
+
+def view(r: DecisionResult, *, now: datetime) -> dict[str, Any]:
+    """The JSON of ``GET /decision`` at moment ``now`` (only "hours from now" depends on it)."""
+    i, a, clock = r.inputs, r.assessment, r.inputs.clock
+    now_h = clock.hours(now)
+    o = i.origin_h
+    first = a.starts[0] if a.starts else None
+    starts = [{"start": _utc(clock, s.start_h), "start_h": s.start_h - o, "clearance_h": s.clearance_h,
+               "last_safe": _utc(clock, s.last_safe_h), "last_safe_h": None if s.last_safe_h is None
+               else s.last_safe_h - o, "travelling": s.travelling, "safe": s.safe, "left_behind": s.left_behind,
+               "all_safe": s.all_safe, "slack_h": s.slack_h, "binding": s.binding,
+               "binding_name": r.threat_names.get(s.binding) if s.binding else None,
+               "travelling_by_class": s.travelling_by_class, "safe_by_class": s.safe_by_class,
+               "left_behind_by_reason": s.left_behind_by_reason} for s in a.starts]
+    closures = [{"id": w.threat_id, "name": w.name, "target": w.target, "kind": w.kind,
+                 "reported": w.threat_id in r.reported_ids,
+                 "planning": _utc(clock, w.planning_h), "planning_h": w.planning_h - o,
+                 "early": _utc(clock, w.early_h), "early_h": w.early_h - o,
+                 "late": _utc(clock, w.late_h), "late_h": w.late_h - o} for w in a.closures]
+    by_class = [{"name": n, "travelling": first.travelling_by_class.get(n, 0) if first else 0,
+                 "latest_safe_start": _latest(r, a.latest_safe_start_by_class_h.get(n), now_h)}
+                for n in a.class_names]
+    best = latest_start_at(r.points, THRESHOLD)
+
+    def point(p: SweepPoint) -> dict[str, Any]:
+        return {"start": _utc(clock, p.start_h), "start_h": p.start_h - o, "runs": p.runs,
+                "p_all_safe": None if math.isnan(p.p_all_safe) else p.p_all_safe,
+                "ci_low": p.ci[0], "ci_high": p.ci[1]}
+
+    offset = clock.epoch.utcoffset()
+    return {
+        "status": "ready",
+        "now": _utc(clock, now_h), "now_h": now_h - o,
+        "start": _utc(clock, o), "utc_offset_min": int(offset.total_seconds() // 60) if offset else 0,
+        "scenario": r.scenario_name, "plan": i.plan_id, "generation": i.generation, "planner": r.planner,
+        "quantile": a.quantile, "step_h": STEP_H if len(a.starts) < 2 else a.starts[1].start_h - a.starts[0].start_h,
+        "latest_safe_start": _latest(r, a.latest_safe_start_h, now_h),
+        "by_class": by_class, "starts": starts, "closures": closures,
+        "probability": {"runs": max((p.runs for p in r.points), default=0), "seed": SEED, "mode": "as_planned",
+                        "confidence": 0.95, "threshold": THRESHOLD, "failed_runs": r.failed_runs,
+                        "points": [point(p) for p in r.points],
+                        "latest_at_threshold": point(best) if best is not None else None},
+        "computed_at": r.computed_at, "compute_s": round(r.compute_s, 3),
+    }
+
+
+@dataclass(eq=False)
+class _Entry(Generic[_T]):
+    started_at: datetime
+    done: threading.Event = field(default_factory=threading.Event)
+    value: _T | None = None
+    error: Exception | None = None
+
+
+class DecisionCache(Generic[_T]):
+    """Results by key, each computed once in a background (daemon) thread; one computation at a time.
+
+    :meth:`get` starts the computation of a new key and waits up to ``wait_s`` seconds: it returns the value
+    when ready, ``None`` while computing, or raises the computation's error (once: the next call retries).
+    At most ``keep`` keys are kept (the oldest go first); a computation whose key was dropped before it could
+    start is skipped (its waiters see ``None`` and their next call starts it again).
+    """
+
+    def __init__(self, *, keep: int = 2) -> None:
+        self._entries: dict[Hashable, _Entry[_T]] = {}
+        self._lock = threading.Lock()
+        self._run = threading.Lock()
+        self._keep = keep
+
+    def get(self, key: Hashable, compute: Callable[[], _T], *, wait_s: float = WAIT_S) -> _T | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                entry = _Entry(datetime.now(UTC))
+                self._entries[key] = entry
+                while len(self._entries) > self._keep:
+                    old = next(k for k in self._entries if k != key)
+                    del self._entries[old]
+                threading.Thread(target=self._work, args=(key, entry, compute), name="evac-decision",
+                                 daemon=True).start()
+        if not entry.done.wait(wait_s):
+            return None
+        if entry.error is not None:
+            with self._lock:
+                if self._entries.get(key) is entry:
+                    del self._entries[key]
+            raise entry.error
+        return entry.value
+
+    def started_at(self, key: Hashable) -> datetime | None:
+        with self._lock:
+            entry = self._entries.get(key)
+        return None if entry is None else entry.started_at
+
+    def _work(self, key: Hashable, entry: _Entry[_T], compute: Callable[[], _T]) -> None:
+        with self._run:
+            try:
+                with self._lock:
+                    dropped = self._entries.get(key) is not entry
+                if not dropped:
+                    entry.value = compute()
+            except Exception as exc:  # handed to the caller, who maps it to a status
+                entry.error = exc
+            finally:
+                entry.done.set()
+
