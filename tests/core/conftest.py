@@ -88,7 +88,7 @@ def tiny_population() -> Population:
 
 
 def build_tiny_scenario() -> Scenario:
-    """Damascus → Masnaa crossing (4 people/h) → Chtaura (safe); Damascus → Latakia airport → Moscow.
+    """Damascus → Masnaa crossing (8 people/h) → Chtaura (safe); Damascus → Latakia airport → Moscow.
 
     Two 10-seat buses from 0.25 h; an Il-76 with 5 seats for evacuees at 8 h and 32 h. The Damascus–
     Latakia road closes at 6 h; Damascus is dangerous from 0.75 h, Masnaa from 6.25 h, Latakia from 7 h.
@@ -96,7 +96,7 @@ def build_tiny_scenario() -> Scenario:
     """
     places = (
         Place("dam", "Damascus", PlaceKind.CITY, 33.51, 36.29, "SY"),
-        Place("masnaa", "Masnaa", PlaceKind.BORDER_CROSSING, 33.69, 36.08, "SY", processing_per_h=4),
+        Place("masnaa", "Masnaa", PlaceKind.BORDER_CROSSING, 33.69, 36.08, "SY", processing_per_h=8),
         Place("leb", "Chtaura", PlaceKind.SAFE_HAVEN, 33.82, 35.85, "LB"),
         Place("lta", "Latakia airport", PlaceKind.AIRPORT, 35.40, 35.95, "SY"),
         Place("mow", "Moscow", PlaceKind.SAFE_HAVEN, 55.75, 37.62, "RU"),
@@ -182,12 +182,14 @@ def build_large_case(people: int, *, cities: int = 20, seats: int = 50,
     """A valid plan moving about ``people`` people by coach from ``cities`` cities over one crossing.
 
     Every city has its own fleet (depot in the city); each coach shuttles city → crossing → haven and back,
-    six hours a round, full of whole households of 1 to 5 travellers (about one in five households also
-    has an ineligible member who stays). About ``2 * people / 45`` trips.
+    six and a half hours a round (a quarter of an hour at the crossing, which processes ``people`` an hour,
+    at least 20,000: every round's coaches arrive together), full of whole households of 1 to 5 travellers (about one
+    in five households also has an ineligible member who stays). About ``2 * people / 45`` trips.
     """
     rng = random.Random(seed)
     places = [Place(f"c{i}", f"City {i}", PlaceKind.CITY, 33.0 + i * 0.01, 36.0, "SY") for i in range(cities)]
-    places += [Place("x", "Crossing", PlaceKind.BORDER_CROSSING, 33.7, 36.1, "SY", processing_per_h=1e9),
+    rate = max(20_000.0, float(people))  # people per hour at the crossing
+    places += [Place("x", "Crossing", PlaceKind.BORDER_CROSSING, 33.7, 36.1, "SY", processing_per_h=rate),
                Place("safe", "Haven", PlaceKind.SAFE_HAVEN, 33.8, 35.9, "LB")]
     links = [Link(f"c{i}--x", f"c{i}", "x", Mode.ROAD, 2.0, capacity_vehicles_per_h=1e6)
              for i in range(cities)]
@@ -229,12 +231,12 @@ def build_large_case(people: int, *, cities: int = 20, seats: int = 50,
         link, home, fleet = f"c{city}--x", f"c{city}", f"coach-c{city}"
         for k, load in enumerate(loads):
             unit, round_ = k % vehicles, k // vehicles
-            t = 6.0 * round_
+            t = 6.5 * round_
             tid = f"T{city}-{k}"
-            out = (Leg(link, home, "x", t, t + 2.0), Leg("x--safe", "x", "safe", t + 2.0, t + 3.0))
+            out = (Leg(link, home, "x", t, t + 2.0), Leg("x--safe", "x", "safe", t + 2.25, t + 3.25))
             trips.append(Trip(tid, fleet, unit, out, tuple(Boarding(hid, tr, 0, 1) for hid, tr in load)))
-            itineraries.extend(Itinerary(hid, (tid,), t + 3.0, "safe") for hid, _ in load)
-            back_ = (Leg("x--safe", "safe", "x", t + 3.0, t + 4.0), Leg(link, "x", home, t + 4.0, t + 6.0))
+            itineraries.extend(Itinerary(hid, (tid,), t + 3.25, "safe") for hid, _ in load)
+            back_ = (Leg("x--safe", "safe", "x", t + 3.25, t + 4.25), Leg(link, "x", home, t + 4.25, t + 6.25))
             trips.append(Trip(f"R{city}-{k}", fleet, unit, back_))
     scenario = Scenario(
         id="large", name="Large synthetic", country="SY", epoch=EPOCH, places=tuple(places),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,15 +51,16 @@ def test_medical_households_go_first() -> None:
     assert safe["H0007"] == min(safe.values())
 
 
-def test_crossing_throughput_spreads_buses_over_hours() -> None:
-    # 60 people per hour at the border, buses of 40: two full buses cannot leave the border in one hour.
+def test_buses_queue_at_the_crossing_until_their_people_are_processed() -> None:
+    # 60 people per hour at the border, three buses of 40 reach it together at 7.5 h: the border processes
+    # one busload in 40 minutes, so they leave 40, 80 and 120 minutes later.
     sc = tiny([("capital", 40), ("capital", 40), ("capital", 40)])
     plan = GreedyPlanner().plan(sc)
     assert check_plan(plan, sc).ok
-    border_departures = sorted(
-        int(leg.depart_h) for t in plan.trips for leg in t.legs if leg.origin == "border" and t.people
-    )
-    assert len(border_departures) == len(set(border_departures))
+    arrive = sorted(leg.arrive_h for t in plan.trips for leg in t.legs if leg.destination == "border" and t.people)
+    leave = sorted(leg.depart_h for t in plan.trips for leg in t.legs if leg.origin == "border" and t.people)
+    assert arrive == pytest.approx([7.5] * 3)
+    assert leave == pytest.approx([7.5 + 2 / 3, 7.5 + 4 / 3, 9.5])
 
 
 def test_closed_origin_is_left_behind_with_reason() -> None:
@@ -115,7 +117,7 @@ def test_plans_stay_valid_as_routes_close(start_h: float) -> None:
 
 
 def test_a_crossing_slower_than_a_busload_per_hour_still_lets_people_through() -> None:
-    # 10 people per hour at the border, buses of 40: a full bus could never leave the crossing.
+    # 10 people per hour at the border, buses of 40: a full bus waits four hours there, and leaves whole.
     sc = tiny([("capital", 3)] * 10)
     places = tuple(replace(p, processing_per_h=10.0) if p.id == "border" else p for p in sc.places)
     sc = replace(sc, places=places, services=())
@@ -123,3 +125,7 @@ def test_a_crossing_slower_than_a_busload_per_hour_still_lets_people_through() -
         plan = PLANNERS[name].plan(sc)
         assert check_plan(plan, sc).ok
         assert plan.kpis is not None and plan.kpis.safe == 30, name
+        dwell = [(leg.depart_h - prev.arrive_h, t.people) for t in plan.trips
+                 for prev, leg in itertools.pairwise(t.legs) if leg.origin == "border" and t.people]
+        assert max(n for _, n in dwell) > 10, name  # more than an hour's processing on one bus
+        assert all(h >= n / 10.0 - 1e-9 for h, n in dwell), name

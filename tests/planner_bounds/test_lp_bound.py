@@ -34,11 +34,25 @@ def test_round_trips_limit_clearance() -> None:
 
 
 def test_crossing_rate_limits_clearance() -> None:
-    # 40 people through a crossing of 10 per clock hour: four hours of departures from the border
+    # 40 people through a crossing of 10 per hour: nobody is there before 1 h, so the last of them is
+    # processed at 5 h at the earliest, and safe at 6 h (less the checker's float slack)
     sc = one_bus(people=40, seats=50, travel_h=1.0, rate=10)
     b = lp_bound(sc)
-    assert b.clearance_h_min == pytest.approx(5.0)  # leave border at 1, 2, 3, 4 h; arrive 5 h
-    assert combinatorial_bound(sc).clearance_h_min == pytest.approx(5.0)
+    assert b.clearance_h_min == pytest.approx(6.0, abs=1e-5)
+    assert combinatorial_bound(sc).clearance_h_min == pytest.approx(6.0, abs=1e-5)
+    greedy = GreedyPlanner().plan(sc)  # boarding 0.5 h, then the same: safe at 6.5 h
+    assert greedy.kpis is not None and greedy.kpis.clearance_h == pytest.approx(6.5)
+
+
+def test_a_full_bus_through_a_slow_crossing_stays_above_the_bound() -> None:
+    # 48 people on one bus at a crossing of 40 per hour: processed in 1.2 h, they all leave together. A
+    # bound counting people *leaving* per hour (at most 40) would claim a clearance this plan beats.
+    sc = one_bus(people=48, seats=50, travel_h=1.0, rate=40)
+    greedy = GreedyPlanner().plan(sc)
+    assert greedy.kpis is not None and greedy.kpis.clearance_h == pytest.approx(3.7)  # 0.5 + 1 + 1.2 + 1
+    for b in (lp_bound(sc), combinatorial_bound(sc)):
+        assert b.clearance_h_min is not None and b.clearance_h_min <= greedy.kpis.clearance_h
+        assert b.clearance_h_min >= 3.2 - 1e-5  # reach the border at 1 h, 1.2 h there, 1 h on
 
 
 def test_window_limits_people_safe() -> None:

@@ -10,8 +10,13 @@ Times are hours from the scenario epoch; comparisons of times allow :data:`TOLER
 taken at the scenario policy's quantile (:meth:`Scenario.closure_times`); a place or link without a
 closure threat never closes.
 
+Crossing throughput is a queue: everyone who leaves a crossing must have been processed there, at most
+``processing_per_h`` people per hour across all vehicles, between their arrival and their departure
+(checked by earliest deadline first, :mod:`evac.core.check.queue`).
+
 Complexity: one pass over trips, legs and boardings, one over households, and sorts of each vehicle's
-trips and each household's boardings: O(n log n) in the size of the plan plus O(people).
+trips, each household's boardings and each crossing's jobs: O(n log n) in the size of the plan plus
+O(people).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from evac.core.check.kpis import HouseholdRides, kpis_from, leg_loads, population_facts
+from evac.core.check.queue import Job, late_windows
 from evac.core.model.kpi import KPIs
 from evac.core.model.network import PlaceKind
 
@@ -58,7 +64,7 @@ class Rule(StrEnum):
     SERVICE_SCHEDULE = "service_schedule"  # a service trip is one timetabled departure, used once
     SEATS = "seats"  # people on board each leg fit the seats
     CLOSURE = "closure"  # no leg uses a place or link after it closes
-    CROSSING_THROUGHPUT = "crossing_throughput"  # people leaving a crossing per clock hour <= processing
+    CROSSING_THROUGHPUT = "crossing_throughput"  # each crossing's queue processes people before they leave
     LINK_CAPACITY = "link_capacity"  # fleet vehicles entering a link per clock hour <= its capacity
     SHELTER_CAPACITY = "shelter_capacity"  # people brought to a safe haven in all <= its capacity
     FAMILY_UNITY = "family_unity"  # every boarding carries all of its household's travellers
@@ -125,6 +131,7 @@ def check_plan(plan: Plan, scenario: Scenario) -> CheckReport:
     checker = _Checker(plan, scenario, facts, rides)
     checker.check_trips()
     checker.check_vehicles()
+    checker.check_crossings()
     checker.check_hourly_limits()
     checker.check_shelters()
     checker.check_households()
@@ -153,7 +160,7 @@ def _leg(trip: Trip, i: int) -> str:
 
 
 class _Bucket:
-    """People or vehicles counted in one clock hour at one place or link, and the trips that brought them."""
+    """Vehicles counted entering one link in one clock hour, and the trips that brought them."""
 
     __slots__ = ("amount", "trip_ids")
 
@@ -182,7 +189,7 @@ class _Checker:
         self.violations: list[Violation] = []
         self.by_vehicle: dict[tuple[str, int], list[Trip]] = {}
         self.departure_used: dict[tuple[str, int], str] = {}
-        self.crossing: dict[tuple[str, int], _Bucket] = {}
+        self.crossing_jobs: dict[str, dict[tuple[float, float, str], int]] = {}  # place -> job -> people
         self.link_entries: dict[tuple[str, int], _Bucket] = {}
 
     def add(self, rule: Rule, subject: str, text: str) -> None:
@@ -191,7 +198,7 @@ class _Checker:
     # -- trips ------------------------------------------------------------------------------------
     def check_trips(self) -> None:
         """REFERENCE, LEG_TIME, CONTINUITY, AVAILABILITY, SERVICE_SCHEDULE, SEATS, CLOSURE, FAMILY_UNITY,
-        ELIGIBILITY per trip; collects vehicles and hourly counts for the later passes."""
+        ELIGIBILITY per trip; collects vehicles, crossing jobs and hourly link counts for the later passes."""
         fleets = self.scenario.fleet_by_id
         services = self.scenario.service_by_id
         seen: set[str] = set()
@@ -372,16 +379,47 @@ class _Checker:
                      f"of its {len(travellers)} travellers ({_ids(missing)})")
 
     def _loads(self, trip: Trip, seats: int | None) -> None:
-        processing = self.processing
-        for i, (leg, people) in enumerate(zip(trip.legs, leg_loads(trip), strict=True)):
+        loads = leg_loads(trip)
+        for i, people in enumerate(loads):
             if seats is not None and people > seats:
                 self.add(Rule.SEATS, trip.id, f"{_leg(trip, i)}: {people} people on board, {seats} seats")
-            if people > 0 and leg.origin in processing and math.isfinite(leg.depart_h):
-                key = (leg.origin, math.floor(leg.depart_h))
-                bucket = self.crossing.get(key)
-                if bucket is None:
-                    bucket = self.crossing[key] = _Bucket()
-                bucket.add(people, trip.id)
+        if any(leg.origin in self.processing for leg in trip.legs):
+            self._crossing_jobs(trip, loads)
+
+    def _crossing_jobs(self, trip: Trip, loads: Sequence[int]) -> None:
+        """Collect the processing jobs of ``trip`` for :meth:`check_crossings`.
+
+        People on a leg leaving a crossing have been there since the previous leg arrived, if they were on
+        it (the same vehicle), else since their previous ride brought them (``plan.start_h`` when it is
+        their first ride: they wait at home): one job per (crossing, arrival, departure, trip).
+        """
+        legs = trip.legs
+        n = len(legs)
+        boarding_at: dict[int, list[Boarding]] = {}
+        for b in trip.boardings:
+            if 0 <= b.first_leg <= b.last_leg < n and legs[b.first_leg].origin in self.processing:
+                boarding_at.setdefault(b.first_leg, []).append(b)
+        for i, leg in enumerate(legs):
+            if leg.origin not in self.processing or loads[i] == 0:
+                continue
+            jobs = self.crossing_jobs.setdefault(leg.origin, {})
+            here = boarding_at.get(i, [])
+            staying = loads[i] - sum(len(b.person_ids) for b in here)
+            if staying > 0 and i > 0:
+                key = (legs[i - 1].arrive_h, leg.depart_h, trip.id)
+                jobs[key] = jobs.get(key, 0) + staying
+            for b in here:
+                key = (self._arrived_h(b.household_id, trip.id, leg), leg.depart_h, trip.id)
+                jobs[key] = jobs.get(key, 0) + len(b.person_ids)
+
+    def _arrived_h(self, household_id: str, trip_id: str, leg: Leg) -> float:
+        """When a household boarding ``leg`` of trip ``trip_id`` got to the leg's origin: the arrival of its
+        previous ride, or the plan start when this is its first ride (it waits at home)."""
+        rides = self.rides.of(household_id)
+        for k, ride in enumerate(rides):
+            if ride.trip_id == trip_id and ride.legs[0] is leg:
+                return rides[k - 1].arrive_h if k > 0 else self.plan.start_h
+        return self.plan.start_h
 
     # -- vehicles ---------------------------------------------------------------------------------
     def check_vehicles(self) -> None:
@@ -405,15 +443,27 @@ class _Checker:
                              f"trip {cur.id}: departs {_h(cur.depart_h)}, before vehicle {fleet_id}#{unit} "
                              f"arrives from trip {prev.id} at {_h(prev.arrive_h)}")
 
-    # -- clock-hour limits ------------------------------------------------------------------------
-    def check_hourly_limits(self) -> None:
-        """CROSSING_THROUGHPUT and LINK_CAPACITY, per clock hour ``floor(depart_h)`` since the epoch."""
-        for (place_id, hour), bucket in sorted(self.crossing.items(), key=lambda kv: kv[0]):
+    # -- throughput -------------------------------------------------------------------------------
+    def check_crossings(self) -> None:
+        """CROSSING_THROUGHPUT: each crossing's jobs are feasible for its queue (:mod:`evac.core.check.queue`).
+
+        One violation per overloaded window: the window, the people who must be processed in it, what the
+        crossing can process in it, and how many therefore leave unprocessed.
+        """
+        for place_id, by_key in sorted(self.crossing_jobs.items()):
             rate = self.processing[place_id]
-            if rate is not None and bucket.amount > rate + 1e-9:
+            if rate is None:
+                continue
+            jobs = [Job(a, d, n, tid) for (a, d, tid), n in sorted(by_key.items())]
+            for w in late_windows(jobs, rate):
                 self.add(Rule.CROSSING_THROUGHPUT, place_id,
-                         f"crossing {place_id}, hour {hour} to {hour + 1}: {bucket.amount} people leave "
-                         f"on trips {_ids(bucket.trip_ids)}, it processes {rate:g} per hour")
+                         f"crossing {place_id}, {_h(w.start_h)} to {_h(w.end_h)}: {w.people} people arrive and "
+                         f"leave in this window on trips {_ids(w.tags)}; it processes {rate:g} per hour, "
+                         f"{w.capacity:.6g} in the window, so "
+                         f"{'1 person leaves' if w.late == 1 else f'{w.late} people leave'} unprocessed")
+
+    def check_hourly_limits(self) -> None:
+        """LINK_CAPACITY, per clock hour ``floor(depart_h)`` since the epoch."""
         links = self.scenario.link_by_id
         for (link_id, hour), bucket in sorted(self.link_entries.items(), key=lambda kv: kv[0]):
             cap = links[link_id].capacity_vehicles_per_h

@@ -26,12 +26,13 @@ O(P · N log N) for P evacuees on N nodes. Evacuees move on their own: there are
    source made explicit, because the flow (hence the crossing throughput it needs) depends on the source.
 3. *Flow is a busload of whole households.* Step (2) becomes: the vehicle's seats are filled first-fit
    with whole households of that source in registration order (households never split; CCRP has no
-   priorities), i.e. ``min(people left, bottleneck)`` where the bottleneck is the vehicle's seats. A
-   capacity that cannot take the whole busload in one clock hour is not split either: the search waits
-   for the first hour with room for it, which is the earliest-arrival route in the time-expanded network
-   for an indivisible flow.
-4. *Capacities reserved* are the checker's hard constraints: crossing throughput (people leaving a
-   border crossing per clock hour), link capacity (vehicles entering per clock hour), seats on each
+   priorities), i.e. ``min(people left, bottleneck)`` where the bottleneck is the vehicle's seats. The
+   busload is not split at a crossing either: the vehicle waits there until all its people are
+   processed after whatever processing is already reserved, which is the earliest-arrival route in the
+   time-expanded network for an indivisible flow.
+4. *Capacities reserved* are the checker's hard constraints: crossing throughput (each crossing's
+   processing time, a queue of at most its rate per hour), link capacity (vehicles entering per clock
+   hour), seats on each
    scheduled departure (a household reaching an airport or port books the earliest departure with
    seats at least ``policy.min_connection_h`` later; its arrival at safety is that flight's), and the
    vehicle itself (busy until its trip ends, within its fleet's availability window). Closures make
@@ -43,7 +44,7 @@ O(P · N log N) for P evacuees on N nodes. Evacuees move on their own: there are
    and its people are left behind for lack of capacity; the loop ends when no source has a candidate.
 
 Per iteration: one multi-source search for the vehicles and one search per non-empty source, each
-O((V + E) log V) with hourly capacity look-ups. Times are hours from the scenario epoch.
+O((V + E) log V) with capacity look-ups. Times are hours from the scenario epoch.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def _registration(hh: Household) -> tuple[int, str]:
 
 
 class _Search:
-    """Earliest arrival from several timed sources, waiting for hourly capacity, for a given load."""
+    """Earliest arrival from several timed sources, waiting for crossing queues and link hours, for a given
+    load."""
 
     __slots__ = ("best", "pred", "source")
 
@@ -188,7 +190,8 @@ class _Ccrp(Dispatch):
         if not chosen:
             return None
         load = sum(len(queue.items[i].people) for i in chosen)
-        search = self._search([(origin, ready, None)], load, self.graph.safe)
+        release = self.release_h(queue, chosen)
+        search = self._search([(origin, ready, None)], load, self.graph.safe, release)
         best: tuple[float, int, str, Option] | None = None
         for place in sorted(search.best):
             if place == origin:
@@ -196,7 +199,7 @@ class _Ccrp(Dispatch):
             arcs = RoadGraph.path(search.pred, origin, place)
             option: Option | None = None
             if place in self.graph.safe:
-                legs = self.schedule(arcs, ready, load)
+                legs = self.schedule(arcs, ready, load, release)
                 if legs is not None:
                     option = Option(legs, list(chosen), {}, legs[-1].arrive_h, load)
             elif place in self.services_at:
@@ -206,13 +209,15 @@ class _Ccrp(Dispatch):
         return None if best is None else best[3]
 
     def _search(self, sources: Iterable[tuple[str, float, _Vehicle | None]], load: int,
-                sinks: Iterable[str]) -> _Search:
+                sinks: Iterable[str], release_h: float | None = None) -> _Search:
         """Earliest arrival at every place from timed ``sources``, with ``load`` people on board.
 
-        Each arc is entered at the first moment its tail's crossing throughput and its link capacity have
-        room left in the clock hour (reserved capacity), and only while it is open. Waiting never makes
-        a later arc available sooner (closures only close), so Dijkstra on arrival times is exact.
-        Places in ``sinks`` are reached but not passed through.
+        Each arc is entered once the people on board are processed at its tail, if it is a crossing (the
+        processing already booked there comes first; at a source they have been there since ``release_h``,
+        elsewhere since the vehicle arrived), in a clock hour with room left on its link (reserved
+        capacity), and only while it is open. Leaving later never ends sooner (queues and closures are
+        monotone in time), so Dijkstra on arrival times is exact. Places in ``sinks`` are reached but not
+        passed through.
         """
         out = _Search()
         best, pred, source = out.best, out.pred, out.source
@@ -229,8 +234,9 @@ class _Ccrp(Dispatch):
             t, node = heapq.heappop(heap)
             if t > best[node] or (node in stop and node not in origins):
                 continue
+            arrived = release_h if release_h is not None and node in origins else t
             for arc in graph.out[node]:
-                dep = cap.earliest_departure(arc, t, load)
+                dep = cap.earliest_departure(arc, t, load, arrived)
                 if math.isinf(dep) or not graph.arc_ok(arc, dep):
                     continue
                 arrive = dep + arc.travel_h

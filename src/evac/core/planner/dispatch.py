@@ -5,8 +5,10 @@ across a border crossing to a safe haven, or to an airport or port where each ho
 departure with seats. What differs between them is *which* vehicle, origin, households and exit they
 choose; how a choice becomes timed legs that keep every hard constraint is the same, and lives here:
 
-- :class:`Capacity`: clock-hour buckets of crossing throughput (people) and link entries (vehicles), the
-  way the checker counts them (``floor(depart_h)``); a vehicle waits for the first hour with room.
+- :class:`Capacity`: each crossing's processing queue (a reservation calendar of machine time,
+  :class:`~evac.core.planner.crossing.CrossingCalendar`: a vehicle leaves a crossing once its people are
+  processed) and clock-hour buckets of link entries (vehicles), the way the checker counts them
+  (``floor(depart_h)``; a vehicle waits for the first hour with room).
 - :class:`Dispatch`: closure-aware road graph, the latest useful departure from each place, scheduled
   service seats, household queues, reserving :class:`~evac.core.planner.state.Commitments`, turning a
   choice into a :class:`~evac.core.model.Trip`, recording it, and assembling the :class:`Plan`.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from evac.core.check.kpis import compute_kpis
@@ -36,6 +39,7 @@ from evac.core.model import (
     Trip,
 )
 from evac.core.network import Arc, RoadGraph
+from evac.core.planner.crossing import CrossingCalendar, crossing_jobs
 from evac.core.planner.state import Commitments
 
 if TYPE_CHECKING:
@@ -108,39 +112,66 @@ class Option:
 
 
 class Capacity:
-    """Clock-hour buckets of crossing throughput (people) and link entries (vehicles) already used."""
+    """Crossing processing already booked (one calendar per crossing) and link entries per clock hour.
+
+    A vehicle carrying people may leave a crossing only once they are processed: they queue from the moment
+    they reach it, at most ``processing_per_h`` people per hour across all vehicles (the checker's rule,
+    kept by booking machine time, see :mod:`evac.core.planner.crossing`). :meth:`earliest_departure` probes
+    and books nothing; :meth:`commit_trip` books a trip that has been chosen.
+    """
 
     def __init__(self, scenario: Scenario) -> None:
         self.processing = {p.id: p.processing_per_h for p in scenario.places if p.processing_per_h is not None}
         self.link_cap = {
             lk.id: lk.capacity_vehicles_per_h for lk in scenario.links if lk.capacity_vehicles_per_h is not None
         }
-        self.people: dict[str, dict[int, int]] = {p: {} for p in self.processing}
+        self.queues = {p: CrossingCalendar(rate) for p, rate in self.processing.items() if rate is not None}
         self.vehicles: dict[str, dict[int, int]] = {lk: {} for lk in self.link_cap}
 
-    def earliest_departure(self, arc: Arc, t: float, load: int) -> float:
-        """Earliest time at or after ``t`` a vehicle with ``load`` people may leave on ``arc``."""
-        cap_p = self.processing.get(arc.tail) if load > 0 else None
-        cap_v = self.link_cap.get(arc.link_id)
-        if cap_p is not None and load > cap_p:
-            return math.inf
-        while True:
-            k = math.floor(t)
-            ok_p = cap_p is None or self.people[arc.tail].get(k, 0) + load <= cap_p
-            ok_v = cap_v is None or self.vehicles[arc.link_id].get(k, 0) + 1 <= cap_v
-            if ok_p and ok_v:
-                return t
-            t = float(k + 1)
+    def processed_h(self, place: str, release_h: float, people: int) -> float:
+        """When ``people`` who reach ``place`` at ``release_h`` are processed there (``release_h`` where nobody
+        processes), booking nothing."""
+        queue = self.queues.get(place)
+        return release_h if queue is None or people <= 0 else queue.finish(release_h, people)
 
-    def commit(self, legs: Sequence[Leg], loads: Sequence[int]) -> None:
-        for leg, load in zip(legs, loads, strict=True):
-            k = math.floor(leg.depart_h)
-            if load > 0 and leg.origin in self.people:
-                bucket = self.people[leg.origin]
-                bucket[k] = bucket.get(k, 0) + load
+    def earliest_departure(self, arc: Arc, t: float, load: int, arrived_h: float | None = None) -> float:
+        """Earliest time at or after ``t`` a vehicle with ``load`` people may leave on ``arc``: once they are
+        processed at its tail, where they have been since ``arrived_h`` (default ``t``), and in a clock
+        hour with room on the link. Books nothing."""
+        if load > 0 and arc.tail in self.queues:
+            t = max(t, self.queues[arc.tail].finish(t if arrived_h is None else arrived_h, load))
+        cap_v = self.link_cap.get(arc.link_id)
+        if cap_v is None:
+            return t
+        hours = self.vehicles[arc.link_id]
+        while hours.get(math.floor(t), 0) + 1 > cap_v:
+            t = float(math.floor(t) + 1)
+        return t
+
+    def commit_trip(self, trip: Trip, boarded_h: Callable[[Boarding], float]) -> None:
+        """Book ``trip``: its link entries, and the processing of everyone it takes out of a crossing.
+
+        People staying on board have been at a crossing since the previous leg arrived; people boarding there
+        since ``boarded_h(boarding)`` (the planner knows when they got there).
+        """
+        self.commit_links(trip.legs)
+        for place, release, _, people in crossing_jobs(trip, self.queues, boarded_h):
+            self.queues[place].allocate(release, people)
+
+    def commit_links(self, legs: Sequence[Leg]) -> None:
+        """Count fleet ``legs`` against their links' clock hours."""
+        for leg in legs:
             if leg.link_id in self.vehicles:
                 bucket = self.vehicles[leg.link_id]
+                k = math.floor(leg.depart_h)
                 bucket[k] = bucket.get(k, 0) + 1
+
+    def commit_processing(self, place: str, release_h: float, people: int) -> None:
+        """Book the processing of ``people`` who reach ``place`` at ``release_h`` and leave it otherwise (on a
+        scheduled departure)."""
+        queue = self.queues.get(place)
+        if queue is not None and people > 0:
+            queue.allocate(release_h, people)
 
 
 class Dispatch:
@@ -179,14 +210,38 @@ class Dispatch:
 
     # -- set-up -------------------------------------------------------------------------------
     def _reserve(self, trips: Sequence[Trip]) -> None:
-        """Count committed trips against crossing hours, link hours and departure seats."""
+        """Count committed trips against crossing queues, link hours and departure seats.
+
+        Their crossing processing is booked job by job in order of departure, each as early as it can be
+        after its people arrived: that is the earliest-deadline-first schedule, which meets every deadline
+        whenever the committed trips can be processed at all (they were planned under the same rule).
+        A household boarding a committed trip at a crossing got there with its previous committed ride, or
+        was there from ``commitments.start_h`` (home).
+        """
+        since = self.start if self.commitments.start_h is None else self.commitments.start_h
+        rides: dict[str, list[tuple[float, float, str, int]]] = {}  # household -> (depart, arrive, trip, leg)
+        for trip in trips:
+            n = len(trip.legs)
+            for b in trip.boardings:
+                if 0 <= b.first_leg <= b.last_leg < n:
+                    rides.setdefault(b.household_id, []).append(
+                        (trip.legs[b.first_leg].depart_h, trip.legs[b.last_leg].arrive_h, trip.id, b.first_leg))
+        reached: dict[tuple[str, str, int], float] = {}  # (household, trip, first leg) -> at the boarding place
+        for hid, lst in rides.items():
+            lst.sort()
+            for k, (_, _, tid, first) in enumerate(lst):
+                reached[(hid, tid, first)] = lst[k - 1][1] if k else since
+        jobs: list[tuple[str, float, float, int]] = []
         for trip in trips:
             if trip.asset_id in self.sc.fleet_by_id:
-                self.cap.commit(trip.legs, trip_loads(trip))
+                self.cap.commit_links(trip.legs)
             elif trip.asset_id in self.seats_left:
                 seats = self.seats_left[trip.asset_id]
                 if 0 <= trip.unit < len(seats):
                     seats[trip.unit] -= trip.people
+            jobs += crossing_jobs(trip, self.cap.queues, partial(_reached_h, reached, trip.id, since))
+        for place, release, _, people in sorted(jobs, key=lambda j: (j[2], j[1], j[0], j[3])):
+            self.cap.queues[place].allocate(release, people)
 
     def service_ok(self, s: Service, dep: float) -> bool:
         arrive = dep + self.service_travel[s.id]
@@ -278,25 +333,27 @@ class Dispatch:
         return out
 
     # -- scheduling ---------------------------------------------------------------------------
-    def load_caps(self, seats: int) -> list[int]:
-        """Busloads to try, largest first: the seats, then each crossing's hourly processing below them.
+    def release_h(self, queue: Queue, chosen: Sequence[int]) -> float:
+        """Since when the households ``chosen`` from ``queue`` are all at their origin (at home: the plan start):
+        where the origin is a crossing, their processing may start then."""
+        return max(self.start, queue.ready_h(chosen))
 
-        A crossing that processes fewer people per clock hour than a vehicle holds can never let a full
-        vehicle through (all on board leave in one hour), so a planner that finds no exit for a full
-        load tries again with a load the crossing can take.
+    def schedule(self, arcs: Sequence[Arc], t: float, load: int, release_h: float | None = None) -> list[Leg] | None:
+        """Timed legs along ``arcs`` leaving at or after ``t``, waiting for capacity where needed.
+
+        At a crossing the vehicle waits until its ``load`` people are processed (a probe: nothing is booked);
+        they have been at the first arc's tail since ``release_h`` (default ``t``), at later tails since the
+        vehicle arrived.
         """
-        lower = {int(p) for p in self.cap.processing.values() if p is not None and 1 <= p < seats}
-        return [seats, *sorted(lower, reverse=True)]
-
-    def schedule(self, arcs: Sequence[Arc], t: float, load: int) -> list[Leg] | None:
-        """Timed legs along ``arcs`` leaving at or after ``t``, waiting for capacity where needed."""
         legs: list[Leg] = []
+        arrived = t if release_h is None else release_h
         for arc in arcs:
-            t = self.cap.earliest_departure(arc, t, load)
+            t = self.cap.earliest_departure(arc, t, load, arrived)
             if math.isinf(t) or not self.graph.arc_ok(arc, t):
                 return None
             legs.append(Leg(arc.link_id, arc.tail, arc.head, t, t + arc.travel_h))
             t += arc.travel_h
+            arrived = t
         return legs
 
     def exit_options(
@@ -310,12 +367,13 @@ class Dispatch:
         if not chosen:
             return
         load = sum(len(queue.items[i].people) for i in chosen)
+        release = self.release_h(queue, chosen)
         arrival, pred = self.graph.earliest_arrival(origin, ready, sinks=self.graph.safe)
         for place in sorted(arrival):
             if place == origin:
                 continue
             if place in self.graph.safe:
-                legs = self.schedule(self.graph.path(pred, origin, place), ready, load)
+                legs = self.schedule(self.graph.path(pred, origin, place), ready, load, release)
                 if legs is None:
                     continue
                 yield place, arrival[place], Option(legs, list(chosen), {}, legs[-1].arrive_h, load)
@@ -327,12 +385,18 @@ class Dispatch:
     def by_service(
         self, port: str, arcs: Sequence[Arc], ready: float, queue: Queue, chosen: list[int]
     ) -> Option | None:
-        """Drive ``chosen`` to ``port`` and book each household the earliest departure with seats."""
+        """Drive ``chosen`` to ``port`` and book each household the earliest departure with seats.
+
+        Where the port processes people (``processing_per_h``), nobody's departure leaves before the whole
+        busload is processed from its arrival (booked in :meth:`record`).
+        """
         load = sum(len(queue.items[i].people) for i in chosen)
-        legs = self.schedule(arcs, ready, load)
+        release = self.release_h(queue, chosen)
+        legs = self.schedule(arcs, ready, load, release)
         if legs is None:
             return None
-        earliest = legs[-1].arrive_h + self.pol.min_connection_h
+        landed = legs[-1].arrive_h
+        earliest = max(landed + self.pol.min_connection_h, self.cap.processed_h(port, landed, load))
         used: dict[tuple[str, int], int] = {}
         flights: dict[int, tuple[Service, int]] = {}
         safe = -math.inf
@@ -357,7 +421,7 @@ class Dispatch:
         carried = [qi for qi in chosen if qi in flights]
         people = sum(len(queue.items[qi].people) for qi in carried)
         if people != load:  # fewer on board: re-time the road legs for the smaller load
-            legs2 = self.schedule(arcs, ready, people)
+            legs2 = self.schedule(arcs, ready, people, release)
             if legs2 is None or legs2[-1].arrive_h > legs[-1].arrive_h + EPS:
                 return None
             legs = legs2
@@ -395,7 +459,11 @@ class Dispatch:
         for qi in option.households:
             queue.taken[qi] = True
         self.trips.append(trip)
-        self.cap.commit(trip.legs, trip_loads(trip))
+        release = self.release_h(queue, option.households)
+        self.cap.commit_trip(trip, lambda _: release)
+        if option.flights:  # people leaving by a scheduled departure from a port that processes them
+            self.cap.commit_processing(trip.legs[-1].destination, trip.arrive_h,
+                                       sum(len(queue.items[qi].people) for qi in option.flights))
         for qi in option.households:
             hh = queue.items[qi]
             flight = option.flights.get(qi)
@@ -455,16 +523,15 @@ class Dispatch:
     ) -> Option | None:
         """Fill a vehicle that reaches ``origin`` at ``arrive_h`` from its ``queue`` and route it:
         ``route(origin, ready_h, queue, chosen)`` gives the option for a load ready to leave at ``ready_h``.
-        Tries the busloads of :meth:`load_caps`, largest first."""
-        for cap in self.load_caps(seats):
-            chosen = queue.fill(cap)
-            if not chosen:
-                return None
-            present = max(arrive_h, queue.ready_h(chosen))
-            option = route(origin, present + self.pol.boarding_h, queue, chosen)
-            if option is not None:
-                return option
-        return None
+
+        A full vehicle can always cross (it waits at the crossing while its people are processed), so the
+        busload is the seats.
+        """
+        chosen = queue.fill(seats)
+        if not chosen:
+            return None
+        present = max(arrive_h, queue.ready_h(chosen))
+        return route(origin, present + self.pol.boarding_h, queue, chosen)
 
     def finish(self, planner_name: str, queues: dict[str, Queue], left: list[LeftBehind], total: int) -> Plan:
         """Everyone not moved is left behind for lack of capacity; assemble the plan with its KPIs."""
@@ -497,6 +564,10 @@ class Dispatch:
             ordered = tuple(sorted(boardings, key=lambda b: b.household_id))
             out.append(Trip(service_trip_id(s, k), sid, k, (leg,), ordered))
         return out
+
+
+def _reached_h(reached: dict[tuple[str, str, int], float], trip_id: str, since: float, b: Boarding) -> float:
+    return reached.get((b.household_id, trip_id, b.first_leg), since)
 
 
 def service_trip_id(s: Service, k: int) -> str:

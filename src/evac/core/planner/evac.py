@@ -10,9 +10,10 @@ the plan returned is always valid.
 
 - *Dispatch, not a new model.* Every construction is a run of the shared dispatch machinery
   (:mod:`evac.core.planner.dispatch`): vehicles take busloads of whole households from one origin to an
-  exit, waiting for crossing throughput and link capacity per clock hour, booking seats on scheduled
-  departures, inside closures and fleet windows. What the optimiser changes is only the *decisions*
-  (which origin, which exit, in which order), so it inherits the baselines' validity and re-planning
+  exit, waiting at crossings while their people are processed and for link capacity per clock hour,
+  booking seats on scheduled departures, inside closures and fleet windows. What the optimiser changes
+  is only the *decisions* (which origin, which exit, in which order), so it inherits the baselines'
+  validity and re-planning
   (:class:`~evac.core.planner.state.Commitments`) for free.
 - *Portfolio first* (:mod:`evac.core.planner.opt.search`): the greedy rule, a clearance rule (soonest-safe
   origin, look-ahead exit) and the baselines themselves (greedy, FCFS, CCRP). When the best plan does not

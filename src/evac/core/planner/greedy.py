@@ -5,8 +5,9 @@ highest priority (ties: the origin whose last safe departure comes first, then t
 fills its seats with whole households from that origin in priority order and drives them by the
 road route that makes them safe soonest: across a border crossing to a safe haven, or to an
 airport or port where each household gets the earliest scheduled departure with seats. Crossing
-throughput (people per clock hour), link capacity (vehicles per clock hour), fleet availability and
-every closure are respected as the checker defines them.
+throughput (a vehicle waits at a crossing until its people are processed, the crossing's queue shared
+by all), link capacity (vehicles per clock hour), fleet availability and every closure are respected as
+the checker defines them.
 
 It is the baseline the optimising planner must beat, and the shape of :class:`Planner`. The scheduling
 and booking machinery it shares with the other dispatching planners lives in

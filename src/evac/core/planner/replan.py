@@ -9,8 +9,8 @@
 - keeps journeys under way: a household on a kept trip keeps the rest of its journey, including its
   booking on a later flight or sailing, as long as every part still works under the new closures;
 - re-plans everything else with a planner (default greedy) that starts from the operation's state:
-  vehicles where they are and busy until their kept trip ends, crossing hours, link hours and seats
-  already used by kept trips (:class:`~evac.core.planner.state.Commitments`).
+  vehicles where they are and busy until their kept trip ends, crossings' processing time, link hours
+  and seats already used by kept trips (:class:`~evac.core.planner.state.Commitments`).
 
 **Events.** A :class:`Closure` becomes a threat ``Threat(..., Effect.CLOSE, Fixed(at_h))``. A
 :class:`Breakdown` stops its vehicle from ``at_h`` until ``at_h + repair_h`` (for good when ``None``); it
@@ -368,6 +368,7 @@ class _Replan:
             trips=tuple(kept_trips),
             settled=frozenset(settled),
             waiting=waiting,
+            start_h=plan.start_h,
         )
         new = planner.plan(planning, start_h=max(now, plan.start_h), seed=seed, commitments=commitments)
         return self._merge(planning, kept_trips, new, settled, safe_at_cut, waiting, prefix, fates)

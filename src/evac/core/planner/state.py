@@ -2,8 +2,8 @@
 
 A fresh plan starts with every vehicle at its depot and every seat free. A re-plan
 (:mod:`evac.core.planner.replan`) starts from an operation under way: some trips are already driving and
-cannot be undone, so the vehicles are elsewhere, busy until some time, or broken down; crossing hours,
-link hours and seats on scheduled departures are partly used; some households are already on their way,
+cannot be undone, so the vehicles are elsewhere, busy until some time, or broken down; crossings' processing
+time, link hours and seats on scheduled departures are partly used; some households are already on their way,
 and a few wait somewhere other than home. ``Commitments`` says all of that in planner-neutral terms, so
 every planner (greedy, FCFS, CCRP) accepts the same keyword argument and the re-planner can use any of
 them. The planner plans only the *new* work; the caller merges it with the committed trips.
@@ -54,12 +54,16 @@ class Commitments:
     - ``vehicles``: position and free time of vehicles that are not at their depot at the start (unlisted
       vehicles start at their depot when the plan starts).
     - ``withdrawn``: vehicles that may not be used at all (lost, or broken down beyond the horizon).
-    - ``trips``: committed trips, fleet and scheduled. Their fleet legs use crossing throughput (people
-      per clock hour) and link capacity (vehicles per clock hour); their boardings on scheduled
-      departures use seats. The planner reserves all of it before planning anything new.
+    - ``trips``: committed trips, fleet and scheduled. The people they take out of a crossing use its
+      processing time (the crossing's queue), their fleet legs use link capacity (vehicles per clock hour),
+      their boardings on scheduled departures use seats. The planner reserves all of it before planning
+      anything new.
     - ``settled``: households the planner must neither plan nor list as left behind (their journey is
       committed, or the caller accounts for them itself).
     - ``waiting``: households to collect from somewhere other than home, from a given time.
+    - ``start_h``: when the operation started (the original plan's start, hours): households that board a
+      committed trip at home, at a crossing, have been queueing there since then. ``None``: the new plan's
+      start.
     """
 
     vehicles: Mapping[VehicleKey, VehicleState] = field(default_factory=dict)
@@ -67,6 +71,7 @@ class Commitments:
     trips: tuple[Trip, ...] = ()
     settled: frozenset[str] = frozenset()
     waiting: Mapping[str, Waiting] = field(default_factory=dict)
+    start_h: float | None = None
 
 
 class CommittablePlanner(Protocol):

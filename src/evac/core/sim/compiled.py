@@ -109,7 +109,9 @@ class CompiledPlan:
     Legs of all trips are numbered globally in trip order; ``trip_first_leg[t]`` and ``trip_n_legs[t]``
     locate a trip's legs. Fleet trips belong to a vehicle (``vehicle_trips``, in time order); service trips
     have ``trip_service >= 0`` and ``trip_departure`` (the departure index). ``leg_min_dwell`` is the part of
-    the planned wait before a leg that cannot be squeezed out by a late arrival (loading at a pick-up).
+    the planned wait before a leg that cannot be squeezed out by a late arrival: loading at a pick-up, and at
+    a crossing the processing of the people who stay on board (``people / processing_per_h`` hours, the
+    checker's queue rule for one vehicle; see :mod:`evac.core.sim.engine` for what is not modelled).
     Each planned household (global index ``plan_hh``) rides ``ride_*[hh_ride_start[i]:hh_ride_start[i+1]]``
     in order.
     """
@@ -171,6 +173,7 @@ def compile_plan(plan: Plan, scenario: Scenario, ctx: SimContext) -> CompiledPla
     fleets, services = scenario.fleet_by_id, scenario.service_by_id
     safe = {p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN}
     boarding_h = scenario.policy.boarding_h
+    rate = {p.id: p.processing_per_h for p in scenario.places if p.processing_per_h is not None}
     lo: list[int] = []
     ld: list[int] = []
     ll: list[int] = []
@@ -192,6 +195,12 @@ def compile_plan(plan: Plan, scenario: Scenario, ctx: SimContext) -> CompiledPla
     for ti, trip in enumerate(plan.trips):
         first = len(dep)
         pick = {b.first_leg for b in trip.boardings}
+        staying = [0] * len(trip.legs)  # people on board since the previous leg
+        for b in trip.boardings:
+            g = ctx.hh_index.get(b.household_id)
+            if g is not None and 0 <= b.first_leg <= b.last_leg < len(trip.legs):
+                for li in range(b.first_leg + 1, b.last_leg + 1):
+                    staying[li] += int(ctx.hh_people[g])
         prev_arrive: float | None = None
         for li, leg in enumerate(trip.legs):
             lo.append(idx[leg.origin])
@@ -200,7 +209,11 @@ def compile_plan(plan: Plan, scenario: Scenario, ctx: SimContext) -> CompiledPla
             dep.append(leg.depart_h)
             arr.append(leg.arrive_h)
             gap = leg.depart_h - prev_arrive if prev_arrive is not None else math.inf
-            dwell.append(min(gap, boarding_h) if li in pick else 0.0)
+            need = boarding_h if li in pick else 0.0
+            r = rate.get(leg.origin)
+            if r is not None and r > 0 and staying[li]:
+                need = max(need, staying[li] / r)
+            dwell.append(min(gap, need))
             cross.append(ctx.is_crossing[idx[leg.origin]])
             prev_arrive = leg.arrive_h
         trip_load = [0] * (len(trip.legs) + 1)

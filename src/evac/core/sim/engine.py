@@ -14,7 +14,12 @@ What can go wrong in a sampled future (all times hours from the epoch):
 - a breakdown (Poisson in operating hours) holds the vehicle for a repair time; a repair longer than the
   write-off time strands the vehicle like a closure does;
 - a border crossing takes longer than planned (extra processing time);
-- delays propagate along the vehicle's chain, absorbed by planned waits beyond the loading time;
+- delays propagate along the vehicle's chain, absorbed by planned waits beyond the loading time and, at a
+  crossing, beyond the processing of the people on board (a late vehicle still waits ``people / rate``
+  hours there: its people are processed after it arrives);
+- what is *not* modelled: vehicles sharing a crossing's queue. Each vehicle's chain is walked on its own
+  (vehicles interact only through seats on scheduled services), so a late vehicle does not push back the
+  vehicles queued behind it; the random extra delay at each crossing stands in for such queueing;
 - a household that reaches an airport or port too late for its booked departure takes the next departure of
   that service with seats (rebooking is routine, not re-planning); with no such departure it is not safe;
 - no-show households leave empty seats; late deciders (in :func:`fill_late_deciders`) may take empty seats

@@ -2,8 +2,9 @@
 
 - **Who can be saved at all**: households too large for every asset, or whose origin cannot be left
   towards safety in time, are lost in every plan (:mod:`evac.core.planner.lp.instance`).
-- **Haven-entry throughput**: every safe person's last leg enters a safe haven. Legs leaving a crossing
-  carry at most its processing rate per clock hour; scheduled departures at most their seats; fleet legs
+- **Haven-entry throughput**: every safe person's last leg enters a safe haven. People leaving a crossing
+  by ``d`` were processed there between the earliest time anyone can reach it and ``d``, at most its rate
+  per hour; scheduled departures carry at most their seats; fleet legs
   from other places at most ``seats`` per traversal, and one vehicle traverses such arcs at most once per
   shortest such arc's travel time. Summed up to time ``T`` this caps the people safe by ``T``.
 - **Earliest arrival**: nobody from an origin is safe before the earliest time a vehicle can be there
@@ -19,7 +20,7 @@ import math
 from typing import TYPE_CHECKING
 
 from evac.core.model import Bound
-from evac.core.planner.lp.instance import TOL, build_instance, earliest_vehicle_h
+from evac.core.planner.lp.instance import QUEUE_TOL, TOL, build_instance, earliest_vehicle_h
 
 if TYPE_CHECKING:
     from evac.core.model import Scenario
@@ -85,8 +86,9 @@ def _top_weights(inst: Instance, n: int) -> float:
 def entry_capacity(inst: Instance, until_h: float, first_at: dict[str, float] | None = None) -> float:
     """Most people that can arrive at safe havens by ``until_h`` (absolute hours), any valid plan.
 
-    The sum of three caps on the last legs of safe people: legs leaving a crossing (rate × clock hours in
-    which such a leg can leave), legs of scheduled departures into havens (seats), and fleet legs into
+    The sum of three caps on the last legs of safe people: legs leaving a crossing (rate × the hours from
+    the earliest anyone can be there to the last such leg's departure: everyone on them is processed in
+    between), legs of scheduled departures into havens (seats), and fleet legs into
     havens from uncapped places (vehicles × seats × traversals). ``first_at`` (from :func:`earliest_person_h`)
     is the earliest time anyone can be at each place: no leg with people leaves a place before it.
     """
@@ -108,7 +110,7 @@ def entry_capacity(inst: Instance, until_h: float, first_at: dict[str, float] | 
             return math.inf
         begin = max(s, first_at.get(p, math.inf))
         if last_dep + TOL >= begin:
-            total += rate * (math.floor(last_dep + TOL) - math.floor(begin + 1e-9) + 1)
+            total += rate * (last_dep + TOL + QUEUE_TOL - begin)
     for d in inst.departures:
         if d.destination in inst.safe and d.arrive_h <= until_h + TOL and d.depart_h + TOL >= first_at.get(
                 d.origin, math.inf):

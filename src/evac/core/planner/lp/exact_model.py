@@ -1,10 +1,12 @@
 """The exact MIP for tiny instances (≤ 30 travellers, ≤ 3 vehicles), solved with HiGHS, and the plan it gives.
 
-Discretisation: one-hour buckets from an integer start. When the start, every travel time, every fleet's
-``available_from_h`` and every timetabled departure are whole hours, every valid plan can be shifted to
-whole-hour departures without breaking any rule (round each time down: the relaxation argument of
-docs/planner.md with nothing lost), so the grid is exact; closure times and ``available_until_h`` may be
-anything. :func:`solve_exact` refuses other data (:class:`InexactDataError`).
+Discretisation: one-hour buckets from an integer start; the start, every travel time, every fleet's
+``available_from_h`` and every timetabled departure must be whole hours (:class:`InexactDataError`
+otherwise); closure times and ``available_until_h`` may be anything. The model is exact **among plans whose
+times are whole hours**. Without crossing queues every valid plan rounds down to such a plan (the relaxation
+argument of docs/planner.md with nothing lost); with them it does not: a bus may need only 0.4 h at a
+crossing, and a whole-hour plan keeps it there a full hour. So where crossings bind, the optimum here is
+that of a *restriction*, and a plan with fractional times may save more people or clear sooner.
 
 Model (one commodity per household, one per vehicle; all binary except waiting):
 
@@ -14,7 +16,13 @@ Model (one commodity per household, one per vehicle; all binary except waiting):
 - ``q[h,d]``: household ``h`` takes scheduled departure ``d`` (boarding it at ``d - min_connection_h``, which
   is exact for transfers and harmless for people who live there) — ``Σ_h n_h q <= seats_d``;
 - ``g[h,p,i]``: household ``h`` is safe at haven ``p`` at hour ``i``; ``s_h = Σ g`` is 1 when it is saved;
-- household flow conservation at every (place, hour); crossing people and link vehicles per clock hour.
+- household flow conservation at every (place, hour); link vehicles per clock hour;
+- crossings: a household arrives *unprocessed* and leaves on a vehicle only *processed*;
+  ``p[h,c,i] ∈ [0, 1]`` is the share of it processed at crossing ``c`` during hour ``[i, i+1)`` (preemptive),
+  ``Σ_h n_h p[h,c,i] <= rate_c``. With whole-hour arrivals and departures this is exactly the checker's
+  queue (an earliest-deadline-first schedule cut at whole hours). A household boarding a scheduled
+  departure at a crossing must be processed when it boards (``dep - min_connection_h``), earlier than
+  the checker asks: a restriction there too.
 
 Objectives, lexicographic: (1) max ``Σ w_h s_h = W*``; (2) the least hour ``T`` such that ``W*`` is still
 reached when every ``g[h,p,i]`` with ``i > T`` is fixed to 0 — found by bisection between -1 and the
@@ -147,6 +155,15 @@ class _Mip:
             return (h * len(places) + pid[p]) * (H + 1) + i
 
         hrows = b.add_rows(n_h * len(places) * (H + 1), lower=0.0, upper=0.0)
+        crossings = sorted(p for p in inst.processing if p in pid)
+        cid = {p: k for k, p in enumerate(crossings)}
+        drows = b.add_rows(n_h * len(crossings) * (H + 1), lower=0.0, upper=0.0)  # processed, at a crossing
+
+        def leaves(h: int, p: str, i: int) -> int:
+            """The row household ``h`` leaves ``p`` from in hour ``i``: processed, at a crossing."""
+            if p in cid:
+                return int(drows[(h * len(crossings) + cid[p]) * (H + 1) + i])
+            return int(hrows[hnode(h, p, i)])
         saved = b.add_cols(n_h, cost=[t.weight for t in self.hh], upper=1.0, integer=True)
         b.add_coefs(hrows[[hnode(h, t.origin, 0) for h, t in enumerate(self.hh)]], saved, 1.0)
         # vehicles
@@ -186,7 +203,6 @@ class _Mip:
                     by_copy.setdefault((arc_index[a], i), []).append(col)
         # households on vehicles
         r_meta: list[tuple[int, int, int]] = []  # (household, x position, column)
-        leaving: dict[tuple[str, int], list[tuple[int, float]]] = {}
         for xk, (u, a, i) in enumerate(x_meta):
             j = i + grid.delta(a.travel_h)
             riders = [h for h in range(n_h) if self._alive(a.tail, i) and self._alive(a.head, j)
@@ -198,12 +214,10 @@ class _Mip:
             sizes = [float(len(self.hh[h].people)) for h in riders]
             b.add_coefs(np.full(len(riders), seat_row[0]), cols, sizes)
             b.add_coefs(seat_row, [x_cols[xk]], -float(self.units[u].group.seats))
-            b.add_coefs(hrows[[hnode(h, a.tail, i) for h in riders]], cols, -1.0)
+            b.add_coefs([leaves(h, a.tail, i) for h in riders], cols, -1.0)
             b.add_coefs(hrows[[hnode(h, a.head, j) for h in riders]], cols, 1.0)
             for h, col in zip(riders, cols.tolist(), strict=True):
                 r_meta.append((h, xk, col))
-                if a.tail in inst.processing:
-                    leaving.setdefault((a.tail, i), []).append((col, float(len(self.hh[h].people))))
         # scheduled departures
         q_meta: list[tuple[int, Departure, int]] = []
         for dep in inst.departures:
@@ -217,16 +231,23 @@ class _Mip:
             cols = b.add_cols(len(riders), upper=1.0, integer=True)
             row = b.add_rows(1, upper=float(dep.seats))
             b.add_coefs(np.full(len(riders), row[0]), cols, [float(len(self.hh[h].people)) for h in riders])
-            b.add_coefs(hrows[[hnode(h, dep.origin, it) for h in riders]], cols, -1.0)
+            b.add_coefs([leaves(h, dep.origin, it) for h in riders], cols, -1.0)
             b.add_coefs(hrows[[hnode(h, dep.destination, jt) for h in riders]], cols, 1.0)
             for h, col in zip(riders, cols.tolist(), strict=True):
                 q_meta.append((h, dep, col))
-                if dep.origin in inst.processing:
-                    leaving.setdefault((dep.origin, grid.floor(dep.depart_h)), []).append(
-                        (col, float(len(self.hh[h].people))))
-        for (p, _i), terms in sorted(leaving.items()):
-            row = b.add_rows(1, upper=float(inst.processing[p]))
-            b.add_coefs(np.full(len(terms), row[0]), [c for c, _ in terms], [v for _, v in terms])
+        # crossing queues: processing in hour i moves a share of the household to the processed layer at i + 1
+        for c in crossings:
+            for i in range(H):
+                if not (self._alive(c, i) and self._alive(c, i + 1)):
+                    continue
+                proc = b.add_cols(n_h, upper=1.0)
+                b.add_coefs(hrows[[hnode(h, c, i) for h in range(n_h)]], proc, -1.0)
+                b.add_coefs([leaves(h, c, i + 1) for h in range(n_h)], proc, 1.0)
+                row = b.add_rows(1, upper=inst.processing[c])
+                b.add_coefs(np.full(n_h, row[0]), proc, [float(len(t.people)) for t in self.hh])
+                held = b.add_cols(n_h, upper=1.0)  # processed, waiting for a vehicle
+                b.add_coefs([leaves(h, c, i) for h in range(n_h)], held, -1.0)
+                b.add_coefs([leaves(h, c, i + 1) for h in range(n_h)], held, 1.0)
         caps: dict[tuple[str, int], list[int]] = {}
         for (ak, i), cols_x in by_copy.items():
             a = inst.arcs[ak]

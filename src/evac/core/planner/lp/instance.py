@@ -9,7 +9,9 @@ Everything here mirrors the plan checker's rules (:mod:`evac.core.check.checker`
 - a scheduled departure is usable iff some link of its mode joining its ends passes the same test at its
   timetabled time and it leaves no earlier than the plan start;
 - a household can only be safe when it fits, whole, in the seats of some asset (family unity), and its
-  origin can still be left towards safety (:func:`latest_useful_h`).
+  origin can still be left towards safety (:func:`latest_useful_h`);
+- a crossing processes at most ``processing_per_h`` people per hour, each between their arrival and their
+  departure (the checker's queue, :mod:`evac.core.check.queue`, with its slack :data:`QUEUE_SLACK_H`).
 
 Times are hours from the scenario epoch. Nothing here imports HiGHS.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evac.core.check.checker import TOLERANCE_H
+from evac.core.check.queue import QUEUE_SLACK_H
 from evac.core.model import Mode, PlaceKind
 
 if TYPE_CHECKING:
@@ -29,6 +32,9 @@ if TYPE_CHECKING:
 
 TOL = TOLERANCE_H
 """The checker's slack on time comparisons, hours; a relaxation grants it too so it stays a relaxation."""
+QUEUE_TOL = QUEUE_SLACK_H
+"""The checker's slack on a crossing's queue, hours (a job may end this much after its deadline): a
+relaxation grants ``rate × QUEUE_TOL`` people of processing more per window."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +90,7 @@ class Instance:
     weights: tuple[float, ...]
     travellers: tuple[Traveller, ...]  # households that might be saved
     hopeless: tuple[Traveller, ...]  # households no valid plan can save (proved here)
-    processing: dict[str, int] = field(default_factory=dict)  # crossing: whole people per clock hour
+    processing: dict[str, float] = field(default_factory=dict)  # crossing: people processed per hour
     connection_h: float = 0.0
     latest: dict[str, float] = field(default_factory=dict)  # latest_useful_h per place
 
@@ -139,8 +145,7 @@ def build_instance(scenario: Scenario, start_h: float | None = None) -> Instance
                 if arr <= min(closes(closures, lk.id), closes(closures, sv.destination)) + TOL:
                     departures.append(Departure(sv.id, k, sv.origin, sv.destination, lk.id, dep, arr, sv.seats))
                     break
-    processing = {p.id: math.floor(p.processing_per_h + 1e-9) for p in scenario.places
-                  if p.processing_per_h is not None}
+    processing = {p.id: float(p.processing_per_h) for p in scenario.places if p.processing_per_h is not None}
     inst = Instance(
         start_h=s, closures=closures, safe=safe, places=tuple(p.id for p in scenario.places), arcs=tuple(arcs),
         departures=tuple(departures), fleets=fleets, weights=tuple(c.weight for c in pol.priority_classes),

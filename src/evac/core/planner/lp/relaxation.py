@@ -5,10 +5,12 @@ In short: time is cut into buckets of ``step_h`` from the start; a node is (plac
 *fleet group* (fleets with the same mode, seats, depot and window, summed) flow over copies of movement
 arcs whose travel time is rounded **down** to whole buckets, and an arc copy exists only if some real
 departure in its bucket is allowed by the closures and the fleet's window. People flow over the same arc
-copies, at most ``seats × vehicles`` of them, and over scheduled departures (at most their seats); crossing
-throughput and link capacity are limited per bucket by their per-clock-hour limits times the clock hours
-the bucket touches. Integrality, household unity and vehicle identity are dropped. Every valid plan maps
-to a feasible flow (round each event time down to its bucket), so the LP optimum bounds every plan.
+copies, at most ``seats × vehicles`` of them, and over scheduled departures (at most their seats); link
+capacity is limited per bucket by its per-clock-hour limit times the clock hours the bucket touches. At a
+crossing people arrive *unprocessed* and may leave on a vehicle only once *processed*: a fluid queue of at
+most ``rate × step`` people processed per bucket (the checker's queue rule, relaxed to buckets).
+Integrality, household unity and vehicle identity are dropped. Every valid plan maps to a feasible flow
+(round each event time down to its bucket), so the LP optimum bounds every plan.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from evac.core.model import Bound
 from evac.core.planner.lp.builder import ModelBuilder
 from evac.core.planner.lp.combinatorial import bound_from_instance
 from evac.core.planner.lp.highs import LpSolver
-from evac.core.planner.lp.instance import TOL, build_instance
+from evac.core.planner.lp.instance import QUEUE_TOL, TOL, build_instance
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -161,6 +163,14 @@ def _build(inst: Instance, grid: Grid) -> _Model:
 
     people_rows = b.add_rows(n_nodes, lower=0.0, upper=0.0)  # in - out = 0 at every (place, bucket)
     latest = inst.latest
+    # a crossing's processed people: a second layer of nodes; they arrive unprocessed (the layer above)
+    crossings = sorted(p for p in inst.processing if p in pid)
+    cid = {p: k for k, p in enumerate(crossings)}
+    done_rows = b.add_rows(len(crossings) * (H + 1), lower=0.0, upper=0.0)
+
+    def leaves(p: str, i: int) -> int:
+        """The row people leave ``p`` from on a vehicle in bucket ``i``: processed ones at a crossing."""
+        return int(done_rows[cid[p] * (H + 1) + i]) if p in cid else int(people_rows[node(p, i)])
 
     def alive(p: str, i: int) -> bool:
         """May a person who can still be saved be at ``p`` in bucket ``i``? (real time >= t(i))."""
@@ -242,11 +252,10 @@ def _build(inst: Instance, grid: Grid) -> _Model:
         if alive(a.tail, i) and alive(a.head, j):
             y_keep.append((ak, i))
     y = b.add_cols(len(y_keep))
-    y_of = {key: int(c) for key, c in zip(y_keep, y.tolist(), strict=True)}
     if y_keep:
-        tails = [node(inst.arcs[ak].tail, i) for ak, i in y_keep]
+        tails = [leaves(inst.arcs[ak].tail, i) for ak, i in y_keep]
         heads = [node(inst.arcs[ak].head, min(i + grid.delta(inst.arcs[ak].travel_h), H)) for ak, i in y_keep]
-        b.add_coefs(people_rows[tails], y, -1.0)
+        b.add_coefs(tails, y, -1.0)
         b.add_coefs(people_rows[heads], y, 1.0)
         couple = b.add_rows(len(y_keep), upper=0.0)
         b.add_coefs(couple, y, 1.0)
@@ -289,21 +298,30 @@ def _build(inst: Instance, grid: Grid) -> _Model:
         b.add_coefs(people_rows[[node(o, it) for o, it, _, _, _ in skeys]], z, -1.0)
         b.add_coefs(people_rows[[node(d, jt) for _, _, d, jt, _ in skeys]], z, 1.0)
 
-    # crossing throughput: people leaving a crossing in a bucket, on vehicles or departures
-    leaving: dict[tuple[str, int], list[int]] = {}
-    for (ak, i), col in y_of.items():
-        p = inst.arcs[ak].tail
-        if p in inst.processing:
-            leaving.setdefault((p, i), []).append(col)
-    for sk, col in zip(skeys, z.tolist(), strict=True):
-        p, bucket = sk[0], sk[4]
-        if p in inst.processing and 0 <= bucket < H:
-            leaving.setdefault((p, bucket), []).append(col)
-    if leaving:
-        c_keys = sorted(leaving)
-        rows = b.add_rows(len(c_keys), upper=[inst.processing[p] * grid.hours_touched(i) for p, i in c_keys])
-        for r, c_key in zip(rows.tolist(), c_keys, strict=True):
-            b.add_coefs([r] * len(leaving[c_key]), leaving[c_key], 1.0)
+    # crossing queues: per bucket at most rate × (step + the checker's slack) people pass from unprocessed to
+    # processed (docs/planner.md §3 proves it valid); processed people wait for their vehicle. People on a
+    # scheduled departure leave from the unprocessed layer: the LP boards them at the connection time, before
+    # the departure by which the checker wants them processed (a relaxation of the rule there).
+    proc_out: list[int] = []
+    proc_in: list[int] = []
+    proc_cap: list[float] = []
+    wait_done_out: list[int] = []
+    wait_done_in: list[int] = []
+    for p in crossings:
+        for i in range(H):
+            if alive(p, i):
+                proc_out.append(node(p, i))
+                proc_in.append(leaves(p, i))
+                proc_cap.append(inst.processing[p] * (grid.step + QUEUE_TOL))
+            if alive(p, i + 1):
+                wait_done_out.append(leaves(p, i))
+                wait_done_in.append(leaves(p, i + 1))
+    proc = b.add_cols(len(proc_out), upper=proc_cap)
+    b.add_coefs(people_rows[proc_out], proc, -1.0)
+    b.add_coefs(proc_in, proc, 1.0)
+    wait_done = b.add_cols(len(wait_done_out))
+    b.add_coefs(wait_done_out, wait_done, -1.0)
+    b.add_coefs(wait_done_in, wait_done, 1.0)
 
     # -- waiting, safety, and the end of the horizon --------------------------------------------------------------
     wait_out: list[int] = []
@@ -322,9 +340,10 @@ def _build(inst: Instance, grid: Grid) -> _Model:
     if sink_nodes:
         b.add_coefs(people_rows[[node(p, i) for p, i in sink_nodes]], sink, -1.0)
     hopeful = [p for p in places if p not in inst.safe and alive(p, H)]
-    terminal = b.add_cols(len(hopeful))
-    if hopeful:
-        b.add_coefs(people_rows[[node(p, H) for p in hopeful]], terminal, -1.0)
+    ends = [int(people_rows[node(p, H)]) for p in hopeful] + [leaves(p, H) for p in hopeful if p in cid]
+    terminal = b.add_cols(len(ends))
+    if ends:
+        b.add_coefs(ends, terminal, -1.0)
     return _Model(b, supply, sup_w, sup_n, sink, np.array([i for _, i in sink_nodes], dtype=np.int64), terminal)
 
 

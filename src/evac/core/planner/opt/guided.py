@@ -30,7 +30,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from evac.core.model import Leg
 from evac.core.planner.dispatch import EPS, Dispatch, Household, Option, Queue
 from evac.core.planner.opt.graph import CachedRoadGraph
 
@@ -39,13 +38,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from evac.core.model import Fleet, Plan, Scenario, Trip
-    from evac.core.network import Arc
     from evac.core.planner.base import Callbacks
     from evac.core.planner.state import Commitments, VehicleKey
 
 __all__ = ["GuidedRun", "Rule", "priority_order"]
-
-_DIGITS = 6  # plan.json keeps times to the microhour
 
 OriginRule = Literal["priority", "soonest"]
 ExitRule = Literal["best", "lookahead", "planned"]
@@ -123,25 +119,6 @@ class GuidedRun(Dispatch):
         return made
 
     # -- one trip -----------------------------------------------------------------------------------
-    def schedule(self, arcs: Sequence[Arc], t: float, load: int) -> list[Leg] | None:
-        """:meth:`Dispatch.schedule` on times rounded to the microhour (as ``plan.json`` stores them).
-
-        Sums of leg times drift (24.999999999996 h); the checker buckets crossings and link entries by
-        ``floor(depart_h)``, so a drifted time and its stored value may fall in different clock hours. Rounding
-        at every step keeps the planner's buckets, the plan in memory and the plan on disk the same; each
-        shift is below the checker's tolerance (1e-6 h).
-        """
-        legs: list[Leg] = []
-        t = round(t, _DIGITS)
-        for arc in arcs:
-            t = round(self.cap.earliest_departure(arc, t, load), _DIGITS)
-            if math.isinf(t) or not self.graph.arc_ok(arc, t):
-                return None
-            arrive = round(t + arc.travel_h, _DIGITS)
-            legs.append(Leg(arc.link_id, arc.tail, arc.head, t, arrive))
-            t = arrive
-        return legs
-
     def _go(
         self, fleet: Fleet, unit: int, at: str, free_h: float, queues: dict[str, Queue], origin: str,
         planned_exit: str | None, next_origin: str | None,

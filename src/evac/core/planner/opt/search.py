@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from evac.core.check import check_plan, compute_kpis
+from evac.core.check import check_plan
 from evac.core.planner.base import Callbacks
 from evac.core.planner.opt.guided import GuidedRun, Rule, priority_order
 from evac.core.planner.opt.objective import better, saves_everyone
@@ -74,7 +74,6 @@ class SearchParams:
 _FIRST_SOLUTION_S = 1.2 / (250 * 45)  # seconds per (load x bus) for the bus optimiser's first solution
 
 
-_DIGITS = 6  # plan.json keeps times to the microhour
 _BASELINE_SHARE = 0.2  # least share of the time limit a baseline gets before it is abandoned
 
 
@@ -132,7 +131,6 @@ def search(
         best.candidates += 1
         assert plan.kpis is not None
         if best.plan is None or better(plan.kpis, best.plan.kpis):
-            plan = rounded(plan, scenario)
             if commitments is not None or check_plan(plan, scenario).ok:
                 best.plan, best.source = plan, source
             else:
@@ -233,21 +231,6 @@ def _bus_routes(
 def _busopt_params(cls: Any) -> Any:
     """No exact phase (CP-SAT is reproducible only when it finishes; the routes are a guide anyway)."""
     return replace(cls(), exact_max_loads=0)
-
-
-def rounded(plan: Plan, scenario: Scenario) -> Plan:
-    """``plan`` with every time rounded to the microhour (3.6 ms), as ``plan.json`` stores it.
-
-    The checker counts crossing throughput and link entries per clock hour ``floor(depart_h)``; a time
-    like 24.999999999996 h (float sums of leg times) and its stored 25.0 fall in different hours, so the
-    plan is rounded *before* it is checked: what is checked is what is written.
-    """
-    trips = tuple(replace(t, legs=tuple(replace(leg, depart_h=round(leg.depart_h, _DIGITS),
-                                                arrive_h=round(leg.arrive_h, _DIGITS)) for leg in t.legs))
-                  for t in plan.trips)
-    its = tuple(replace(it, safe_at_h=round(it.safe_at_h, _DIGITS)) for it in plan.itineraries)
-    out = replace(plan, trips=trips, itineraries=its, kpis=None)
-    return out.with_kpis(compute_kpis(out, scenario))
 
 
 def _nobody_moves(scenario: Scenario, commitments: Commitments | None) -> Plan:
