@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench bench-all install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/evac bench
+
+# every benchmark of the README (about half an hour on 2 cores; bench_web needs Debian's chromium)
+bench-all: bench
+	$(BIN)/evac bench bep
+	$(BIN)/python bench/bench_sim.py
+	$(BIN)/python bench/bench_registry.py
+	$(BIN)/python bench/bench_ops.py
+	$(BIN)/python bench/bench_decision.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
