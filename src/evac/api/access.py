@@ -38,6 +38,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "unaccounted": frozenset({A, P, V}),
     "outbox": frozenset({A, P}),
     "plan_map": frozenset({A, P, V}),
+    "plan_geo": frozenset({A, P, V}),
     "decision": frozenset({A, P, V}),
     "registry_dupes": frozenset({A, P, V}),
     "registry_merge": frozenset({A, P}),

@@ -36,10 +36,10 @@ SHELL = ("/field", "/static/evac.css", "/static/i18n.js", "/static/common.js", "
          "/static/vendor/jsqr/jsQR.js")
 #: the console's scripts in load order (all deferred): console.js first, it defines ``EvacConsole.register``
 #: with which each module adds the loader of its section; every module brings its strings (``i18n-*.js``)
-CONSOLE_SCRIPTS = ("console.js", "i18n-map.js", "map.js", "i18n-decision.js", "decision.js", "i18n-board.js",
-                   "board_chart.js")
-#: the console's extra style sheets
-CONSOLE_STYLES: tuple[str, ...] = ()
+CONSOLE_SCRIPTS = ("console.js", "i18n-map.js", "vendor/leaflet/leaflet.js", "map.js", "i18n-decision.js",
+                   "decision.js", "i18n-board.js", "board_chart.js")
+#: the console's extra style sheets (Leaflet's own, then the situation map's)
+CONSOLE_STYLES: tuple[str, ...] = ("vendor/leaflet/leaflet.css", "map.css")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'")

@@ -1,11 +1,16 @@
-"""The active plan drawn for the console: an offline SVG map (country outlines, network, closures, flows)."""
+"""The active plan drawn for the console: an offline SVG map (``/plan/map.svg``, the report's renderer) and
+the situation as JSON for the console's Leaflet map with its time slider (``/plan/geo``)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response
 
 from evac.api.deps import Ctx, CurrentActor  # noqa: TC001 -- FastAPI resolves these at runtime
-from evac.api.schemas.common import errors
+from evac.api.schemas.common import AUTH, errors
+from evac.api.schemas.plan import PlanGeoOut
+from evac.core.oplog import ClosureEvent, EventType
 from evac.services import operations as ops
 
 router = APIRouter(prefix="/api/v1", tags=["plan"])
@@ -27,3 +32,26 @@ def plan_map(ctx: Ctx, actor: CurrentActor) -> Response:
     ends = [t.arrive_h for t in plan.trips if t.legs] + [it.safe_at_h for it in plan.itineraries]
     figure = render_map(scenario, plan, horizon_end_h=max(ends, default=plan.start_h + 72.0))
     return Response(str(figure.svg), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/plan/geo", name="plan_geo", response_model=PlanGeoOut, responses={**AUTH, **errors(409)})
+def plan_geo(ctx: Ctx, actor: CurrentActor, response: Response) -> dict[str, object]:
+    """The active plan's situation for a map with a time slider: country outlines around the scenario
+    (GeoJSON, Natural Earth via world-atlas), places and links with their closure (and danger) intervals —
+    the scenario's threats at the policy's closure quantile with their 5–95 % window, and the closures posted
+    during the operation —, the plan's legs aggregated per link, direction, time and asset (vehicles and
+    people aboard), and people safe over time. Hours since the plan's start plus UTC times. Counts and ids
+    only, no person. 409: no active plan."""
+    from evac.adapters.reports.geo_json import network_scenario, situation
+
+    with ctx.uow() as uow:
+        active, clock = uow.ops.active_plan(), uow.ops.clock()
+        if active is None or clock is None:
+            raise ops.NoActivePlan("no active plan: run `evac ops activate` first")
+        posted = [(clock.hours(ev.effective_at), ev.target)
+                  for _, ev in uow.ops.events(types=[EventType.CLOSURE.value]) if isinstance(ev, ClosureEvent)]
+    plan = active.plan
+    out = situation(network_scenario(active.scenario), plan, start_at=clock.moment(plan.start_h), posted=posted,
+                    now_h=clock.hours(datetime.now(UTC)))
+    response.headers["Cache-Control"] = "no-store"
+    return {"plan": active.id, "generation": active.generation, **out}
