@@ -111,11 +111,6 @@ const EvacConsole = (() => {
     document.dispatchEvent(new Event("evac:replanned"));
   }
 
-  async function loadUsers() {
-    const us = await getJson("/users");
-    document.getElementById("user-list").replaceChildren(table([t("username"), t("role"), t("place"), t("active")],
-      us.map((u) => [u.username, u.role, u.place || "—", u.active ? "✓" : "✗"]), t("users")));
-  }
   async function loadAudit() {
     const rows = await getJson("/audit?limit=50");
     document.getElementById("audit-list").replaceChildren(table([t("at"), t("actor"), t("action"), t("subject")],
@@ -255,7 +250,7 @@ const EvacConsole = (() => {
       jobs.push(loadDupes(s.role).catch(fail("dupe-list")));
     }
     if (allowed.includes("notifications")) jobs.push(loadOutbox().catch(fail("outbox-list")));
-    if (allowed.includes("users")) jobs.push(loadUsers().catch(fail("user-list")), loadAudit().catch(fail("audit-list")));
+    if (allowed.includes("audit")) jobs.push(loadAudit().catch(fail("audit-list")));
     for (const sec of allowed) {
       for (const load of EvacConsole.loaders(sec)) jobs.push(load(s.role).catch(fail(sec + "-error")));
     }
