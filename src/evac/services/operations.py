@@ -529,13 +529,18 @@ def status_board(*, uow_factory: UowFactory) -> dict[str, Any]:
         return {"by_place": board, "totals": totals, "plans": history}
 
 
-def unaccounted(*, uow_factory: UowFactory, actor: Actor, place: str | None = None, limit: int = 100,
-                offset: int = 0) -> list[dict[str, Any]]:
-    """People the plan expects to move whose whereabouts are unknown (not seen by a field officer)."""
+def unaccounted(*, uow_factory: UowFactory, actor: Actor, place: str | None = None, status: str | None = None,
+                trip: str | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """People the plan expects to move whose whereabouts are unknown (not seen by a field officer), optionally
+    only those at one assembly point, in one of the unaccounted statuses, or booked on one trip."""
     statuses = [Status.REGISTERED.value, Status.NOTIFIED.value, Status.CONFIRMED.value, Status.NO_SHOW.value]
+    if status is not None:
+        if status not in statuses:
+            raise Invalid(f"status {status!r}: choose from {', '.join(statuses)}")
+        statuses = [status]
     with uow_factory() as uow:
-        rows = uow.ops.states(place=place, statuses=statuses, limit=limit, offset=offset)
-        out = [person_view(uow, s, names=False) for s in rows if s.trip_id is not None or s.status is Status.NO_SHOW]
+        rows = uow.ops.states(place=place, trip=trip, statuses=statuses, expected=True, limit=limit, offset=offset)
+        out = [person_view(uow, s, names=False) for s in rows]
         uow.ops.audit(actor=actor.username, action="read:unaccounted", subject=f"{len(out)} people")
         uow.commit()
         return out

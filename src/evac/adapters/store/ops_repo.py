@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -125,9 +125,11 @@ class SqlOps:
         return None if r is None else self._state(r)
 
     def states(self, *, person_ids: Sequence[str] | None = None, place: str | None = None, trip: str | None = None,
-               household: str | None = None, statuses: Sequence[str] | None = None, limit: int = 1000,
-               offset: int = 0) -> list[PersonState]:
+               household: str | None = None, statuses: Sequence[str] | None = None, expected: bool = False,
+               limit: int = 1000, offset: int = 0) -> list[PersonState]:
         q = select(OpStatusRow)
+        if expected:
+            q = q.where(or_(OpStatusRow.trip_id.is_not(None), OpStatusRow.status == Status.NO_SHOW.value))
         if person_ids is not None:
             q = q.where(OpStatusRow.person_id.in_(list(person_ids)))
         if place is not None:

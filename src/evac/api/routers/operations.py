@@ -87,9 +87,13 @@ def _scenario_file(ref: str) -> Scenario:
 @router.get("/unaccounted", name="unaccounted", response_model=list[PersonOut], responses=AUTH)
 def unaccounted(ctx: Ctx, actor: CurrentActor,
                 place: Annotated[str | None, Query(max_length=100, description="Only this assembly point.")] = None,
+                status: Annotated[Literal["registered", "notified", "confirmed", "no_show"] | None,
+                                  Query(description="Only people in this status.")] = None,
+                trip: Annotated[str | None, Query(max_length=60, description="Only people on this trip.")] = None,
                 limit: Limit = 100, offset: Offset = 0) -> list[dict[str, object]]:
     """People the plan expects to move whom no field officer has seen (ids and status only)."""
-    return ops.unaccounted(uow_factory=ctx.uow, actor=actor, place=place, limit=limit, offset=offset)
+    return ops.unaccounted(uow_factory=ctx.uow, actor=actor, place=place, status=status, trip=trip, limit=limit,
+                           offset=offset)
 
 
 @router.get("/outbox", name="outbox", response_model=list[OutboxOut], responses=AUTH)

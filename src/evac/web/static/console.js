@@ -53,17 +53,32 @@ const EvacConsole = (() => {
   }
   const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString() : v.toFixed(1)) : String(v));
 
+  /** The filters of the unaccounted list as query parameters. */
+  function unaccQuery(offset) {
+    const q = new URLSearchParams({ limit: "500", offset: String(offset) });
+    for (const f of ["place", "status", "trip"]) {
+      const v = document.getElementById("unacc-" + f).value.trim();
+      if (v) q.set(f, v);
+    }
+    return q;
+  }
   async function loadUnaccounted() {
-    const place = document.getElementById("unacc-place").value;
-    unaccounted = await getJson("/unaccounted?limit=500" + (place ? "&place=" + encodeURIComponent(place) : ""));
+    unaccounted = await getJson("/unaccounted?" + unaccQuery(0));
     document.getElementById("unacc-list").replaceChildren(table([t("id"), t("household"), t("status"), t("trip"), t("place")],
       unaccounted.map((p) => [p.id, p.household, Evac.statusText(p.status), p.trip || "—", p.place || "—"]),
-      `${t("unaccounted")}: ${unaccounted.length}`));
+      unaccounted.length === 500 ? t("unacc.first", { n: 500 }) : `${t("unaccounted")}: ${unaccounted.length}`));
   }
-  function exportCsv() {
+  /** Every unaccounted person under the current filters (page by page), as CSV: ids and status, no names. */
+  async function exportCsv() {
+    const all = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await getJson("/unaccounted?" + unaccQuery(offset));
+      all.push(...page);
+      if (page.length < 500) break;
+    }
     const cols = ["id", "household", "status", "trip", "place"];
     const esc = (v) => `"${String(v ?? "").replaceAll('"', '""')}"`;
-    const csv = [cols.join(","), ...unaccounted.map((p) => cols.map((c) => esc(p[c])).join(","))].join("\r\n");
+    const csv = [cols.join(","), ...all.map((p) => cols.map((c) => esc(p[c])).join(","))].join("\r\n");
     const a = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: "unaccounted.csv" });
     document.body.append(a); a.click(); a.remove();
   }
@@ -271,8 +286,14 @@ const EvacConsole = (() => {
       await start();
     });
     document.getElementById("signout").addEventListener("click", signOut);
-    document.getElementById("unacc-place").addEventListener("change", () => loadUnaccounted().catch(fail("unacc-list")));
-    document.getElementById("unacc-export").addEventListener("click", exportCsv);
+    for (const f of ["place", "status", "trip"]) {
+      document.getElementById("unacc-" + f).addEventListener("change", () => loadUnaccounted().catch(fail("unacc-list")));
+    }
+    document.getElementById("unacc-form").addEventListener("submit", (ev) => {  // Enter in the trip field
+      ev.preventDefault();
+      loadUnaccounted().catch(fail("unacc-list"));
+    });
+    document.getElementById("unacc-export").addEventListener("click", () => exportCsv().catch(fail("unacc-list")));
     document.getElementById("closure-form").addEventListener("submit", postClosure);
     document.getElementById("replan").addEventListener("click", replan);
     document.getElementById("reg-search-form").addEventListener("submit", searchPeople);
