@@ -64,6 +64,17 @@ def server(web_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     stop_server(s)
 
 
+@pytest.fixture
+def replan_server(web_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """A server of its own for one test: one that re-plans, or changes what a user remembers (the language),
+    would otherwise change the shared server under other tests."""
+    ws = tmp_path / "ws"
+    shutil.copytree(web_template, ws)
+    s = start_server(ws)
+    yield s
+    stop_server(s)
+
+
 @pytest.fixture(scope="session")
 def households(web_template: Path) -> list[Household]:
     hs = damascus_households(web_template)

@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import PASSWORD, Server, clean_env, shot, sign_in, start_server, stop_server
+from web_support import PASSWORD, Server, axe_violations, clean_env, shot, sign_in, start_server, stop_server
 
 from evac.adapters.scenario.loader import build_scenario, read_scenario_file, resolve_scenario_path
 from evac.adapters.store.workspace import init_workspace, open_workspace
@@ -22,11 +21,11 @@ from evac.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from playwright.sync_api import Page
 
 TIMELINE = "/api/v1/status-board/timeline"
-AXE = Path(__file__).resolve().parents[2] / "src/evac/web/static/vendor/axe-core/axe.min.js"
 
 
 def _client(ws: Path) -> Iterator[TestClient]:
@@ -172,17 +171,6 @@ def test_no_active_plan_is_a_clear_409(tmp_path: Path) -> None:
 
 
 # -- the browser ---------------------------------------------------------------------------------------------
-def _axe(page: Page, scope: str) -> list[str]:
-    """Serious or critical axe-core violations inside ``scope`` (axe is vendored; same origin)."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("""async (scope) => {
-        const r = await axe.run(scope, {resultTypes: ['violations']});
-        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-    }""", scope)
-    return list(found)
-
-
 @pytest.fixture(scope="module")
 def closed_server(web_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server of its own on which a planner has closed Masnaa (a re-plan moves households)."""
@@ -218,7 +206,7 @@ def test_board_chart_shows_planned_actual_and_closures(page: Page, closed_server
     assert page.locator("#safe-chart-closures tbody tr").count() == len(d["closures"])
     assert page.locator("#safe-chart-series tbody tr").count() == len(d["series"])
     assert page.inner_text("#board-error") == ""
-    assert _axe(page, "#board") == []  # the chart, its legend and the opened tables
+    assert axe_violations(page, "#board") == []  # the chart, its legend and the opened tables
     if user == "planner":
         shot(page, "console-board")
 

@@ -7,20 +7,19 @@ never on a sleep. Offline is the browser context's own switch (``context.set_off
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from web_support import Household, Server, clean_env, shot, sign_in, start_server, stop_server
+from web_support import Household, Server, axe_violations, clean_env, shot, sign_in, start_server, stop_server
 
 from evac.adapters.store.workspace import open_workspace
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from playwright.sync_api import Page
 
-AXE = Path(__file__).resolve().parents[2] / "src/evac/web/static/vendor/axe-core/axe.min.js"
 SECTIONS = ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "users",
             "audit"]
 VISIBLE = {"admin": set(SECTIONS),
@@ -183,16 +182,6 @@ def test_field_page_opens_offline_from_the_service_worker(page: Page, server: Se
     assert page.locator("#manifest-body tbody tr").count() > 0
 
 
-def _axe(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-    }""")
-    return list(found)
-
-
 @pytest.mark.parametrize(("path", "user"), [("/console", None), ("/console", "admin"), ("/field", "officer")])
 def test_no_serious_or_critical_accessibility_violations(page: Page, server: Server, path: str,
                                                          user: str | None) -> None:
@@ -201,17 +190,7 @@ def test_no_serious_or_critical_accessibility_violations(page: Page, server: Ser
         page.wait_for_selector("body[data-ready=true]")
     else:
         sign_in(page, server.url, path, user)
-    assert _axe(page) == []
-
-
-@pytest.fixture
-def replan_server(web_template: Path, tmp_path: Path) -> Iterator[Server]:
-    """A server of its own: a closure re-plans, which would move the shared server's households."""
-    ws = tmp_path / "ws"
-    shutil.copytree(web_template, ws)
-    s = start_server(ws)
-    yield s
-    stop_server(s)
+    assert axe_violations(page) == []
 
 
 def test_planner_posts_a_closure_and_sees_kpis_before_and_after(page: Page, replan_server: Server) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from web_support import ARTIFACTS, PASSWORD, Server, clean_env, sign_in, start_server, stop_server
+from web_support import ARTIFACTS, PASSWORD, Server, clean_env, sign_in
 
 from evac.adapters.store.workspace import init_workspace, open_workspace
 from evac.api.app import create_app
@@ -258,19 +258,8 @@ def test_console_shows_the_latest_safe_start_and_both_charts(page: Page, server:
         page.locator("#decision").screenshot(path=str(shot_path("console-decision")))
 
 
-@pytest.fixture
-def decision_server(web_template: Path, tmp_path: Path) -> Iterator[Server]:
-    """A server of its own: its tests close every exit (a re-plan) or
-    switch the language (the server remembers it per user)."""
-    ws = tmp_path / "ws"
-    shutil.copytree(web_template, ws)
-    s = start_server(ws)
-    yield s
-    stop_server(s)
-
-
-def test_decision_page_in_arabic(page: Page, decision_server: Server) -> None:
-    sign_in(page, decision_server.url, "/console", "viewer")
+def test_decision_page_in_arabic(page: Page, replan_server: Server) -> None:
+    sign_in(page, replan_server.url, "/console", "viewer")
     page.wait_for_selector("#decision[data-state=ready]")
     page.select_option("#lang", "ar")
     page.wait_for_selector("html[dir=rtl]")
@@ -285,8 +274,8 @@ def shot_path(name: str) -> Path:
     return ARTIFACTS / f"{name}.png"
 
 
-def test_a_replan_refreshes_the_page_and_too_late_is_red(page: Page, decision_server: Server) -> None:
-    s = decision_server
+def test_a_replan_refreshes_the_page_and_too_late_is_red(page: Page, replan_server: Server) -> None:
+    s = replan_server
     sign_in(page, s.url, "/console", "planner")
     page.wait_for_selector("#decision[data-state=ready][data-too-late=false]")
     gen = int(page.get_attribute("#decision", "data-generation") or "0")

@@ -13,12 +13,11 @@ import shutil
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import ARTIFACTS, PASSWORD, Server, clean_env, sign_in, start_server, stop_server
+from web_support import ARTIFACTS, PASSWORD, Server, axe_violations, clean_env, sign_in, start_server, stop_server
 
 from evac.adapters.scenario.loader import build_scenario, read_scenario_file, resolve_scenario_path
 from evac.adapters.store.ops_repo import ops_uow_factory
@@ -29,6 +28,7 @@ from evac.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from playwright.sync_api import Page
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from evac.core.model import Plan, Scenario
 
 GEO = "/api/v1/plan/geo"
-AXE = Path(__file__).resolve().parents[2] / "src/evac/web/static/vendor/axe-core/axe.min.js"
 
 
 def _scenario() -> Scenario:
@@ -234,16 +233,6 @@ def test_no_active_plan_is_the_same_409_as_the_svg_map(tmp_path: Path) -> None:
 
 
 # -- the browser ---------------------------------------------------------------------------------------------
-def _axe(page: Page, scope: str) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("""async (scope) => {
-        const r = await axe.run(scope, {resultTypes: ['violations']});
-        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-    }""", scope)
-    return list(found)
-
-
 def _closed_at(sc: Scenario, start_h: float, posted: dict[str, float], h: float) -> set[str]:
     """What the scenario (closing threats at the policy's quantile) and the posted closures close by hour ``h``
     since the start."""
@@ -334,7 +323,7 @@ def test_map_slider_shows_closures_flows_and_people_safe(page: Page, web_templat
         page.focus("[data-place=aleppo]")  # a place's tooltip opens on keyboard focus
         page.wait_for_selector(".leaflet-tooltip.map-tip:has-text('Aleppo')")
         assert page.inner_text("#map-error") == ""
-        assert _axe(page, "#map") == []
+        assert axe_violations(page, "#map") == []
         # the screenshot: the hour the road closes, the tables folded
         page.click("#map-data summary")
         page.focus("#map-time")

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["PASSWORD", "build"]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Path(__file__).resolve().parents[2] / "src/evac/web/static/vendor/axe-core/axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run",
                  "--disable-quic", "--disable-dev-shm-usage"]
 TIMEOUT_MS = 20_000  # generous: CI machines are shared and Chromium is slow to start under load
@@ -138,3 +139,15 @@ def sign_in(page: Page, base: str, path: str, user: str) -> None:
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Page, scope: str | None = None) -> list[str]:
+    """Serious or critical axe-core violations in the page, or inside the element ``scope`` (a selector);
+    axe is injected from the vendored copy (no network)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async (scope) => {
+        const r = await axe.run(scope || document, {resultTypes: ['violations']});
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""", scope)
+    return list(found)
