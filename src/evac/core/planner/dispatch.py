@@ -277,18 +277,15 @@ class Dispatch:
         max_seats = max((f.seats for f in self.sc.fleets if f.count > 0), default=0)
         queues: dict[str, list[Household]] = {}
         left: list[LeftBehind] = []
+        facts = pop.household_facts(pol)  # computed once per population and priority classes
         for h in pop.households:
             if h.id in settled:
                 continue
-            people = pop.travellers(h.id)
-            if not people:
+            fact = facts.get(h.id)
+            if fact is None:  # nobody in it travels
                 continue
-            members = [pop.person_by_id[p] for p in people]
-            hh = Household(
-                h.id, h.location, people,
-                max(pol.priority_class(m).weight for m in members),
-                min(pop.person_by_id[m].registration_seq for m in h.members),
-            )
+            people = pop.travellers(h.id)
+            hh = Household(h.id, h.location, people, fact[0], fact[1])
             w = waiting.get(h.id)
             if w is not None:
                 hh.origin, hh.ready_h = w.at, w.ready_h

@@ -139,11 +139,20 @@ def search(
 
     graph: CachedRoadGraph | None = None
 
+    deadline = t_start + limit_s if math.isfinite(limit_s) else math.inf
+    cut: list[str] = []  # guided runs stopped at the deadline
+
     def guided(rule: Rule, routes: dict[VehicleKey, list[tuple[str, str]]] | None, name: str) -> None:
+        """One guided run; once there is a plan, a run still going at the deadline is stopped (the time
+        limit is the caller's: on XL one run takes a quarter of it)."""
         nonlocal graph
-        run = GuidedRun(scenario, Callbacks(), commitments, rule=rule, routes=routes, rng=rng, graph=graph)
+        cb: Callbacks = Callbacks() if best.plan is None else _Abort(deadline)
+        run = GuidedRun(scenario, cb, commitments, rule=rule, routes=routes, rng=rng, graph=graph)
         graph = run.graph
-        offer(run.run("evac"), name)
+        try:
+            offer(run.run("evac"), name)
+        except _OutOfTime:
+            cut.append(name)
 
     bound_w = bound.safe_weighted_max if bound is not None else math.inf
     abandoned: list[str] = []
@@ -153,6 +162,9 @@ def search(
         if not params.baselines:
             return
         needed = best.plan is None or best.plan.kpis is None or not saves_everyone(best.plan.kpis, bound_w)
+        if not needed and stop.remaining_s() <= 0:  # it can only improve clearance, and there is no time left
+            abandoned.append(planner.name)
+            return
         allowance = max(stop.remaining_s(), _BASELINE_SHARE * limit_s)
         cb: Callbacks = Callbacks() if needed else _Abort(time.perf_counter() + allowance)
         try:
@@ -173,6 +185,7 @@ def search(
     baseline(GreedyPlanner())
     baseline(FcfsPlanner())
     meta["baselines_abandoned"] = abandoned
+    meta["guided_cut"] = cut
     # 4. GRASP
     iterations = 0
     while not stop(iterations):
