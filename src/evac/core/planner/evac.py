@@ -33,9 +33,10 @@ the plan returned is always valid.
   for the whole operation, the re-plan covers only its future.
 
 **Time and determinism.** ``time_limit_s`` (seconds; default :func:`default_time_limit_s`, by the number
-of travellers) bounds the improvement phases; the baselines may exceed it when they are needed for the
-guarantee above, so the limit is a target, not a hard wall. ``max_iterations`` caps the GRASP iterations.
-With a cap that binds before the time limit the plan depends only on the inputs and ``seed``.
+of travellers) bounds the whole run, the bound's LP included: once a plan exists, guided runs still going at
+the limit are stopped and baselines that could only improve clearance are not started after it. Only the
+first guided run and baselines needed for the guarantee above may run past it. ``max_iterations`` caps the
+GRASP iterations. With a cap that binds before the time limit the plan depends only on the inputs and ``seed``.
 """
 
 from __future__ import annotations
