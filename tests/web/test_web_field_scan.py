@@ -366,19 +366,22 @@ def test_camera_scan_checks_in_then_boards_a_household(browser: Browser, scan_se
         page.wait_for_selector("#scan-note[data-route=checkins][data-person]")
         page.wait_for_selector("#pending[data-count='0']")
         assert sorted(page.get_attribute("#scan-note", "data-person").split()) == sorted(hh.members)
-        assert page.is_hidden("#scan-video")  # the camera is off once a code is read
+        assert page.is_visible("#scan-video")  # the camera stays on for the next family …
+        page.wait_for_function("Number(document.querySelector('#scan').dataset.reads) >= 4")  # … reading on
         assert {status_of(scan_server, p) for p in hh.members} == {"checked_in"}
         got = events(scan_server.ws, "checked_in", hh.members)
         assert sorted(p for p, _ in got) == sorted(hh.members)  # once each
         assert len({k for _, k in got}) == 1 and got[0][1].startswith("web-")  # one scan, one write
-        page.click("label[for=scan-board]")
+        page.click("label[for=scan-board]")  # the same pass, still in front of the camera, now boards
         page.wait_for_selector(f"#scan-what:has-text('{hh.trip}')")
-        page.click("#scan-start")
         page.wait_for_selector("#scan-note[data-route=boardings][data-person]")
         for pid in hh.members:
             page.wait_for_selector(f"#manifest-body [data-person={pid}].st-boarded:not(.pending)")
         assert {status_of(scan_server, p) for p in hh.members} == {"boarded"}
+        assert len(events(scan_server.ws, "boarded", hh.members)) == len(hh.members)  # once each
         shot(page, "field-scan-camera-phone")
+        page.click("#scan-stop")
+        page.wait_for_selector("#scan-video", state="hidden")
     finally:
         cam.close()
 

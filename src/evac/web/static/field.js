@@ -381,10 +381,20 @@
     show("scan-stop", true);
     scanNote("");
     try { await video.play(); } catch { /* autoplay refused: frames still arrive once the user taps */ }
+    // The camera stays on for the next family: a queue of passes is scanned without a tap between them. A
+    // pass still in front of the lens is read again and again; it is sent once per action (check in, board),
+    // so switching to Board and showing the same pass boards the family.
+    const sent = new Set();
+    const box = document.getElementById("scan");
+    let reads = 0;
     const tick = () => {
       if (!state.stream) return;
       const token = video.readyState >= 2 ? decode(video, video.videoWidth, video.videoHeight, "dontInvert") : null;
-      if (token) { stopCamera(); submitPass(token); return; }
+      if (token) {
+        box.dataset.reads = String(++reads);
+        const key = scanMode().action + " " + token;
+        if (!sent.has(key)) { sent.add(key); submitPass(token); }
+      }
       setTimeout(tick, SCAN_EVERY_MS);
     };
     setTimeout(tick, 0);
