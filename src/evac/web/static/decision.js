@@ -302,8 +302,9 @@
   }
   const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-  /** Fetch (polling while the server computes) and draw; rejects with the API's message on failure. */
-  async function load() {
+  /** Fetch (polling while the server computes) and draw; rejects with the API's message on failure.
+      ``shown`` is called once the page shows something: the result, or "computing" (the poll goes on). */
+  async function load(shown = () => {}) {
     const mine = ++token;
     const sec = document.getElementById("decision");
     if (sec.dataset.latestStart) sec.dataset.state = "loading"; else status("loading", t("dec.loading"));
@@ -314,6 +315,7 @@
       if (r.status === 202) {
         const j = await r.json();
         status("computing", t("dec.computing", { at: j.started_at ? when(j.started_at) : "…" }));
+        shown();
         await sleep(1000 * Math.max(1, j.retry_after_s || 2));
         if (mine !== token) return;
         continue;
@@ -324,10 +326,16 @@
     }
   }
 
-  EvacConsole.register("decision", async () => {
+  // The console counts as loaded once this section shows its answer or "computing": a first computation on a
+  // big operation takes seconds and must not hold up the status board's readiness (the poll goes on).
+  EvacConsole.register("decision", () => new Promise((resolve, reject) => {
     if (!timer) timer = setInterval(() => { if (Evac.session() && !document.getElementById("decision").hidden) load().catch(() => {}); }, REFRESH_MS);
-    await load();
-  });
+    load(resolve).then(resolve, (e) => {
+      reject(e);  // before anything was shown: the console shows it under the section
+      document.getElementById("decision-error").replaceChildren(  // after: shown here
+        el("p", { class: "error", text: t("error", { detail: e.message }) }));
+    });
+  }));
   document.addEventListener("evac:replanned", () => {
     const sec = document.getElementById("decision");
     if (Evac.session() && sec && !sec.hidden) {
