@@ -25,7 +25,7 @@ def test_synthetic_network_is_large_connected_and_deterministic() -> None:
 
     sc = Scenario("g", "g", "XX", datetime(2013, 1, 1, tzinfo=UTC), places, links,
                   synthetic_fleets(["n00010"], buses=3), services, (), Policy(), Population((), ()))
-    graph = RoadGraph(sc, {})
+    graph = RoadGraph(sc)
     arrival, _ = graph.earliest_arrival(places[0].id, 0.0)
     assert all(p.id in arrival for p in places if p.kind is PlaceKind.SAFE_HAVEN and p.id != "abroad")
 

@@ -17,7 +17,8 @@ from baseline_cases import ALL_PLANNERS, PLANNER_IDS, assert_valid, tiny
 from people_factory import make_population
 
 from evac.adapters.plan_io import plan_to_dict
-from evac.core.model import Household, LeftBehindReason, Plan, Scenario
+from evac.core.check import Rule, check_plan
+from evac.core.model import Household, LeftBehindReason, Leg, Plan, Scenario, Trip
 from evac.core.planner.events import Boarded, Breakdown, Closure, EventConflict, NoShow, Registration
 from evac.core.planner.greedy import GreedyPlanner
 from evac.core.planner.replan import replan, replan_result, updated_scenario
@@ -89,10 +90,23 @@ def test_a_late_closure_report_does_not_turn_the_past_into_a_violation(base: tup
     assert _trips(result.plan)["T00003"] is _trips(plan)["T00003"]
     for t in result.plan.trips:  # T00004 was already on it (9.17-10.17 h); nothing new uses it
         assert all(leg.link_id != "border--haven" or leg.depart_h < NOW for leg in t.legs)
-    (closure,) = [th for th in result.scenario.threats if th.id.startswith("event-closure")]
+    (closure,) = [th for th in result.scenario.threats if th.reported_h is not None]
     on_it = _trips(plan)["T00004"].legs[0]  # type: ignore[attr-defined]
-    assert on_it.link_id == "border--haven"
-    assert closure.when.quantile(0.5) == on_it.arrive_h  # moved past the last leg that used it
+    assert on_it.link_id == "border--haven" and on_it.depart_h < NOW < on_it.arrive_h
+    # the closure keeps the time reported (never moved to fit the past), known from now
+    assert closure.when.quantile(0.5) == 7.0 and closure.reported_h == NOW
+    # a leg that departs after the report is judged against it: the checker would reject it
+    late = Trip("late", "buses", 0, (Leg(on_it.link_id, on_it.origin, on_it.destination, NOW + 0.5, NOW + 1.5),), ())
+    bad = replace(result.plan, trips=(*result.plan.trips, late))
+    assert any(v.rule is Rule.CLOSURE and v.subject == "late" for v in check_plan(bad, result.scenario).violations)
+
+
+def test_the_same_closure_reported_twice_is_one_threat(base: tuple[Scenario, Plan]) -> None:
+    sc, plan = base
+    first = replan_result(sc, plan, [Closure(NOW, "border--haven")], NOW)
+    again = replan_result(first.scenario, first.plan, [Closure(NOW, "border--haven")], NOW + 1)
+    assert len([t for t in again.scenario.threats if t.reported_h is not None]) == 1
+    assert_valid(again.plan, again.scenario)
 
 
 @pytest.mark.parametrize("planner", ALL_PLANNERS, ids=PLANNER_IDS)

@@ -358,9 +358,10 @@ def model(instance: BepInstance, *, rules: str = "bep", hours_per_unit: float | 
     scenario = to_scenario(instance, hours_per_unit=hpu)
     if rules == "bep":
         return BepModel(instance, rules, hpu, pr, scenario, {})
+    from evac.core.model.feasibility import ClosureSchedule
     from evac.core.network import RoadGraph
 
-    graph = RoadGraph(scenario, {})
+    graph = RoadGraph(scenario, ClosureSchedule.of({}))
     unit = {}  # link id -> time in the file's unit
     for d in range(pr.n_depots):
         for i in range(pr.n_pickups):

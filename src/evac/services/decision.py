@@ -35,8 +35,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import numpy as np
 
 from evac.core.decision import SweepPoint, assess_plans, latest_start_at, plan_starts, summarise
-from evac.core.model import Effect, Threat
-from evac.core.model.threats import Fixed
+from evac.core.model.feasibility import reported_closure
 from evac.core.oplog import ClosureEvent, EventType
 from evac.services.operations import NoActivePlan
 
@@ -44,7 +43,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Sequence
 
     from evac.core.decision import Assessment
-    from evac.core.model import Scenario
+    from evac.core.model import Scenario, Threat
     from evac.core.planner.base import Planner
     from evac.services.ops_ports import Clock, OpsUnitOfWork
 
@@ -123,10 +122,14 @@ def prepare(*, uow_factory: UowFactory, now: datetime) -> DecisionInputs:
 
 def with_reported(scenario: Scenario, reported: Sequence[tuple[float, str]]) -> Scenario:
     """The scenario plus each closure posted in the operation as a closure known to happen at its time."""
-    extra = tuple(Threat(f"reported-{k + 1}", f"Closure of {target} (reported)", target, Effect.CLOSE, Fixed(at_h))
-                  for k, (at_h, target) in enumerate(reported)
-                  if target in scenario.place_by_id or target in scenario.link_by_id)
-    return replace(scenario, threats=(*scenario.threats, *extra)) if extra else scenario
+    known = {t.id for t in scenario.threats}
+    extra: dict[str, Threat] = {}
+    for at_h, target in reported:
+        if target in scenario.place_by_id or target in scenario.link_by_id:
+            t = reported_closure(target, at_h)
+            if t.id not in known:
+                extra.setdefault(t.id, t)
+    return replace(scenario, threats=(*scenario.threats, *extra.values())) if extra else scenario
 
 
 def compute(inputs: DecisionInputs, scenario: Scenario, *, planner: Planner, planner_name: str = "greedy",

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any
 
-from evac.core.model.threats import Effect, Fixed
+from evac.core.model.feasibility import band
+from evac.core.model.threats import Effect
 from evac.core.oplog import ClosureEvent, EventType, MergedEvent, PersonEvent
 from evac.services.operations import NoActivePlan
 
@@ -47,8 +48,6 @@ MIN_SPAN_H = 24.0
 """The chart shows at least a day, so a short plan is not stretched across the whole width."""
 MARGIN = 1.06
 """The window ends this factor after the last planned arrival (or now), like the HTML report's chart."""
-BAND_Q = (0.05, 0.95)
-"""The quantiles drawn as the band of an uncertain closure time (as on the decision page)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,16 +100,16 @@ def _actual_steps(uow: OpsUnitOfWork, clock: Clock, start_h: float) -> _Steps:
 def _closures(uow: OpsUnitOfWork, scenario: Scenario, clock: Clock, start_h: float) -> list[dict[str, Any]]:
     names = {p.id: p.name for p in scenario.places}
     names.update({lk.id: f"{names.get(lk.a, lk.a)} – {names.get(lk.b, lk.b)}" for lk in scenario.links})
-    q = scenario.policy.closure_quantile
     out: list[dict[str, Any]] = []
     for t in scenario.threats:
         if t.effect is not Effect.CLOSE:
             continue
-        at_h = t.when.quantile(q) - start_h
-        uncertain = not isinstance(t.when, Fixed)
-        band = [t.when.quantile(BAND_Q[0]) - start_h, t.when.quantile(BAND_Q[1]) - start_h] if uncertain else None
+        at_h = scenario.threat_h(t) - start_h
+        window = band(t.when)
+        uncertain = window is not None
+        band_h = None if window is None else [window[0] - start_h, window[1] - start_h]
         out.append({"id": t.id, "name": t.name, "target": t.target, "target_name": names.get(t.target, t.target),
-                    "source": "scenario", "h": at_h, "uncertain": uncertain, "band_h": band})
+                    "source": "scenario", "h": at_h, "uncertain": uncertain, "band_h": band_h})
     for n, (_, ev) in enumerate(uow.ops.events(types=[EventType.CLOSURE.value]), start=1):
         if isinstance(ev, ClosureEvent):
             target = names.get(ev.target, ev.target)

@@ -40,7 +40,8 @@ from evac.adapters.reports.html_geo import (
 )
 from evac.adapters.reports.html_map import _holding, flows_by_link  # the report's rules: same tint, same flows
 from evac.core.model import PlaceKind
-from evac.core.model.threats import Effect, Fixed
+from evac.core.model.feasibility import band as band_of
+from evac.core.model.threats import Effect
 from evac.services.timeline import MARGIN, MIN_SPAN_H, safe_times
 
 if TYPE_CHECKING:
@@ -49,8 +50,6 @@ if TYPE_CHECKING:
 
     from evac.core.model import Plan, Scenario
 
-BAND_Q = (0.05, 0.95)
-"""The quantiles given as the window of an uncertain closure (as on the decision page and the board chart)."""
 OUTLINE_PAD = 0.75
 """Outlines reach this fraction of the fitted box's larger side beyond it (at least 4°), then are clipped."""
 _DIGITS = 3  # ~100 m: finer than Natural Earth 1:50m itself
@@ -186,13 +185,13 @@ class _Times:
 def _intervals(scenario: Scenario, posted: Sequence[tuple[float, str]], times: _Times
                ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
     """(closures, dangers) by target id: each a list of intervals, earliest first."""
-    q = scenario.policy.closure_quantile
     closures: dict[str, list[dict[str, Any]]] = defaultdict(list)
     dangers: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for t in scenario.threats:
-        h = times.rel(t.when.quantile(q))
-        uncertain = not isinstance(t.when, Fixed)
-        band = [times.rel(t.when.quantile(BAND_Q[0])), times.rel(t.when.quantile(BAND_Q[1]))] if uncertain else None
+        h = times.rel(scenario.threat_h(t))
+        window = band_of(t.when)
+        uncertain = window is not None
+        band = None if window is None else [times.rel(window[0]), times.rel(window[1])]
         item = {"id": t.id, "name": t.name, "source": "scenario", "from_h": h, "from": times.iso(h),
                 "to_h": None, "to": None, "uncertain": uncertain, "band_h": band,
                 "band": [times.iso(b) for b in band] if band else None}

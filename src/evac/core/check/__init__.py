@@ -8,6 +8,6 @@ definition of a plan's KPIs, which planners call too.
 from __future__ import annotations
 
 from evac.core.check.checker import TOLERANCE_H, CheckReport, Rule, Violation, check_plan
-from evac.core.check.kpis import compute_kpis
+from evac.core.model.kpis import compute_kpis
 
 __all__ = ["TOLERANCE_H", "CheckReport", "Rule", "Violation", "check_plan", "compute_kpis"]

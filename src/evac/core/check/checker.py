@@ -7,8 +7,9 @@ rule it breaks, the trip, household, place or link it concerns, and a message wi
 0-based indices that boardings use.
 
 Times are hours from the scenario epoch; comparisons of times allow :data:`TOLERANCE_H`. Closures are
-taken at the scenario policy's quantile (:meth:`Scenario.closure_times`); a place or link without a
-closure threat never closes.
+taken at the scenario policy's quantile, computed here from the threats (not by the feasibility kernel the
+planners use); a place or link without a closure threat never closes; a closure reported during the
+operation (``Threat.reported_h``) does not judge legs that departed before it was known.
 
 Crossing throughput is a queue: everyone who leaves a crossing must have been processed there, at most
 ``processing_per_h`` people per hour across all vehicles, between their arrival and their departure
@@ -27,16 +28,18 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from evac.core.check.kpis import HouseholdRides, kpis_from, leg_loads, population_facts
 from evac.core.check.queue import Job, late_windows
 from evac.core.model.kpi import KPIs
+from evac.core.model.kpis import HouseholdRides, kpis_from, leg_loads, population_facts
 from evac.core.model.network import PlaceKind
+from evac.core.model.threats import Effect
+from evac.core.model.tolerance import TOLERANCE_H
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from evac.core.check.kpis import PopulationFacts, Ride
     from evac.core.model.assets import Fleet, Service
+    from evac.core.model.kpis import PopulationFacts, Ride
     from evac.core.model.network import Mode
     from evac.core.model.people import Household
     from evac.core.model.plan import Boarding, Itinerary, LeftBehind, Leg, Plan, Trip
@@ -45,8 +48,6 @@ if TYPE_CHECKING:
 __all__ = ["KPI_ABS_TOLERANCE", "KPI_REL_TOLERANCE", "TOLERANCE_H", "CheckReport", "Rule", "Violation",
            "check_plan"]
 
-TOLERANCE_H = 1e-6
-"""Slack on every comparison of times, in hours (3.6 ms): absorbs float rounding, not planning error."""
 KPI_REL_TOLERANCE = 1e-6
 KPI_ABS_TOLERANCE = 1e-6
 """A declared float KPI matches its recomputed value within this relative or absolute difference."""
@@ -123,7 +124,7 @@ def check_plan(plan: Plan, scenario: Scenario) -> CheckReport:
     Returns
     -------
     CheckReport
-        ``ok`` when no rule is broken. ``kpis`` are :func:`evac.core.check.kpis.compute_kpis` of the
+        ``ok`` when no rule is broken. ``kpis`` are :func:`evac.core.model.kpis.compute_kpis` of the
         plan; when the plan declares KPIs, every field that differs is a :attr:`Rule.KPI_MISMATCH`.
     """
     facts = population_facts(scenario)
@@ -147,6 +148,28 @@ def _h(x: float) -> str:
         return f"{x} h"
     text = f"{x:.6f}".rstrip("0").rstrip(".")
     return f"{'0' if text == '-0' else text} h"
+
+
+def _closures(scenario: Scenario) -> dict[str, list[tuple[float, float]]]:
+    """Per place or link id, ``(known from, closes at)`` of each closing threat at the policy's quantile
+    (known from ``-inf`` unless the closure was reported during the operation)."""
+    q = scenario.policy.closure_quantile
+    out: dict[str, list[tuple[float, float]]] = {}
+    for t in scenario.threats:
+        if t.effect is Effect.CLOSE:
+            known = -math.inf if t.reported_h is None else t.reported_h
+            out.setdefault(t.target, []).append((known, t.when.quantile(q)))
+    return out
+
+
+def _closes(closure: dict[str, list[tuple[float, float]]], key: str, depart_h: float) -> float | None:
+    """When ``key`` closes for a leg that departed at ``depart_h`` (a closure reported after the leg left
+    does not count: the leg is history); ``None``: never."""
+    times = closure.get(key)
+    if times is None:
+        return None
+    c = min((at for known, at in times if known <= depart_h + TOLERANCE_H), default=math.inf)
+    return None if math.isinf(c) else c
 
 
 def _ids(ids: Sequence[str]) -> str:
@@ -182,7 +205,7 @@ class _Checker:
         self.scenario = scenario
         self.facts = facts
         self.rides = rides
-        self.closure = scenario.closure_times()
+        self.closure = _closures(scenario)
         self.processing = {p.id: p.processing_per_h for p in scenario.places
                            if p.processing_per_h is not None}
         self.safe_havens = frozenset(p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN)
@@ -269,15 +292,15 @@ class _Checker:
                     self.add(Rule.CONTINUITY, trip.id,
                              f"{_leg(trip, i)}: departs {_h(d)}, "
                              f"before leg {i - 1} arrives at {_h(prev.arrive_h)}")
-            c = closure.get(leg.link_id)
+            c = _closes(closure, leg.link_id, d)
             if c is not None and a > c + TOLERANCE_H:
                 self.add(Rule.CLOSURE, trip.id,
                          f"{_leg(trip, i)}: arrives {_h(a)}, after link {leg.link_id} closes at {_h(c)}")
-            c = closure.get(leg.origin)
+            c = _closes(closure, leg.origin, d)
             if c is not None and d > c + TOLERANCE_H:
                 self.add(Rule.CLOSURE, trip.id,
                          f"{_leg(trip, i)}: departs {_h(d)}, after {leg.origin} closes at {_h(c)}")
-            c = closure.get(leg.destination)
+            c = _closes(closure, leg.destination, d)
             if c is not None and a > c + TOLERANCE_H:
                 self.add(Rule.CLOSURE, trip.id,
                          f"{_leg(trip, i)}: arrives {_h(a)}, after {leg.destination} closes at {_h(c)}")

@@ -30,13 +30,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from evac.core.model.tolerance import QUEUE_SLACK_H
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["QUEUE_SLACK_H", "Job", "LateWindow", "edf_completions", "late_windows"]
 
-QUEUE_SLACK_H = 1e-9
-"""Hours a job may complete after its deadline and still count as on time: absorbs float noise only."""
 
 
 class Job(NamedTuple):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from evac.core.model import Effect, PlaceKind
+from evac.core.model.feasibility import BAND_Q
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -133,13 +134,13 @@ def assess_plans(scenario: Scenario, plans: Sequence[Plan]) -> Assessment:
         slack: float | None = None
         binding: str | None = None
         for t in closes:
-            if t.when.quantile(0.95) <= plan.start_h:
+            if t.when.quantile(BAND_Q[1]) <= plan.start_h:
                 continue  # closed long before this start: part of the map, not of the decision
             place = scenario.place_by_id.get(t.target)
             if t.target in last or t.target in origins or (place is not None and place.kind in _EXITS):
                 relevant.append(t.id)
             if t.target in last:
-                margin = t.when.quantile(q) - last[t.target]
+                margin = scenario.threat_h(t) - last[t.target]
                 if slack is None or margin < slack:
                     slack, binding = margin, t.id
         used_ids.update(relevant)
@@ -152,13 +153,13 @@ def assess_plans(scenario: Scenario, plans: Sequence[Plan]) -> Assessment:
         ))
     windows = []
     for t in closes:
-        if t.id not in used_ids or t.when.quantile(0.95) <= first_start:
+        if t.id not in used_ids or t.when.quantile(BAND_Q[1]) <= first_start:
             continue
         place = scenario.place_by_id.get(t.target)
         kind = ("origin" if t.target in origins else "exit" if place is not None and place.kind in _EXITS
                 else "route")
-        windows.append(ClosureWindow(t.id, t.name, t.target, kind, t.when.quantile(q), t.when.quantile(0.05),
-                                     t.when.quantile(0.5), t.when.quantile(0.95)))
+        windows.append(ClosureWindow(t.id, t.name, t.target, kind, scenario.threat_h(t),
+                                     t.when.quantile(BAND_Q[0]), t.when.quantile(0.5), t.when.quantile(BAND_Q[1])))
     windows.sort(key=lambda w: (w.planning_h, w.threat_id))
     names = tuple(c.name for c in scenario.policy.priority_classes)
     safe_starts = [r.start_h for r in rows if r.all_safe]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class KPIs:
-    """What a plan achieves, recomputed from the plan by :func:`evac.core.check.kpis.compute_kpis`.
+    """What a plan achieves, recomputed from the plan by :func:`evac.core.model.kpis.compute_kpis`.
 
     - ``registered``: people in the population; ``eligible``: not ineligible; ``willing``: want to leave;
       ``travelling``: eligible and willing — the people the plan is for.

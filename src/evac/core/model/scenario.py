@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from evac.core.errors import ModelError, UnknownReferenceError
 from evac.core.model.assets import Fleet, Service
+from evac.core.model.feasibility import ClosureSchedule
 from evac.core.model.network import Link, Mode, Place, PlaceKind
 from evac.core.model.threats import Effect, Threat
 
@@ -85,9 +86,19 @@ class Scenario:
         return self.epoch + timedelta(hours=hours)
 
     # -- threats ------------------------------------------------------------------------------
+    def closure_schedule(self, quantile: float | None = None) -> ClosureSchedule:
+        """The closure schedule plans must respect: every closing threat at the policy's (or the given)
+        quantile, reported closures included (:mod:`evac.core.model.feasibility`)."""
+        q = self.policy.closure_quantile if quantile is None else quantile
+        return ClosureSchedule.from_threats(self.threats, quantile=q)
+
+    def threat_h(self, threat: Threat) -> float:
+        """When ``threat`` happens as plans assume it: at the policy's ``closure_quantile`` (hours)."""
+        return threat.when.quantile(self.policy.closure_quantile)
+
     def closure_times(self, quantile: float | None = None) -> dict[str, float]:
         """Earliest closure time of each closed place or link id at the policy's (or given) quantile."""
-        return self._effect_times(Effect.CLOSE, quantile)
+        return dict(self.closure_schedule(quantile).times)
 
     def danger_times(self, quantile: float | None = None) -> dict[str, float]:
         """Earliest time each place or link becomes dangerous (a closure is also a danger)."""

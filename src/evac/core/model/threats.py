@@ -130,10 +130,16 @@ class LogNormal:
 
 @dataclass(frozen=True, slots=True)
 class Threat:
-    """A closure or danger of the place or link ``target`` from time ``when`` on (no reopening)."""
+    """A closure or danger of the place or link ``target`` from time ``when`` on (no reopening).
+
+    ``reported_h``: when a closure reported during the operation became known (hours; ``None`` for the
+    scenario's own threats, known all along). Legs that departed before it are not judged against it
+    (:meth:`evac.core.model.feasibility.ClosureSchedule.closes_for`).
+    """
 
     id: str
     name: str
     target: str
     effect: Effect
     when: Fixed | Uniform | Triangular | LogNormal
+    reported_h: float | None = None

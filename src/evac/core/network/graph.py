@@ -1,9 +1,9 @@
 """Time-dependent shortest paths on the road network when places and links close for good.
 
 Closures only ever close (no reopening), so waiting never helps reach a place earlier: the
-earliest-arrival problem is solved exactly by Dijkstra with a feasibility test on each arc
-(departure before the tail closes, arrival before the link and the head close). Complexity
-O((V + E) log V) per query. Times are hours from the scenario epoch.
+earliest-arrival problem is solved exactly by Dijkstra with the leg rule of the feasibility kernel
+(:mod:`evac.core.model.feasibility`) on each arc. Complexity O((V + E) log V) per query. Times are hours
+from the scenario epoch.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from evac.core.model import Mode, PlaceKind
+from evac.core.model.feasibility import latest_departure_h, leg_fits
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from evac.core.model import Scenario
+    from evac.core.model.feasibility import ClosureSchedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +34,12 @@ class Arc:
 
 
 class RoadGraph:
-    """Road arcs of a scenario with the closure times a plan must respect."""
+    """Road arcs of a scenario with the closure schedule a plan must respect (default: the scenario's
+    planning schedule, :meth:`Scenario.closure_schedule`)."""
 
-    def __init__(self, scenario: Scenario, closures: dict[str, float]) -> None:
-        self.closures = closures
+    def __init__(self, scenario: Scenario, schedule: ClosureSchedule | None = None) -> None:
+        self.schedule = scenario.closure_schedule() if schedule is None else schedule
+        self.closures = self.schedule.times
         self.out: dict[str, list[Arc]] = {p.id: [] for p in scenario.places}
         self.into: dict[str, list[Arc]] = {p.id: [] for p in scenario.places}
         for link in scenario.links:
@@ -54,12 +58,10 @@ class RoadGraph:
 
     def arc_ok(self, arc: Arc, depart_h: float) -> bool:
         """May a vehicle leave ``arc.tail`` at ``depart_h`` and use the arc?"""
-        arrive = depart_h + arc.travel_h
-        return (
-            depart_h <= self.closes(arc.tail)
-            and arrive <= self.closes(arc.link_id)
-            and arrive <= self.closes(arc.head)
-        )
+        get = self.closures.get
+        inf = math.inf
+        return leg_fits(depart_h, depart_h + arc.travel_h, get(arc.tail, inf), get(arc.link_id, inf),
+                        get(arc.head, inf))
 
     def earliest_arrival(
         self, source: str, depart_h: float, *, sinks: Iterable[str] = ()
@@ -123,9 +125,8 @@ class RoadGraph:
                 if arc.tail in self.safe and arc.tail not in targets:
                     continue
                 latest = min(
-                    self.closes(arc.tail),
-                    self.closes(arc.link_id) - arc.travel_h,
-                    self.closes(arc.head) - arc.travel_h,
+                    latest_departure_h(arc.travel_h, self.closes(arc.tail), self.closes(arc.link_id),
+                                       self.closes(arc.head)),
                     t - arc.travel_h,
                 )
                 if latest > best.get(arc.tail, -math.inf):

@@ -53,9 +53,10 @@ import heapq
 import math
 from typing import TYPE_CHECKING
 
+from evac.core.model.feasibility import in_time
 from evac.core.network import Arc, RoadGraph
 from evac.core.planner.base import Callbacks, planning_scenario
-from evac.core.planner.dispatch import EPS, Dispatch, Household, Option, Queue
+from evac.core.planner.dispatch import Dispatch, Household, Option, Queue
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -164,7 +165,7 @@ class _Ccrp(Dispatch):
             if vehicle is None or origin not in search.best:
                 return None
             t_origin = search.best[origin]
-            if t_origin + self.pol.boarding_h > self.deadline.get(origin, -math.inf):
+            if not in_time(t_origin + self.pol.boarding_h, self.deadline.get(origin, -math.inf)):
                 return None
             at, free_h = where[vehicle]
             fleet = fleets[vehicle[0]]
@@ -175,7 +176,7 @@ class _Ccrp(Dispatch):
                 if option is None:
                     dead.add(origin)
                     return None
-                if option.legs[-1].arrive_h <= fleet.available_until_h + EPS:
+                if in_time(option.legs[-1].arrive_h, fleet.available_until_h):
                     unit = vehicle[1]
                     return self.make_trip(fleet, unit, deadhead, option, queue), option, vehicle
             excluded.add((vehicle, origin, at, free_h))

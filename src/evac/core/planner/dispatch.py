@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
-from evac.core.check.kpis import compute_kpis
 from evac.core.model import (
     Boarding,
     Fleet,
@@ -38,6 +37,8 @@ from evac.core.model import (
     Service,
     Trip,
 )
+from evac.core.model.feasibility import in_time
+from evac.core.model.kpis import compute_kpis
 from evac.core.network import Arc, RoadGraph
 from evac.core.planner.crossing import CrossingCalendar, crossing_jobs
 from evac.core.planner.state import Commitments
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
     from evac.core.planner.base import Callbacks
 
-EPS = 1e-9
 
 
 @dataclass(slots=True)
@@ -187,7 +187,7 @@ class Dispatch:
         self.cb = callbacks
         self.start = self.pol.start_h
         self.commitments = commitments or Commitments()
-        self.graph = RoadGraph(scenario, scenario.closure_times())
+        self.graph = RoadGraph(scenario)
         self.cap = Capacity(scenario)
         self.services_at: dict[str, list[Service]] = {}
         self.air_link: dict[str, str] = {}
@@ -244,13 +244,9 @@ class Dispatch:
             self.cap.queues[place].allocate(release, people)
 
     def service_ok(self, s: Service, dep: float) -> bool:
-        arrive = dep + self.service_travel[s.id]
-        g = self.graph
-        return (
-            dep <= g.closes(s.origin)
-            and arrive <= g.closes(self.air_link[s.id])
-            and arrive <= g.closes(s.destination)
-        )
+        """May departure ``dep`` (hours) of ``s`` fly or sail (the kernel's leg rule on its link)?"""
+        return self.graph.schedule.leg_open(s.origin, self.air_link[s.id], s.destination, dep,
+                                            dep + self.service_travel[s.id])
 
     def _deadlines(self) -> dict[str, float]:
         """Latest departure from each place that can still end safe (safe havens or a usable service)."""
@@ -304,7 +300,7 @@ class Dispatch:
         if len(hh.people) > max_seats:
             return LeftBehindReason.HOUSEHOLD_TOO_LARGE
         earliest = max(self.start, hh.ready_h) + self.pol.boarding_h
-        if self.graph.closes(hh.origin) <= earliest:
+        if not in_time(earliest, self.graph.closes(hh.origin)):
             return LeftBehindReason.ORIGIN_CLOSED
         if self.deadline.get(hh.origin, -math.inf) < earliest:
             return LeftBehindReason.NO_OPEN_EXIT
@@ -419,7 +415,7 @@ class Dispatch:
         people = sum(len(queue.items[qi].people) for qi in carried)
         if people != load:  # fewer on board: re-time the road legs for the smaller load
             legs2 = self.schedule(arcs, ready, people, release)
-            if legs2 is None or legs2[-1].arrive_h > legs[-1].arrive_h + EPS:
+            if legs2 is None or not in_time(legs2[-1].arrive_h, legs[-1].arrive_h):
                 return None
             legs = legs2
         return Option(legs, carried, flights, safe, people)
@@ -432,7 +428,7 @@ class Dispatch:
         while k < len(seats):
             dep = s.departure_h(k)
             if not self.service_ok(s, dep):
-                if dep > self.graph.closes(s.origin):
+                if not in_time(dep, self.graph.closes(s.origin)):
                     return None
                 k += 1
                 continue

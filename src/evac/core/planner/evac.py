@@ -2,7 +2,7 @@
 
 **Objective** (lexicographic, issue 3): (1) maximise the priority-weighted number of people safe (a valid
 plan makes people safe only before every closure they depend on); (2) minimise clearance time; (3) minimise
-exposure. Every candidate is compared on the KPIs of :func:`~evac.core.check.kpis.compute_kpis` — the
+exposure. Every candidate is compared on the KPIs of :func:`~evac.core.model.kpis.compute_kpis` — the
 ruler the benchmark uses — and kept only when the independent checker (:func:`check_plan`) accepts it, so
 the plan returned is always valid.
 

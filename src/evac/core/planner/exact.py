@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evac.core.check.kpis import compute_kpis
 from evac.core.model import Bound, Plan
+from evac.core.model.kpis import compute_kpis
 from evac.core.planner.base import Callbacks, planning_scenario
 from evac.core.planner.lp.exact_model import solve_exact
 

@@ -17,73 +17,39 @@ as by the greedy planner: the machinery is shared (:mod:`evac.core.planner.dispa
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
-from evac.core.planner.base import Callbacks, planning_scenario
-from evac.core.planner.dispatch import EPS, Dispatch, Household, Option, Queue
+from evac.core.planner.rule_dispatch import RulePlanner
 
 if TYPE_CHECKING:
-    from evac.core.model import Fleet, Plan, Policy, Scenario, Trip
-    from evac.core.planner.state import Commitments
+    from collections.abc import Iterable
+
+    from evac.core.planner.dispatch import Household, Option
+
+__all__ = ["FcfsPlanner", "RegistrationRule"]
 
 
-class FcfsPlanner:
-    """First registered, first served; nearest open exit (see the module docstring)."""
+class RegistrationRule:
+    """First registered, first served: households and origins by the registration of their first waiting
+    household; the exit with the shortest free-flow road time (ties: place id), whatever its queue."""
 
-    name = "fcfs"
+    def queue_order(self, hh: Household) -> tuple[int, str]:
+        return (hh.seq, hh.id)
 
-    def plan(
-        self,
-        scenario: Scenario,
-        *,
-        policy: Policy | None = None,
-        start_h: float | None = None,
-        seed: int = 0,
-        callbacks: Callbacks | None = None,
-        commitments: Commitments | None = None,
-    ) -> Plan:
-        sc = planning_scenario(scenario, policy, start_h)
-        return _Fcfs(sc, callbacks or Callbacks(), commitments).run(self.name)
+    def origin_order(self, head: Household, deadline_h: float, arrival_h: float, origin: str) -> tuple[
+            int, str, str]:
+        return (head.seq, head.id, origin)
 
-
-def _registration(hh: Household) -> tuple[int, str]:
-    return (hh.seq, hh.id)
-
-
-class _Fcfs(Dispatch):
-    def run(self, planner_name: str) -> Plan:
-        return self.run_vehicles(planner_name, _registration)
-
-    def dispatch_vehicle(
-        self, fleet: Fleet, unit: int, at: str, free_h: float, queues: dict[str, Queue]
-    ) -> tuple[Trip, Option, Queue] | None:
-        arrival, pred = self.graph.earliest_arrival(at, free_h)
-        turns: list[tuple[int, str, str]] = []  # (registration of the first waiting household, its id, origin)
-        for origin, queue in queues.items():
-            head = queue.first()
-            if head is None or origin not in arrival:
-                continue
-            if arrival[origin] + self.pol.boarding_h > self.deadline.get(origin, -math.inf):
-                continue
-            turns.append((head.seq, head.id, origin))
-        turns.sort()
-        for _, _, origin in turns:
-            deadhead = self.schedule(self.graph.path(pred, at, origin), free_h, 0)
-            if deadhead is None:
-                continue
-            queue = queues[origin]
-            arrive_h = deadhead[-1].arrive_h if deadhead else free_h
-            option = self.fill_and_route(origin, queue, fleet.seats, arrive_h, self._nearest_exit)
-            if option is None or option.legs[-1].arrive_h > fleet.available_until_h + EPS:
-                continue
-            return self.make_trip(fleet, unit, deadhead, option, queue), option, queue
-        return None
-
-    def _nearest_exit(self, origin: str, ready: float, queue: Queue, chosen: list[int]) -> Option | None:
-        """The feasible exit with the shortest free-flow road time (ties: place id)."""
+    def choose_exit(self, options: Iterable[tuple[str, float, Option]]) -> Option | None:
         best: tuple[float, str, Option] | None = None
-        for place, road_h, option in self.exit_options(origin, ready, queue, chosen):
+        for place, road_h, option in options:
             if best is None or (road_h, place) < best[:2]:
                 best = (road_h, place, option)
         return None if best is None else best[2]
+
+
+class FcfsPlanner(RulePlanner):
+    """First registered, first served; nearest open exit (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__("fcfs", RegistrationRule())

@@ -17,75 +17,40 @@ operation already under way (the re-planner's default).
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
-from evac.core.planner.base import Callbacks, planning_scenario
-from evac.core.planner.dispatch import EPS, Dispatch, Household, Option, Queue
+from evac.core.planner.rule_dispatch import RulePlanner
 
 if TYPE_CHECKING:
-    from evac.core.model import Fleet, Plan, Policy, Scenario, Trip
-    from evac.core.planner.state import Commitments
+    from collections.abc import Iterable
+
+    from evac.core.planner.dispatch import Household, Option
+
+__all__ = ["GreedyPlanner", "PriorityRule"]
 
 
-class GreedyPlanner:
-    """Priority-first greedy planner (see the module docstring)."""
+class PriorityRule:
+    """Highest priority first: households by class weight then registration; origins by their first
+    household's weight, then the earliest deadline, then the nearest; the exit that carries the most people,
+    then makes them safe soonest."""
 
-    name = "greedy"
+    def queue_order(self, hh: Household) -> tuple[float, int, str]:
+        return (-hh.weight, hh.seq, hh.id)
 
-    def plan(
-        self,
-        scenario: Scenario,
-        *,
-        policy: Policy | None = None,
-        start_h: float | None = None,
-        seed: int = 0,
-        callbacks: Callbacks | None = None,
-        commitments: Commitments | None = None,
-    ) -> Plan:
-        sc = planning_scenario(scenario, policy, start_h)
-        return _Run(sc, callbacks or Callbacks(), commitments).run(self.name)
+    def origin_order(self, head: Household, deadline_h: float, arrival_h: float, origin: str) -> tuple[
+            float, float, float, str]:
+        return (-head.weight, deadline_h, arrival_h, origin)
 
-
-def _priority(hh: Household) -> tuple[float, int, str]:
-    return (-hh.weight, hh.seq, hh.id)
-
-
-class _Run(Dispatch):
-    def run(self, planner_name: str) -> Plan:
-        return self.run_vehicles(planner_name, _priority)
-
-    def dispatch_vehicle(
-        self, fleet: Fleet, unit: int, at: str, free_h: float, queues: dict[str, Queue]
-    ) -> tuple[Trip, Option, Queue] | None:
-        arrival, pred = self.graph.earliest_arrival(at, free_h)
-        candidates: list[tuple[float, float, float, str]] = []
-        for origin, queue in queues.items():
-            head = queue.first()
-            if head is None or origin not in arrival:
-                continue
-            if arrival[origin] + self.pol.boarding_h > self.deadline.get(origin, -math.inf):
-                continue
-            candidates.append((-head.weight, self.deadline[origin], arrival[origin], origin))
-        candidates.sort()
-        for _, _, _, origin in candidates:
-            deadhead = self.schedule(self.graph.path(pred, at, origin), free_h, 0)
-            if deadhead is None:
-                continue
-            queue = queues[origin]
-            arrive_h = deadhead[-1].arrive_h if deadhead else free_h
-            option = self.fill_and_route(origin, queue, fleet.seats, arrive_h, self._best_exit)
-            if option is None:
-                continue
-            if option.legs[-1].arrive_h > fleet.available_until_h + EPS:
-                continue
-            return self.make_trip(fleet, unit, deadhead, option, queue), option, queue
-        return None
-
-    def _best_exit(self, origin: str, ready: float, queue: Queue, chosen: list[int]) -> Option | None:
-        """The exit that carries the most people, then makes them safe soonest."""
+    def choose_exit(self, options: Iterable[tuple[str, float, Option]]) -> Option | None:
         best: Option | None = None
-        for _, _, option in self.exit_options(origin, ready, queue, chosen):
+        for _, _, option in options:
             if best is None or (-option.people, option.safe_h) < (-best.people, best.safe_h):
                 best = option
         return best
+
+
+class GreedyPlanner(RulePlanner):
+    """Priority-first greedy planner (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__("greedy", PriorityRule())

@@ -12,7 +12,7 @@
   vehicles where they are and busy until their kept trip ends, crossings' processing time, link hours
   and seats already used by kept trips (:class:`~evac.core.planner.state.Commitments`).
 
-**Events.** A :class:`Closure` becomes a threat ``Threat(..., Effect.CLOSE, Fixed(at_h))``. A
+**Events.** A :class:`Closure` becomes a reported closure threat (below). A
 :class:`Breakdown` stops its vehicle from ``at_h`` until ``at_h + repair_h`` (for good when ``None``); it
 is not used again before its repair, even when the breakdown lies ahead of ``now_h``. A :class:`NoShow`
 household is not planned again and is listed as left behind (reason ``not_reached``); its boardings are
@@ -36,11 +36,13 @@ either safe or left behind and then on no trip. Such a household is listed as le
 planner's reason) and its boarding is taken off the kept trips; where it was left and since when is in
 ``plan.meta["replan"]["stranded"]``, so the operators know where to look.
 
-**Closures and the past.** A closure reported late (``at_h`` before a leg already driven on the closed
-road) must not turn the past into a violation: in the updated scenario the closure's time is moved to
-just after the last kept leg that used the place or link. New trips are planned against the time as
-reported, so they never use it after ``at_h``. :func:`updated_scenario` gives the scenario the result
-is checked against (``check_plan(result, updated_scenario(...))``).
+**Closures and the past.** A reported closure becomes a threat known from ``now_h``
+(:func:`~evac.core.model.feasibility.reported_closure`); its time is never moved. A leg that departed
+before the closure was known is history and is not judged against it (by the kernel and by the checker
+alike), so a closure reported late (``at_h`` before a leg already driven on the closed road) does not turn
+the past into a violation, while every leg from ``now_h`` on respects the time as reported. The same
+closure reported twice is one threat. :func:`updated_scenario` gives the scenario the result is checked
+against (``check_plan(result, updated_scenario(...))``).
 
 **Changed households** (for notifications): ``plan.meta["replan"]["changed_households"]`` lists every
 household whose journey differs from the old plan in what a person would notice — vehicle, pick-up or
@@ -59,21 +61,20 @@ import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from evac.core.check import TOLERANCE_H, compute_kpis
 from evac.core.errors import ModelError
 from evac.core.model import (
     Boarding,
-    Effect,
-    Fixed,
     Itinerary,
     LeftBehind,
     LeftBehindReason,
     Plan,
     Population,
     Scenario,
-    Threat,
     Trip,
 )
+from evac.core.model.feasibility import reported_closure
+from evac.core.model.kpis import compute_kpis
+from evac.core.model.tolerance import TOLERANCE_H
 from evac.core.planner.events import Boarded, Breakdown, Closure, EventConflict, NoShow, Registration, describe
 from evac.core.planner.greedy import GreedyPlanner
 from evac.core.planner.state import Commitments, VehicleKey, VehicleState, Waiting
@@ -81,7 +82,8 @@ from evac.core.planner.state import Commitments, VehicleKey, VehicleState, Waiti
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from evac.core.model import Household, Leg, Person
+    from evac.core.model import Household, Leg, Person, Threat
+    from evac.core.model.feasibility import ClosureSchedule
     from evac.core.planner.events import Event
     from evac.core.planner.state import CommittablePlanner
 
@@ -264,13 +266,11 @@ class _Replan:
         self.frozen.add(trip.id)
 
     # -- the past -----------------------------------------------------------------------------
-    def _leg_open(self, leg: Leg, closes: dict[str, float]) -> bool:
-        inf = math.inf
-        return (leg.depart_h <= closes.get(leg.origin, inf) + TOLERANCE_H
-                and leg.arrive_h <= closes.get(leg.link_id, inf) + TOLERANCE_H
-                and leg.arrive_h <= closes.get(leg.destination, inf) + TOLERANCE_H)
+    @staticmethod
+    def _leg_open(leg: Leg, closes: ClosureSchedule) -> bool:
+        return closes.leg_open(leg.origin, leg.link_id, leg.destination, leg.depart_h, leg.arrive_h)
 
-    def _fleet_fates(self, closes: dict[str, float]) -> dict[str, _Cut]:
+    def _fleet_fates(self, closes: ClosureSchedule) -> dict[str, _Cut]:
         """Which fleet trips are kept, and how many of their legs (absent: dropped)."""
         by_vehicle: dict[VehicleKey, list[Trip]] = {}
         fleets = self.sc0.fleet_by_id
@@ -297,10 +297,14 @@ class _Replan:
 
     def run(self, planner: CommittablePlanner, seed: int) -> ReplanResult:
         sc0, plan, now = self.sc0, self.plan, self.now
-        raw = tuple(Threat(f"event-closure-{k + 1}", f"Closure of {target} (reported)", target, Effect.CLOSE,
-                           Fixed(at_h)) for k, (at_h, target) in enumerate(self.closures))
-        planning = replace(sc0, population=self.population, threats=(*sc0.threats, *raw))
-        closes = planning.closure_times()
+        known = {t.id for t in sc0.threats}
+        raw: dict[str, Threat] = {}
+        for at_h, target in self.closures:
+            t = reported_closure(target, at_h, reported_h=now)
+            if t.id not in known:  # the same closure reported again is the same fact
+                raw.setdefault(t.id, t)
+        planning = replace(sc0, population=self.population, threats=(*sc0.threats, *raw.values()))
+        closes = planning.closure_schedule()
         fates = self._fleet_fates(closes)
 
         kept_rides: set[tuple[str, str]] = set()  # (trip id, household id) boardings that stay
@@ -480,7 +484,7 @@ class _Replan:
                 left_behind.append(LeftBehind(hid, travellers, LeftBehindReason.NO_SHOW))
 
         trips = (*fleet_kept, *new_fleet, *service_trips)
-        final = self._final_scenario(planning, trips)
+        final = planning
         cut = sorted(tid for tid, f in fates.items() if f.keep < len(f.trip.legs))
         out = Plan(
             scenario_id=plan.scenario_id,
@@ -507,25 +511,6 @@ class _Replan:
         }
         out = out.with_kpis(compute_kpis(out, final))
         return ReplanResult(out, final, changed, tuple(stranded))
-
-    def _final_scenario(self, planning: Scenario, trips: Sequence[Trip]) -> Scenario:
-        """The planning scenario with each reported closure moved past any kept leg that used it."""
-        if not self.closures:
-            return planning
-        targets = {target for _, target in self.closures}
-        need: dict[str, float] = {}
-        for t in trips:
-            for leg in t.legs:
-                for key, when in ((leg.link_id, leg.arrive_h), (leg.destination, leg.arrive_h),
-                                  (leg.origin, leg.depart_h)):
-                    if key in targets and when > need.get(key, -math.inf):
-                        need[key] = when
-        threats = tuple(
-            Threat(f"event-closure-{k + 1}", f"Closure of {target} (reported)", target, Effect.CLOSE,
-                   Fixed(max(at_h, need.get(target, -math.inf))))
-            for k, (at_h, target) in enumerate(self.closures)
-        )
-        return replace(planning, threats=(*self.sc0.threats, *threats))
 
 
 def _signatures(plan: Plan) -> dict[str, tuple[object, ...]]:

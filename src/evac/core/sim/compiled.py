@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from evac.core.check.kpis import population_facts
 from evac.core.model import Effect, Eligibility, PlaceKind, Willingness
+from evac.core.model.kpis import population_facts
 
 if TYPE_CHECKING:
     from evac.core.model import Plan, Scenario

@@ -34,13 +34,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from evac.core.model.feasibility import HEAD, LINK, TAIL, first_blocked, leg_fits
+from evac.core.model.tolerance import TOLERANCE_H
+
 if TYPE_CHECKING:
     import numpy.typing as npt
 
     from evac.core.sim.compiled import CompiledPlan, SimContext
     from evac.core.sim.uncertainty import Uncertainty
 
-EPS_H = 1e-6  # hours: closures and connections are judged with this slack, as floats drift in sums
+EPS_H = TOLERANCE_H  # hours: the kernel's slack, for closures and connections alike
 
 __all__ = ["EPS_H", "Execution", "RunState", "execute", "fill_late_deciders", "service_ok"]
 
@@ -96,7 +99,7 @@ def service_ok(cp: CompiledPlan, close_h: list[float], s: int, k: int) -> bool:
     dep = cp.service_first_h[s] + k * cp.service_cadence_h[s]
     arr = dep + cp.service_travel_h[s]
     o, link, d = cp.service_elems[s]
-    return dep <= close_h[o] + EPS_H and arr <= close_h[link] + EPS_H and arr <= close_h[d] + EPS_H
+    return leg_fits(dep, arr, close_h[o], close_h[link], close_h[d])
 
 
 def _drive(cp: CompiledPlan, st: RunState, ex: Execution) -> None:
@@ -162,14 +165,13 @@ def _drive(cp: CompiledPlan, st: RunState, ex: Execution) -> None:
 
 def _closed(close: list[float], origin: int, link: int, dest: int, t_dep: float, t_arr: float,
             ) -> tuple[float, str] | None:
-    """``(closure time, element)`` of the first closure a leg runs into, else ``None``."""
-    if t_dep > close[origin] + EPS_H:
-        return close[origin], f"closure of element {origin}"
-    if t_arr > close[link] + EPS_H:
-        return close[link], f"closure of element {link}"
-    if t_arr > close[dest] + EPS_H:
-        return close[dest], f"closure of element {dest}"
-    return None
+    """``(closure time, element)`` of the first closure a leg runs into (the kernel's leg rule with the
+    sampled closure times), else ``None``."""
+    k = first_blocked(t_dep, t_arr, close[origin], close[link], close[dest])
+    if k < 0:
+        return None
+    e = {TAIL: origin, LINK: link, HEAD: dest}[k]
+    return close[e], f"closure of element {e}"
 
 
 def _book(cp: CompiledPlan, st: RunState, used: dict[tuple[int, int], int], s: int, k: int, ready_h: float,
@@ -183,7 +185,7 @@ def _book(cp: CompiledPlan, st: RunState, used: dict[tuple[int, int], int], s: i
     close = st.close_h
     while k < cp.service_departures[s]:
         if not service_ok(cp, close, s, k):
-            if first + k * cadence > close[cp.service_elems[s][0]]:
+            if first + k * cadence > close[cp.service_elems[s][0]] + TOLERANCE_H:
                 return None  # the port has closed: no later departure either
             k += 1
             continue

@@ -1,11 +1,11 @@
 """What the bounds and the exact model need to know about a scenario, computed once and checked for validity.
 
-Everything here mirrors the plan checker's rules (:mod:`evac.core.check.checker`), never a planner's:
+Everything here follows the feasibility kernel (:mod:`evac.core.model.feasibility`), the rules the
+checker checks, never a planner's heuristics:
 
 - a movement arc is one direction of a link that some fleet (with vehicles) can drive; a leg leaving its
-  tail at ``d`` is allowed iff ``d <= close(tail)``, ``d + travel <= close(link)``,
-  ``d + travel <= close(head)`` and some fleet of its mode is still available on arrival, i.e. iff
-  ``d <= latest_depart_h`` (plus the checker's tolerance);
+  tail at ``d`` is allowed iff the kernel's leg rule allows it and some fleet of its mode is still
+  available on arrival, i.e. iff ``d <= latest_depart_h`` (plus the kernel's tolerance);
 - a scheduled departure is usable iff some link of its mode joining its ends passes the same test at its
   timetabled time and it leaves no earlier than the plan start;
 - a household can only be safe when it fits, whole, in the seats of some asset (family unity), and its
@@ -23,17 +23,17 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from evac.core.check.checker import TOLERANCE_H
-from evac.core.check.queue import QUEUE_SLACK_H
 from evac.core.model import Mode, PlaceKind
+from evac.core.model.feasibility import in_time
+from evac.core.model.tolerance import QUEUE_SLACK_H, TOLERANCE_H
 
 if TYPE_CHECKING:
     from evac.core.model import Fleet, Scenario
 
 TOL = TOLERANCE_H
-"""The checker's slack on time comparisons, hours; a relaxation grants it too so it stays a relaxation."""
+"""The kernel's slack on time comparisons, hours; a relaxation grants it too so it stays a relaxation."""
 QUEUE_TOL = QUEUE_SLACK_H
-"""The checker's slack on a crossing's queue, hours (a job may end this much after its deadline): a
+"""The kernel's slack on a crossing's queue, hours (a job may end this much after its deadline): a
 relaxation grants ``rate × QUEUE_TOL`` people of processing more per window."""
 
 
@@ -107,15 +107,13 @@ class Instance:
         return sum(len(t.people) for t in self.travellers)
 
 
-def closes(closures: dict[str, float], key: str) -> float:
-    return closures.get(key, math.inf)
-
-
 def build_instance(scenario: Scenario, start_h: float | None = None) -> Instance:
     """Reduce ``scenario`` for planning from ``start_h`` (default: the policy's start)."""
     pol = scenario.policy
     s = pol.start_h if start_h is None else start_h
-    closures = scenario.closure_times()
+    schedule = scenario.closure_schedule()
+    closures = dict(schedule.times)
+    closes = schedule.closes
     safe = frozenset(p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN)
     fleets = tuple(f for f in scenario.fleets if f.count > 0 and f.available_until_h > s)
     modes = {f.mode for f in fleets}
@@ -127,8 +125,8 @@ def build_instance(scenario: Scenario, start_h: float | None = None) -> Instance
         ends = [(link.a, link.b)] + ([(link.b, link.a)] if link.two_way else [])
         for tail, head in ends:
             fleet_end = max(f.available_until_h for f in fleets if f.mode is link.mode)
-            latest = min(closes(closures, tail), closes(closures, link.id) - link.travel_h,
-                         closes(closures, head) - link.travel_h, fleet_end - link.travel_h)
+            latest = min(schedule.latest_departure(tail, link.id, head, link.travel_h),
+                         fleet_end - link.travel_h)
             if latest + TOL < s or cap == 0:
                 continue
             arcs.append(MoveArc(tail, head, link.id, link.mode, link.travel_h, latest, cap))
@@ -138,11 +136,11 @@ def build_instance(scenario: Scenario, start_h: float | None = None) -> Instance
                        key=lambda lk: (lk.travel_h, lk.id))
         for k in range(sv.departures):
             dep = sv.departure_h(k)
-            if dep < s - TOL or dep > closes(closures, sv.origin) + TOL:
+            if dep < s - TOL or not in_time(dep, closes(sv.origin)):
                 continue
             for lk in links:
                 arr = dep + lk.travel_h
-                if arr <= min(closes(closures, lk.id), closes(closures, sv.destination)) + TOL:
+                if schedule.leg_open(sv.origin, lk.id, sv.destination, dep, arr):
                     departures.append(Departure(sv.id, k, sv.origin, sv.destination, lk.id, dep, arr, sv.seats))
                     break
     processing = {p.id: float(p.processing_per_h) for p in scenario.places if p.processing_per_h is not None}

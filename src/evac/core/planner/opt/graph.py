@@ -4,7 +4,7 @@ The dispatching planners ask for the earliest-arrival tree from the same places 
 origins) over and over at different times. Travel times are fixed and closures only switch arcs off, so
 the search from ``source`` leaving at ``T`` makes the same decisions for every ``T`` at which each arc it
 examined is open or closed alike: the tree is then the same, its times shifted by ``T - t0``. Each arc the
-search examined is open at ``T`` iff ``T <= c - x`` for each closure time ``c`` of its tail, link or head
+search examined is open at ``T`` iff ``T <= c + tolerance - x`` for each closure time ``c`` of its tail, link or head
 (``x``: the offset from the departure at which it leaves or arrives), so the tree holds on the interval
 between the nearest such thresholds around ``t0``; it is cached with that interval and reused inside it.
 Closures are days apart and trips hours long, which turns a Dijkstra per dispatch (milliseconds on a
@@ -19,12 +19,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from evac.core.model.tolerance import TOLERANCE_H
 from evac.core.network import Arc, RoadGraph
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from evac.core.model import Scenario
+    from evac.core.model.feasibility import ClosureSchedule
 
 __all__ = ["CachedRoadGraph"]
 
@@ -32,8 +34,8 @@ __all__ = ["CachedRoadGraph"]
 class CachedRoadGraph(RoadGraph):
     """:class:`RoadGraph` whose :meth:`earliest_arrival` is cached per (source, sinks) (module docstring)."""
 
-    def __init__(self, scenario: Scenario, closures: dict[str, float]) -> None:
-        super().__init__(scenario, closures)
+    def __init__(self, scenario: Scenario, schedule: ClosureSchedule | None = None) -> None:
+        super().__init__(scenario, schedule)
         self._cache: dict[tuple[str, frozenset[str]],
                           tuple[float, dict[str, float], dict[str, Arc], float, float]] = {}
         self.hits = 0
@@ -41,7 +43,10 @@ class CachedRoadGraph(RoadGraph):
 
     def _validity(self, source: str, depart_h: float, best: dict[str, float],
                   stop: frozenset[str]) -> tuple[float, float]:
-        """``(lo, hi)``: the tree searched from ``depart_h`` is the tree for every departure in ``(lo, hi]``."""
+        """``(lo, hi)``: the tree searched from ``depart_h`` is the tree for every departure in ``(lo, hi]``.
+
+        An element closing at ``c`` reached ``x`` hours after departure is usable iff the departure is at
+        most ``c + TOLERANCE_H - x`` (the kernel's leg rule), so that is where the tree may change."""
         lo, hi = -math.inf, math.inf
         closes = self.closures
         for node, t in best.items():
@@ -50,7 +55,7 @@ class CachedRoadGraph(RoadGraph):
             x_tail = t - depart_h
             c = closes.get(node)
             if c is not None:
-                theta = c - x_tail
+                theta = c + TOLERANCE_H - x_tail
                 if theta < depart_h:
                     lo = max(lo, theta)
                 else:
@@ -60,7 +65,7 @@ class CachedRoadGraph(RoadGraph):
                 for key in (arc.link_id, arc.head):
                     c = closes.get(key)
                     if c is not None:
-                        theta = c - x
+                        theta = c + TOLERANCE_H - x
                         if theta < depart_h:
                             lo = max(lo, theta)
                         else:

@@ -30,7 +30,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from evac.core.planner.dispatch import EPS, Dispatch, Household, Option, Queue
+from evac.core.model.feasibility import in_time
+from evac.core.planner.dispatch import Dispatch, Household, Option, Queue
 from evac.core.planner.opt.graph import CachedRoadGraph
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ class GuidedRun(Dispatch):
         graph: CachedRoadGraph | None = None,
     ) -> None:
         super().__init__(scenario, callbacks, commitments)
-        self.graph: CachedRoadGraph = graph or CachedRoadGraph(scenario, self.graph.closures)
+        self.graph: CachedRoadGraph = graph or CachedRoadGraph(scenario, self.graph.schedule)
         self.rule = rule
         self.routes = routes or {}
         self.rng = rng
@@ -134,12 +135,12 @@ class GuidedRun(Dispatch):
         if deadhead is None:
             return None
         arrive = deadhead[-1].arrive_h if deadhead else free_h
-        if arrive + self.pol.boarding_h > self.deadline.get(origin, -math.inf) + EPS:
+        if not in_time(arrive + self.pol.boarding_h, self.deadline.get(origin, -math.inf)):
             return None
         chosen = queue.fill(fleet.seats)
         present = max(arrive, queue.ready_h(chosen))
         option = self._exit(origin, present + self.pol.boarding_h, queue, chosen, planned_exit, next_origin)
-        if option is None or option.legs[-1].arrive_h > fleet.available_until_h + EPS:
+        if option is None or not in_time(option.legs[-1].arrive_h, fleet.available_until_h):
             return None
         return self.make_trip(fleet, unit, deadhead, option, queue), option, queue
 

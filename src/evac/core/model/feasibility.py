@@ -1,0 +1,189 @@
+"""The feasibility kernel: when places and links close, and whether a leg may use them.
+
+Every planner, bound, re-planner, simulator run, decision sweep and report asks the questions here and
+nowhere else; the plan checker (:mod:`evac.core.check`) is the one deliberate second implementation, kept
+independent by an import contract, so that a bug here cannot hide behind the same bug in the validation.
+
+**The leg rule.** A vehicle may leave place ``tail`` at ``depart_h`` along link ``link`` to ``head``,
+arriving at ``arrive_h``, iff it departs before ``tail`` closes and arrives before ``link`` and ``head``
+close (each with :data:`~evac.core.model.tolerance.TOLERANCE_H` of slack). Closures never reopen, so the
+latest departure on a link is ``min(close(tail), close(link) - travel, close(head) - travel)`` and waiting
+never helps reach a place sooner.
+
+**The closure schedule.** :class:`ClosureSchedule` is when each place or link closes, from the scenario's
+closing threats taken *at a quantile* (planning: the policy's ``closure_quantile``), *at sampled times*
+(a Monte Carlo future), or as given; closures *reported* during the operation are threats like any other,
+made by :func:`reported_closure`, with the time they became known: a leg that left before anyone knew of a
+closure is history, not a decision, so it is not judged against it (the past is never rewritten to pass).
+
+**Uncertainty bands** of a closure time are its :data:`BAND_Q` quantiles (:func:`band`).
+
+Times are hours from the scenario epoch. Nothing here imports a planner.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from evac.core.model.threats import Effect, Fixed, Threat
+from evac.core.model.tolerance import TOLERANCE_H
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    import numpy as np
+
+    from evac.core.model.threats import TimeDistribution
+
+__all__ = [
+    "BAND_Q",
+    "HEAD",
+    "LINK",
+    "TAIL",
+    "TOLERANCE_H",
+    "ClosureSchedule",
+    "band",
+    "first_blocked",
+    "in_time",
+    "latest_departure_h",
+    "leg_fits",
+    "reported_closure",
+]
+
+BAND_Q = (0.05, 0.95)
+"""The quantiles drawn as the band of an uncertain closure time (map, status board, decision page)."""
+
+TAIL, LINK, HEAD = 0, 1, 2
+"""What :func:`first_blocked` names: the place a leg leaves, its link, the place it reaches."""
+
+
+def leg_fits(depart_h: float, arrive_h: float, tail_closes_h: float, link_closes_h: float,
+             head_closes_h: float) -> bool:
+    """The leg rule on plain floats (hot loops: dispatch, simulator): departs before its tail closes,
+    arrives before its link and its head close, each with :data:`TOLERANCE_H` of slack."""
+    return (depart_h <= tail_closes_h + TOLERANCE_H
+            and arrive_h <= link_closes_h + TOLERANCE_H
+            and arrive_h <= head_closes_h + TOLERANCE_H)
+
+
+def first_blocked(depart_h: float, arrive_h: float, tail_closes_h: float, link_closes_h: float,
+                  head_closes_h: float) -> int:
+    """Which closure stops the leg first, checked tail, link, head (:data:`TAIL`, :data:`LINK`,
+    :data:`HEAD`); ``-1`` when the leg fits."""
+    if depart_h > tail_closes_h + TOLERANCE_H:
+        return TAIL
+    if arrive_h > link_closes_h + TOLERANCE_H:
+        return LINK
+    if arrive_h > head_closes_h + TOLERANCE_H:
+        return HEAD
+    return -1
+
+
+def latest_departure_h(travel_h: float, tail_closes_h: float, link_closes_h: float, head_closes_h: float) -> float:
+    """The latest departure (hours) that :func:`leg_fits` allows on a link taking ``travel_h`` hours, before
+    slack: a departure ``d`` fits iff ``in_time(d, latest_departure_h(...))``."""
+    return min(tail_closes_h, link_closes_h - travel_h, head_closes_h - travel_h)
+
+
+def in_time(t_h: float, deadline_h: float) -> bool:
+    """``t_h`` is no later than ``deadline_h`` within :data:`TOLERANCE_H` (the slack every rule uses)."""
+    return t_h <= deadline_h + TOLERANCE_H
+
+
+def band(when: TimeDistribution) -> tuple[float, float] | None:
+    """The :data:`BAND_Q` quantiles of an uncertain closure time (hours); ``None`` for a fixed time."""
+    lo, hi = when.quantile(BAND_Q[0]), when.quantile(BAND_Q[1])
+    return None if hi - lo <= TOLERANCE_H else (lo, hi)
+
+
+def reported_closure(target: str, at_h: float, *, reported_h: float | None = None, name: str | None = None) -> Threat:
+    """A closure reported during the operation as a threat: ``target`` closed from ``at_h`` (hours), known
+    from ``reported_h`` (``None``: known all along). Its id is derived from what it says, so the same closure
+    reported twice is one threat, whoever turns it into one."""
+    return Threat(f"reported:{target}@{at_h:.6f}", name or f"Closure of {target} (reported)", target,
+                  Effect.CLOSE, Fixed(at_h), reported_h=reported_h)
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureSchedule:
+    """When each place and link closes, in hours from the epoch (``inf``: never).
+
+    ``times`` holds every closure, reported ones included: the schedule for anything that departs from now
+    on. ``reported`` holds, per id, the ``(known_from_h, closes_h)`` of closures that became known during
+    the operation; a leg that departed before a closure was known is not judged against it
+    (:meth:`closes_for`).
+    """
+
+    times: Mapping[str, float]
+    reported: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    _plain: Mapping[str, float] = field(default_factory=dict)
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def from_threats(cls, threats: Iterable[Threat], when: Mapping[str, float] | None = None, *,
+                     quantile: float = 0.5) -> ClosureSchedule:
+        """The schedule of the closing ``threats``: each at ``when[threat.id]`` if given (a sampled future),
+        else at its ``quantile``."""
+        times: dict[str, float] = {}
+        plain: dict[str, float] = {}
+        reported: dict[str, list[tuple[float, float]]] = {}
+        for t in threats:
+            if t.effect is not Effect.CLOSE:
+                continue
+            at = when[t.id] if when is not None and t.id in when else t.when.quantile(quantile)
+            times[t.target] = min(times.get(t.target, math.inf), at)
+            if t.reported_h is None:
+                plain[t.target] = min(plain.get(t.target, math.inf), at)
+            else:
+                reported.setdefault(t.target, []).append((t.reported_h, at))
+        return cls(times, {k: tuple(sorted(v)) for k, v in reported.items()}, plain)
+
+    @classmethod
+    def sampled(cls, threats: Iterable[Threat], rng: np.random.Generator) -> ClosureSchedule:
+        """One sampled future: each closing threat at a time drawn from its distribution (in order)."""
+        threats = tuple(threats)
+        when = {t.id: t.when.sample(rng) for t in threats if t.effect is Effect.CLOSE}
+        return cls.from_threats(threats, when)
+
+    @classmethod
+    def of(cls, times: Mapping[str, float]) -> ClosureSchedule:
+        """A schedule given directly as closure times per id (tests, bounds on a restricted network)."""
+        return cls(dict(times), {}, dict(times))
+
+    # -- questions ------------------------------------------------------------------------------
+    def closes(self, key: str) -> float:
+        """When place or link ``key`` closes for anything departing from now on (``inf``: never)."""
+        return self.times.get(key, math.inf)
+
+    def closes_for(self, key: str, depart_h: float) -> float:
+        """When ``key`` closes for a leg that departed at ``depart_h``: closures reported only after it left
+        do not count (it could not have known)."""
+        if key not in self.reported:
+            return self.times.get(key, math.inf)
+        c = self._plain.get(key, math.inf)
+        for known_h, at_h in self.reported[key]:
+            if known_h <= depart_h + TOLERANCE_H:
+                c = min(c, at_h)
+        return c
+
+    def leg_open(self, tail: str, link: str, head: str, depart_h: float, arrive_h: float) -> bool:
+        """The leg rule (module docstring) for a leg of a plan, past or future."""
+        return self.blocker(tail, link, head, depart_h, arrive_h) is None
+
+    def blocker(self, tail: str, link: str, head: str, depart_h: float,
+                arrive_h: float) -> tuple[str, float] | None:
+        """``(id, closes_h)`` of the first closure (tail, link, head) the leg runs into, else ``None``."""
+        if self.reported:
+            cs = (self.closes_for(tail, depart_h), self.closes_for(link, depart_h), self.closes_for(head, depart_h))
+        else:
+            get = self.times.get
+            cs = (get(tail, math.inf), get(link, math.inf), get(head, math.inf))
+        k = first_blocked(depart_h, arrive_h, *cs)
+        return None if k < 0 else ((tail, link, head)[k], cs[k])
+
+    def latest_departure(self, tail: str, link: str, head: str, travel_h: float) -> float:
+        """Latest departure from ``tail`` on ``link`` to ``head`` (hours) that the leg rule allows from now on."""
+        get = self.times.get
+        return latest_departure_h(travel_h, get(tail, math.inf), get(link, math.inf), get(head, math.inf))
