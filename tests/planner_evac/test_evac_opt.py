@@ -19,7 +19,7 @@ from evac.core.planner.opt.guided import GuidedRun, Rule, priority_order
 from evac.core.planner.opt.objective import better, objective, saves_everyone
 from evac.core.planner.opt.reduce import busloads, reduce_to_bus_problem
 from evac.core.planner.opt.search import SearchParams
-from evac.core.planner.opt.stop import FirstOf, MaxIterations, MaxRuntime
+from evac.core.planner.stop import FirstOf, MaxIterations, MaxRuntime
 
 
 # -- busloads -------------------------------------------------------------------------------------
@@ -66,10 +66,11 @@ def test_cached_graph_reuses_trees_between_closures() -> None:
 
 # -- stop rules -----------------------------------------------------------------------------------
 def test_stop_rules() -> None:
-    assert not MaxIterations(2)(1) and MaxIterations(2)(2)
-    assert MaxRuntime(0.0)(0) and not MaxRuntime(60.0)(0)
+    two = MaxIterations(2)  # one protocol: called once per iteration with the best cost
+    assert [two(9.0), two(8.0), two(8.0)] == [False, False, True]
+    assert MaxRuntime(0.0)(1.0) and not MaxRuntime(60.0)(1.0)
     both = FirstOf(MaxIterations(5), MaxRuntime(60.0))
-    assert not both(4) and both(5) and 0 < both.remaining_s() <= 60.0
+    assert [both(1.0) for _ in range(6)] == [False] * 5 + [True] and 0 < both.remaining_s() <= 60.0
     assert MaxIterations(1).remaining_s() == math.inf
     with pytest.raises(ValueError, match="max_iterations"):
         MaxIterations(-1)

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 
 from evac.core.planner.base import Callbacks, planning_scenario
 from evac.core.planner.opt.search import SearchParams, search
-from evac.core.planner.opt.stop import FirstOf, MaxIterations, MaxRuntime
+from evac.core.planner.stop import FirstOf, MaxIterations, MaxRuntime
 
 if TYPE_CHECKING:
     from evac.core.model import Bound, Plan, Policy, Scenario

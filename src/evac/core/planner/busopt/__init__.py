@@ -14,7 +14,7 @@ from evac.core.planner.busopt.ils import IlsParams, iterated_local_search
 from evac.core.planner.busopt.problem import BusProblem, BusProblemError
 from evac.core.planner.busopt.solution import BusRoute, BusSolution, BusTrip, makespan_of, timed_routes, verify
 from evac.core.planner.busopt.solve import SolveParams, solve
-from evac.core.planner.busopt.stop import FirstOf, MaxIterations, MaxRuntime, StoppingCriterion, TimeBudget
+from evac.core.planner.stop import FirstOf, MaxIterations, MaxRuntime, StoppingCriterion
 
 __all__ = [
     "BoundReport",
@@ -32,7 +32,6 @@ __all__ = [
     "SolveParams",
     "SolverCallbacks",
     "StoppingCriterion",
-    "TimeBudget",
     "bound_report",
     "iterated_local_search",
     "lower_bound",

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from evac.core.planner.busopt.problem import BusProblem
-    from evac.core.planner.busopt.stop import StoppingCriterion
+    from evac.core.planner.stop import StoppingCriterion
 
 __all__ = ["IlsParams", "iterated_local_search"]
 

@@ -24,12 +24,12 @@ from evac.core.planner.busopt.bounds import lower_bound as compute_lower_bound
 from evac.core.planner.busopt.callbacks import SolverCallbacks
 from evac.core.planner.busopt.exact import ExactParams, solve_exact
 from evac.core.planner.busopt.ils import IlsParams, iterated_local_search
-from evac.core.planner.busopt.stop import FirstOf, MaxIterations, TimeBudget
+from evac.core.planner.stop import FirstOf, MaxIterations
 
 if TYPE_CHECKING:
     from evac.core.planner.busopt.problem import BusProblem
     from evac.core.planner.busopt.solution import BusSolution
-    from evac.core.planner.busopt.stop import StoppingCriterion
+    from evac.core.planner.stop import StoppingCriterion
 
 __all__ = ["SolveParams", "solve"]
 
@@ -98,8 +98,7 @@ def solve(
              and not problem.has_deadlines)
     if small and not best.proven_optimal and not stop(best.makespan):
         budget = par.exact_time_s
-        if isinstance(stop, TimeBudget):
-            budget = min(budget, par.exact_share * stop.remaining_s())
+        budget = min(budget, par.exact_share * stop.remaining_s())
         result = solve_exact(problem, params=ExactParams(time_limit_s=budget, workers=par.exact_workers),
                              seed=seed, hint=best.sequences(), upper_bound=best.makespan, lower_bound=lb)
         if math.isfinite(result.bound) and result.bound > lb:

@@ -40,8 +40,8 @@ from evac.core.planner.opt.objective import better, saves_everyone
 if TYPE_CHECKING:
     from evac.core.model import Bound, Plan, Scenario
     from evac.core.planner.opt.graph import CachedRoadGraph
-    from evac.core.planner.opt.stop import StoppingCriterion
     from evac.core.planner.state import Commitments, CommittablePlanner, VehicleKey
+    from evac.core.planner.stop import StoppingCriterion
 
 __all__ = ["SearchParams", "search"]
 
@@ -188,7 +188,7 @@ def search(
     meta["guided_cut"] = cut
     # 4. GRASP
     iterations = 0
-    while not stop(iterations):
+    while not stop(_cost(best.plan)):
         rule = Rule(rng.choice(("priority", "soonest")), rng.choice(("best", "lookahead")),
                     rng.uniform(0.0, params.max_noise))
         use_routes = routes is not None and rng.random() < 0.5
@@ -251,3 +251,9 @@ def _nobody_moves(scenario: Scenario, commitments: Commitments | None) -> Plan:
     run = GuidedRun(scenario, Callbacks(), commitments, rule=Rule())
     queues, left, total = run.households(priority_order)
     return run.finish("evac", queues, left, total)
+
+
+def _cost(plan: Plan | None) -> float:
+    """The cost a stopping criterion sees: the best plan's clearance (hours; ``inf`` with no plan yet)."""
+    k = None if plan is None else plan.kpis
+    return math.inf if k is None or k.clearance_h is None else k.clearance_h

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evac.core.planner.busopt.stop.criterion import TimeBudget
-
 if TYPE_CHECKING:
-    from evac.core.planner.busopt.stop.criterion import StoppingCriterion
+    from evac.core.planner.stop.criterion import StoppingCriterion
 
 __all__ = ["FirstOf"]
 
 
 class FirstOf:
-    """Stops as soon as one of ``criteria`` does (every criterion is called each time, so each counts)."""
+    """Stops as soon as one of ``criteria`` does (every criterion is called each time, so each counts);
+    the time left is the least any of them allows."""
 
     def __init__(self, *criteria: StoppingCriterion) -> None:
         if not criteria:
@@ -24,5 +23,4 @@ class FirstOf:
         return any([c(best_cost) for c in self.criteria])
 
     def remaining_s(self) -> float:
-        budgets = [c.remaining_s() for c in self.criteria if isinstance(c, TimeBudget)]
-        return min(budgets) if budgets else float("inf")
+        return min(c.remaining_s() for c in self.criteria)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 __all__ = ["MaxIterations"]
 
 
 class MaxIterations:
-    """Stop at the ``max_iterations``-th call. Deterministic: the same seed gives the same solution."""
+    """Stop at the ``max_iterations + 1``-th call, i.e. after ``max_iterations`` iterations. Deterministic:
+    the same seed gives the same solution on any machine. Never limits time."""
 
     def __init__(self, max_iterations: int) -> None:
         if max_iterations < 0:
@@ -17,3 +20,6 @@ class MaxIterations:
     def __call__(self, best_cost: float) -> bool:
         self._calls += 1
         return self._calls > self.max_iterations
+
+    def remaining_s(self) -> float:
+        return math.inf
