@@ -18,6 +18,7 @@ from people_factory import make_population
 
 from evac.adapters.plan_io import plan_to_dict
 from evac.core.check import Rule, check_plan
+from evac.core.errors import ModelError
 from evac.core.model import Household, LeftBehindReason, Leg, Plan, Scenario, Trip
 from evac.core.planner.events import Boarded, Breakdown, Closure, EventConflict, NoShow, Registration
 from evac.core.planner.greedy import GreedyPlanner
@@ -46,17 +47,18 @@ def _riders(plan: Plan) -> set[str]:
     return {b.household_id for t in plan.trips for b in t.boardings}
 
 
-def test_without_events_the_past_is_kept_byte_for_byte(base: tuple[Scenario, Plan]) -> None:
+def test_without_events_nothing_changes(base: tuple[Scenario, Plan]) -> None:
     sc, plan = base
-    new = replan(sc, plan, [], NOW)
+    result = replan_result(sc, plan, [], NOW)
+    new = result.plan
     assert_valid(new, sc)
     old_trips, new_trips = _trips(plan), _trips(new)
-    for tid in ("T00001", "T00002", "T00003", "T00004"):
-        assert new_trips[tid] is old_trips[tid]
+    assert new_trips.keys() == old_trips.keys()  # past and future: the same trip ids, the same objects
+    assert all(new_trips[tid] is old_trips[tid] for tid in old_trips)
     old_json = {t["id"]: t for t in plan_to_dict(plan)["trips"]}
     new_json = {t["id"]: t for t in plan_to_dict(new)["trips"]}
-    assert all(new_json[tid] == old_json[tid] for tid in ("T00001", "T00002", "T00003", "T00004"))
-    assert min(t.depart_h for t in new.trips if t.id.startswith("R1-")) >= NOW
+    assert new_json == old_json
+    assert result.changed == () and new.meta["replan"]["changed_households"] == []
     assert new.start_h == plan.start_h and new.kpis is not None and new.kpis.safe == plan.kpis.safe  # type: ignore[union-attr]
     assert new.meta["replan"]["generation"] == 1
 
@@ -218,9 +220,24 @@ def test_households_nobody_can_collect_are_stranded_not_lost(base: tuple[Scenari
     assert result.stranded == ("H0009", "H0010", "H0011", "H0012")
     stranded = new.meta["replan"]["stranded"]
     assert {s["place"] for s in stranded} == {"border"} and {s["since_h"] for s in stranded} == {11.5}
-    assert not _riders(new) & set(result.stranded)
-    left = {lb.household_id for lb in new.left_behind}
-    assert set(result.stranded) <= left
+    # the plan says where they are: they rode T00001 to the border and wait there
+    assert set(result.stranded) <= _riders(new)
+    left = {lb.household_id: lb for lb in new.left_behind}
+    assert all(left[h].at == "border" and left[h].since_h == 11.5 for h in result.stranded)
+    # a later re-plan starts them from the border, not from home, and keeps them there while it is closed
+    again = replan_result(result.scenario, new, [], NOW + 1)
+    assert_valid(again.plan, again.scenario)
+    assert again.changed == () and again.stranded == result.stranded
+
+
+def test_left_behind_at_a_place_needs_rides_that_bring_it_there(base: tuple[Scenario, Plan]) -> None:
+    sc, plan = base
+    result = replan_result(sc, plan, [Closure(NOW, "border--haven"), Closure(11.6, "border")], NOW)
+    lie = tuple(replace(lb, at="coast") if lb.at else lb for lb in result.plan.left_behind)
+    report = check_plan(replace(result.plan, left_behind=lie), result.scenario)
+    assert any(v.rule is Rule.ACCOUNTING and "left behind at coast" in v.message for v in report.violations)
+    with pytest.raises(ModelError, match="go together"):
+        replace(lie[0], since_h=None, at="border")
 
 
 def test_replanning_twice(base: tuple[Scenario, Plan]) -> None:
@@ -261,3 +278,38 @@ def test_random_events_always_give_a_valid_plan(case: int) -> None:
     later = now + rng.uniform(0, 10)
     again = replan_result(result.scenario, result.plan, [Closure(later, rng.choice(TARGETS))], later, planner=first)
     assert_valid(again.plan, again.scenario)
+
+
+def _bookings(plan: Plan) -> dict[str, tuple[str, ...]]:
+    """Each household's trips, or its reason for being left behind."""
+    out = {it.household_id: it.trip_ids for it in plan.itineraries}
+    out.update({lb.household_id: ("left", lb.reason.value) for lb in plan.left_behind})
+    return out
+
+
+@pytest.mark.parametrize("case", range(16))
+def test_a_replan_with_nothing_new_keeps_every_booking(case: int) -> None:
+    """Property (seeded random populations, planners and moments): nothing new, nothing changed, no message."""
+    rng = random.Random(1000 + case)
+    sc = tiny([(rng.choice(["capital", "north", "coast"]), rng.randint(1, 15)) for _ in range(rng.randint(1, 40))])
+    planner = rng.choice(ALL_PLANNERS)
+    plan = planner.plan(sc)
+    now = plan.start_h + rng.uniform(-2, 40)
+    result = replan_result(sc, plan, [], now, planner=rng.choice(ALL_PLANNERS))
+    assert_valid(result.plan, result.scenario)
+    assert result.changed == ()
+    assert _bookings(result.plan) == _bookings(plan)
+    assert {t.id for t in result.plan.trips} == {t.id for t in plan.trips}
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_a_closure_reported_again_changes_nothing_more(case: int) -> None:
+    rng = random.Random(2000 + case)
+    sc = tiny([(rng.choice(["capital", "north", "coast"]), rng.randint(1, 15)) for _ in range(rng.randint(5, 40))])
+    plan = rng.choice(ALL_PLANNERS).plan(sc)
+    now = plan.start_h + rng.uniform(0, 20)
+    closure = Closure(rng.uniform(now - 5, now + 20), rng.choice(TARGETS))
+    first = replan_result(sc, plan, [closure], now)
+    again = replan_result(first.scenario, first.plan, [closure], now)
+    assert_valid(again.plan, again.scenario)
+    assert again.changed == () and _bookings(again.plan) == _bookings(first.plan)

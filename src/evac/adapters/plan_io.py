@@ -69,7 +69,8 @@ def plan_to_dict(plan: Plan, scenario: Scenario | None = None) -> dict[str, Any]
         for i in plan.itineraries
     ]
     out["left_behind"] = [
-        {"household": lb.household_id, "people": list(lb.person_ids), "reason": lb.reason.value}
+        {"household": lb.household_id, "people": list(lb.person_ids), "reason": lb.reason.value,
+         **({} if lb.at is None else {"at": lb.at, "since_h": _num(lb.since_h)})}
         for lb in plan.left_behind
     ]
     return out
@@ -118,7 +119,10 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         left = []
         for i, lb in enumerate(data["left_behind"]):
             where = f"left_behind[{i}]"
-            left.append(LeftBehind(str(lb["household"]), tuple(map(str, lb["people"])), LeftBehindReason(lb["reason"])))
+            at = lb.get("at")
+            left.append(LeftBehind(str(lb["household"]), tuple(map(str, lb["people"])), LeftBehindReason(lb["reason"]),
+                                   None if at is None else str(at),
+                                   None if at is None else _f(lb["since_h"])))
         where = "kpis"
         kpis = KPIs(**data["kpis"]) if data.get("kpis") else None
         where = "bound"

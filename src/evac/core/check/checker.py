@@ -564,7 +564,9 @@ class _Checker:
                      f"household {hid}: listed in {len(its)} itineraries and {len(lbs)} times "
                      "as left behind; it must appear exactly once")
         for lb in lbs:
-            if rides:
+            if lb.at is not None:  # stranded on the way: its rides must bring it from home to where it waits
+                self._stranded(h, lb, rides)
+            elif rides:
                 self.add(Rule.ACCOUNTING, hid, f"household {hid}: left behind, yet boards trips "
                          f"{_ids([r.trip_id for r in rides])}")
             if sorted(lb.person_ids) != sorted(travellers):
@@ -575,6 +577,24 @@ class _Checker:
         if its:
             self._itinerary(h, its[0], rides)
 
+    def _stranded(self, h: Household, lb: LeftBehind, rides: Sequence[Ride]) -> None:
+        """A household left behind on the way: its rides chain from home to ``lb.at``, arriving at
+        ``lb.since_h``; with no rides it must be waiting at home."""
+        hid = h.id
+        if not rides:
+            if lb.at != h.location:
+                self.add(Rule.ACCOUNTING, hid, f"household {hid}: left behind at {lb.at}, but it boards no trip "
+                         f"and waits at {h.location}")
+            return
+        self._chain(h, rides)
+        last = rides[-1]
+        if last.alight_at != lb.at:
+            self.add(Rule.ACCOUNTING, hid, f"household {hid}: left behind at {lb.at}, but trip {last.trip_id} "
+                     f"leaves it at {last.alight_at}")
+        if lb.since_h is not None and not abs(lb.since_h - last.arrive_h) <= TOLERANCE_H:
+            self.add(Rule.ACCOUNTING, hid, f"household {hid}: left behind at {lb.at} since {_h(lb.since_h)}, "
+                     f"but trip {last.trip_id} arrives at {_h(last.arrive_h)}")
+
     def _itinerary(self, h: Household, it: Itinerary, rides: Sequence[Ride]) -> None:
         hid = h.id
         if not rides:
@@ -582,6 +602,28 @@ class _Checker:
                      f"household {hid}: itinerary lists trips {_ids(it.trip_ids)}, "
                      "but the household boards no trip")
             return
+        self._chain(h, rides)
+        first, last = rides[0], rides[-1]
+        if last.alight_at not in self.safe_havens:
+            self.add(Rule.ITINERARY, hid, f"household {hid}: last alights from trip {last.trip_id} at "
+                     f"{last.alight_at}, which is not a safe haven")
+        boarded = (first.trip_id,) if len(rides) == 1 else tuple(r.trip_id for r in rides)
+        if boarded != it.trip_ids:
+            self.add(Rule.ITINERARY, hid,
+                     f"household {hid}: itinerary lists trips ({', '.join(it.trip_ids)}), "
+                     f"but by departure the household boards ({', '.join(boarded)})")
+        if not abs(it.safe_at_h - last.arrive_h) <= TOLERANCE_H:
+            self.add(Rule.ITINERARY, hid,
+                     f"household {hid}: itinerary says safe at {_h(it.safe_at_h)}, "
+                     f"but trip {last.trip_id} arrives at {_h(last.arrive_h)}")
+        if it.safe_place != last.alight_at:
+            self.add(Rule.ITINERARY, hid,
+                     f"household {hid}: itinerary says safe at {it.safe_place}, "
+                     f"but trip {last.trip_id} leaves it at {last.alight_at}")
+
+    def _chain(self, h: Household, rides: Sequence[Ride]) -> None:
+        """ITINERARY: the rides start at home, no earlier than the plan, and connect in place and time."""
+        hid = h.id
         start_h = self.plan.start_h
         first = rides[0]
         if first.board_at != h.location:
@@ -605,23 +647,6 @@ class _Checker:
                 self.add(Rule.ITINERARY, hid, f"household {hid}: boards service trip {cur.trip_id} at "
                          f"{_h(cur.depart_h)}, less than the {_h(connection_h)} connection after trip "
                          f"{prev.trip_id} arrives at {_h(prev.arrive_h)}")
-        last = rides[-1]
-        if last.alight_at not in self.safe_havens:
-            self.add(Rule.ITINERARY, hid, f"household {hid}: last alights from trip {last.trip_id} at "
-                     f"{last.alight_at}, which is not a safe haven")
-        boarded = (first.trip_id,) if len(rides) == 1 else tuple(r.trip_id for r in rides)
-        if boarded != it.trip_ids:
-            self.add(Rule.ITINERARY, hid,
-                     f"household {hid}: itinerary lists trips ({', '.join(it.trip_ids)}), "
-                     f"but by departure the household boards ({', '.join(boarded)})")
-        if not abs(it.safe_at_h - last.arrive_h) <= TOLERANCE_H:
-            self.add(Rule.ITINERARY, hid,
-                     f"household {hid}: itinerary says safe at {_h(it.safe_at_h)}, "
-                     f"but trip {last.trip_id} arrives at {_h(last.arrive_h)}")
-        if it.safe_place != last.alight_at:
-            self.add(Rule.ITINERARY, hid,
-                     f"household {hid}: itinerary says safe at {it.safe_place}, "
-                     f"but trip {last.trip_id} leaves it at {last.alight_at}")
 
     # -- KPIs -------------------------------------------------------------------------------------
     def check_kpis(self, declared: KPIs, actual: KPIs) -> None:

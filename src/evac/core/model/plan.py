@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from evac.core.errors import ModelError
+
 if TYPE_CHECKING:
     from evac.core.model.kpi import KPIs
 
@@ -72,9 +74,22 @@ class LeftBehindReason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LeftBehind:
+    """A travelling household the plan does not make safe, and why.
+
+    ``at``/``since_h``: where and since when (hours) it waits when a re-plan left it short of safety — it
+    rode the plan's trips from home to ``at`` (those boardings stay in the plan: it is the truth of where
+    the people are) and no trip can take it on. ``None``: it waits at home.
+    """
+
     household_id: str
     person_ids: tuple[str, ...]
     reason: LeftBehindReason
+    at: str | None = None
+    since_h: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.at is None) != (self.since_h is None):
+            raise ModelError(f"left behind {self.household_id}: 'at' and 'since_h' go together")
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,10 +31,15 @@ trips. Households that would only have boarded later are re-planned from where t
 vehicle's later trips are dropped and re-planned.
 
 **Stranded households.** When a household left somewhere by a cut trip cannot be reached by any new
-trip, the plan format has no way to say "rode to X, now stuck there": the checker wants a household
-either safe or left behind and then on no trip. Such a household is listed as left behind (with the
-planner's reason) and its boarding is taken off the kept trips; where it was left and since when is in
-``plan.meta["replan"]["stranded"]``, so the operators know where to look.
+trip, it is listed as left behind *at* that place since it got there (``LeftBehind.at``/``since_h``, with
+the planner's reason) and keeps its boardings on the kept trips: the plan says where the people are, and
+the checker checks that their rides bring them there. It is also in ``plan.meta["replan"]["stranded"]``,
+so the operators know where to look; a later re-plan starts it from there, not from home.
+
+**Minimal change.** Every trip of the plan is kept while the facts allow it — past, under way and future —
+with its id, vehicle, times and passengers, so a re-plan with nothing new changes nothing and tells nobody
+anything. A future trip that can no longer run whole is dropped with its vehicle's later trips, and only
+the households they carried (and those waiting without a seat) are planned again, around the kept trips.
 
 **Closures and the past.** A reported closure becomes a threat known from ``now_h``
 (:func:`~evac.core.model.feasibility.reported_closure`); its time is never moved. A leg that departed
@@ -271,7 +276,12 @@ class _Replan:
         return closes.leg_open(leg.origin, leg.link_id, leg.destination, leg.depart_h, leg.arrive_h)
 
     def _fleet_fates(self, closes: ClosureSchedule) -> dict[str, _Cut]:
-        """Which fleet trips are kept, and how many of their legs (absent: dropped)."""
+        """Which fleet trips are kept, and how many of their legs (absent: dropped).
+
+        Minimal change: every trip is kept as planned while the facts allow it. A trip under way (or with
+        people on board) that the facts make impossible is cut before its first impossible leg; a trip not
+        yet started that can no longer run whole is dropped, with the vehicle's later trips (it will not be
+        where they start)."""
         by_vehicle: dict[VehicleKey, list[Trip]] = {}
         fleets = self.sc0.fleet_by_id
         for t in self.plan.trips:
@@ -280,15 +290,17 @@ class _Replan:
         fates: dict[str, _Cut] = {}
         for key, trips in by_vehicle.items():
             trips.sort(key=lambda t: (t.depart_h, t.arrive_h, t.id))
-            broken_from = self.broken.get(key, (math.inf, math.inf))[0]
+            broken_from, broken_until = self.broken.get(key, (math.inf, math.inf))
             for trip in trips:
-                if trip.depart_h >= self.now and trip.id not in self.frozen:
-                    break  # the future: this trip and the vehicle's later ones are re-planned
                 keep = len(trip.legs)
                 for i, leg in enumerate(trip.legs):
-                    if leg.depart_h >= broken_from or (leg.depart_h >= self.now and not self._leg_open(leg, closes)):
+                    broken = broken_from <= leg.depart_h < broken_until
+                    if broken or (leg.depart_h >= self.now and not self._leg_open(leg, closes)):
                         keep = i
                         break
+                started = trip.depart_h < self.now or trip.id in self.frozen
+                if not started and keep < len(trip.legs):
+                    break  # the future that can no longer run: re-planned, with the vehicle's later trips
                 if keep > 0:
                     fates[trip.id] = _Cut(trip, keep)
                 if keep < len(trip.legs):
@@ -315,14 +327,19 @@ class _Replan:
         safe_at_cut: dict[str, Itinerary] = {}
         services = sc0.service_by_id
         boarding_of = {(t.id, b.household_id): b for t in plan.trips for b in t.boardings}
-        for it in plan.itineraries:
-            hid = it.household_id
+        # every household's journey so far: the itineraries, and the rides of households stranded on the way
+        chains: list[tuple[str, tuple[str, ...], tuple[str, float] | None]] = [
+            (it.household_id, it.trip_ids, None) for it in plan.itineraries]
+        for gone in plan.left_behind:
+            if gone.at is not None and gone.since_h is not None:
+                chains.append((gone.household_id, self._rides_of(gone.household_id), (gone.at, gone.since_h)))
+        for hid, trip_ids, stuck in chains:
             if hid in self.no_show or hid not in self.population.household_by_id:
                 continue
             rides: list[str] = []
             where: tuple[str, float] | None = None  # where the chain breaks: (place, since)
             intact = True
-            for tid in it.trip_ids:
+            for tid in trip_ids:
                 trip = self.trip_by_id.get(tid)
                 b = boarding_of.get((tid, hid))
                 if trip is None or b is None:
@@ -347,6 +364,8 @@ class _Replan:
                     intact = False
                     break
             kept_rides.update((tid, hid) for tid in rides)
+            if intact and stuck is not None:  # stranded before and still there: it waits where it was left
+                intact, where = False, stuck
             if intact:
                 settled.add(hid)
                 continue
@@ -376,6 +395,12 @@ class _Replan:
         )
         new = planner.plan(planning, start_h=max(now, plan.start_h), seed=seed, commitments=commitments)
         return self._merge(planning, kept_trips, new, settled, safe_at_cut, waiting, prefix, fates)
+
+    def _rides_of(self, hid: str) -> tuple[str, ...]:
+        """Ids of the trips ``hid`` boards in the plan, in order of boarding."""
+        rides = sorted((t.legs[b.first_leg].depart_h, t.id) for t in self.plan.trips for b in t.boardings
+                       if b.household_id == hid and 0 <= b.first_leg < len(t.legs))
+        return tuple(tid for _, tid in rides)
 
     def _kept_trips(self, fates: dict[str, _Cut], kept_rides: set[tuple[str, str]],
                     cut_boardings: dict[tuple[str, str], int]) -> list[Trip]:
@@ -442,16 +467,12 @@ class _Replan:
             rename[t.id] = name
             new_fleet.append(Trip(name, t.asset_id, t.unit, t.legs, t.boardings))
 
-        # stranded: waiting households nobody collects lose their kept rides
+        # stranded: waiting households nobody collects keep their kept rides (where they are is the truth)
         left = {lb.household_id: lb for lb in new.left_behind}
         stranded = sorted(h for h in waiting if h in left)
-        stranded_set = set(stranded)
         fleet_kept: list[Trip] = []
         service_kept: dict[str, Trip] = {}
         for t in kept:
-            if stranded_set and any(b.household_id in stranded_set for b in t.boardings):
-                t = Trip(t.id, t.asset_id, t.unit, t.legs,
-                         tuple(b for b in t.boardings if b.household_id not in stranded_set))
             if t.asset_id in services:
                 if t.boardings:
                     service_kept[t.id] = t
@@ -477,7 +498,10 @@ class _Replan:
             tids = tuple(rename.get(t, t) for t in it.trip_ids)
             itineraries[it.household_id] = Itinerary(
                 it.household_id, (*prefix.get(it.household_id, ()), *tids), it.safe_at_h, it.safe_place)
-        left_behind = list(new.left_behind)
+        left_behind = [lb if lb.household_id not in waiting else
+                       LeftBehind(lb.household_id, lb.person_ids, lb.reason, waiting[lb.household_id].at,
+                                  waiting[lb.household_id].ready_h)
+                       for lb in new.left_behind]
         for hid in sorted(self.no_show):
             travellers = self.population.travellers(hid)
             if travellers:
