@@ -7,8 +7,10 @@ exposure is in person-hours, utilisation is a fraction in [0, 1] for a plan that
 Conventions a caller must know (the KPIs' docstring in :mod:`evac.core.model.kpi` gives the meaning):
 
 - *safe* people are the travellers (eligible and wanting to leave) of every household that has an
-  itinerary. People a boarding lists but who do not travel are never counted safe. A household listed in
-  several itineraries counts once; itineraries of unknown households count nothing. Whether the
+  itinerary ending at a safe haven (one definition of safe for planners and checker: an itinerary that ends
+  at a transit point, say an island port, makes nobody safe). People a boarding lists but who do not travel
+  are never counted safe. A household listed in several itineraries counts once; itineraries of unknown
+  households count nothing. Whether the
   itinerary is valid is the checker's business (:func:`evac.core.check.check_plan`), not this module's.
 - *exposure* follows each household with an itinerary from ``plan.start_h`` to its ``safe_at_h``: waiting
   at its location until its first vehicle leaves, on every leg it rides, waiting in the vehicle at
@@ -282,11 +284,13 @@ def _safe_part(plan: Plan, scenario: Scenario, facts: PopulationFacts, rides: Ho
     exposure_terms: list[float] = []
     last_safe: float | None = None
     seen: set[str] = set()
+    places = scenario.place_by_id
     for it in plan.itineraries:
         hid = it.household_id
         h = households.get(hid)
-        if h is None or hid in seen:
-            continue
+        place = places.get(it.safe_place)
+        if h is None or hid in seen or place is None or not place.is_safe:
+            continue  # an itinerary that ends anywhere but a safe haven makes nobody safe
         seen.add(hid)
         members = travellers[hid]
         n = len(members)

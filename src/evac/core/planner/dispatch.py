@@ -100,13 +100,21 @@ class Queue:
         return max((self.items[i].ready_h for i in chosen), default=-math.inf)
 
 
+Chain = tuple[tuple[Service, int], ...]
+"""Scheduled departures ``(service, departure index)`` a household takes one after the other (a ship to an
+island, then a flight home); the last one reaches a safe haven."""
+
+MAX_CHAIN = 3
+"""Most scheduled departures in a row one household is booked on."""
+
+
 @dataclass(slots=True)
 class Option:
     """One way to take ``households`` (queue indices) from an origin to safety along ``legs``."""
 
     legs: list[Leg]
     households: list[int]
-    flights: dict[int, tuple[Service, int]]  # queue index -> (service, departure index)
+    flights: dict[int, Chain]  # queue index -> the scheduled departures it takes on from the exit, in order
     safe_h: float
     people: int
 
@@ -249,14 +257,29 @@ class Dispatch:
                                             dep + self.service_travel[s.id])
 
     def _deadlines(self) -> dict[str, float]:
-        """Latest departure from each place that can still end safe (safe havens or a usable service)."""
+        """Latest departure from each place that can still end safe (safe havens, or scheduled departures that
+        reach one, directly or by connecting services — :meth:`_service_chain` books such chains)."""
+        conn = self.pol.min_connection_h
+        safe = self.graph.safe
+        by_air: dict[str, float] = {}  # latest arrival at a port that still catches a chain to safety
+        for _ in range(MAX_CHAIN):
+            changed = False
+            for s in self.sc.services:
+                if s.destination not in safe and s.destination in self.cap.queues:
+                    continue  # no connection through a place that processes people (see _service_chain)
+                reach = math.inf if s.destination in safe else by_air.get(s.destination, -math.inf)
+                last = max((s.departure_h(k) for k in range(s.departures)
+                            if self.service_ok(s, s.departure_h(k))
+                            and in_time(s.departure_h(k) + self.service_travel[s.id], reach)),
+                           default=-math.inf)
+                if last - conn > by_air.get(s.origin, -math.inf):
+                    by_air[s.origin] = last - conn
+                    changed = True
+            if not changed:
+                break
         targets = {p.id: math.inf for p in self.sc.safe_havens}
-        for s in self.sc.services:
-            last = max((s.departure_h(k) for k in range(s.departures) if self.service_ok(s, s.departure_h(k))),
-                       default=-math.inf)
-            if last > -math.inf:
-                t = last - self.pol.min_connection_h
-                targets[s.origin] = max(targets.get(s.origin, -math.inf), t)
+        for port, t in by_air.items():
+            targets[port] = max(targets.get(port, -math.inf), t)
         return self.graph.latest_departure(targets)
 
     def households(
@@ -391,23 +414,17 @@ class Dispatch:
         landed = legs[-1].arrive_h
         earliest = max(landed + self.pol.min_connection_h, self.cap.processed_h(port, landed, load))
         used: dict[tuple[str, int], int] = {}
-        flights: dict[int, tuple[Service, int]] = {}
+        flights: dict[int, Chain] = {}
         safe = -math.inf
         for qi in chosen:
             n = len(queue.items[qi].people)
-            pick: tuple[float, Service, int] | None = None
-            for s in self.services_at[port]:
-                k = self._first_departure(s, earliest, n, used)
-                if k is None:
-                    continue
-                arrive = s.departure_h(k) + self.service_travel[s.id]
-                if pick is None or (arrive, s.id) < (pick[0], pick[1].id):
-                    pick = (arrive, s, k)
+            pick = self._service_chain(port, earliest, n, used)
             if pick is None:
                 continue
-            arrive, s, k = pick
-            used[(s.id, k)] = used.get((s.id, k), 0) + n
-            flights[qi] = (s, k)
+            arrive, chain = pick
+            for s, k in chain:
+                used[(s.id, k)] = used.get((s.id, k), 0) + n
+            flights[qi] = chain
             safe = max(safe, arrive)
         if not flights:
             return None
@@ -419,6 +436,41 @@ class Dispatch:
                 return None
             legs = legs2
         return Option(legs, carried, flights, safe, people)
+
+    def _service_chain(self, port: str, earliest: float, n: int,
+                       used: dict[tuple[str, int], int]) -> tuple[float, Chain] | None:
+        """The scheduled departures that bring ``n`` people at ``port`` from ``earliest`` (hours) to a safe
+        haven soonest: one departure, or several in a row with the policy's connection time between them
+        (at most :data:`MAX_CHAIN`); ``(arrival at safety, chain)`` or ``None``.
+
+        Earliest arrival over places (departures leave in timetable order, so arriving sooner never
+        hurts). A connection through a place that processes people (a crossing, a port with a queue) is not
+        planned: that processing would have to be booked between two services."""
+        safe = self.graph.safe
+        conn = self.pol.min_connection_h
+        best: tuple[float, tuple[str, ...], Chain] | None = None
+        heap: list[tuple[float, str, int, Chain]] = [(earliest, port, 0, ())]
+        done: set[str] = set()
+        tie = 0
+        while heap:
+            t, place, _, chain = heapq.heappop(heap)
+            if place in done or len(chain) >= MAX_CHAIN or (best is not None and t >= best[0]):
+                continue
+            done.add(place)
+            for s in self.services_at.get(place, ()):
+                k = self._first_departure(s, t, n, used)
+                if k is None:
+                    continue
+                arrive = s.departure_h(k) + self.service_travel[s.id]
+                longer = (*chain, (s, k))
+                if s.destination in safe:
+                    key = (arrive, tuple(x.id for x, _ in longer))
+                    if best is None or key < best[:2]:
+                        best = (*key, longer)
+                elif s.destination in self.services_at and s.destination not in self.cap.queues:
+                    tie += 1
+                    heapq.heappush(heap, (arrive + conn, s.destination, tie, longer))
+        return None if best is None else (best[0], best[2])
 
     def _first_departure(self, s: Service, earliest: float, n: int, used: dict[tuple[str, int], int]) -> int | None:
         seats = self.seats_left[s.id]
@@ -459,15 +511,16 @@ class Dispatch:
                                        sum(len(queue.items[qi].people) for qi in option.flights))
         for qi in option.households:
             hh = queue.items[qi]
-            flight = option.flights.get(qi)
-            if flight is None:
+            chain = option.flights.get(qi)
+            if chain is None:
                 self.itin[hh.id] = ([trip.id], trip.arrive_h, trip.legs[-1].destination)
             else:
-                s, k = flight
-                self.seats_left[s.id][k] -= len(hh.people)
-                self.service_loads.setdefault((s.id, k), []).append(Boarding(hh.id, hh.people, 0, 0))
-                dep = s.departure_h(k)
-                self.itin[hh.id] = ([trip.id, service_trip_id(s, k)], dep + self.service_travel[s.id], s.destination)
+                for s, k in chain:
+                    self.seats_left[s.id][k] -= len(hh.people)
+                    self.service_loads.setdefault((s.id, k), []).append(Boarding(hh.id, hh.people, 0, 0))
+                s, k = chain[-1]
+                self.itin[hh.id] = ([trip.id, *(service_trip_id(x, j) for x, j in chain)],
+                                    s.departure_h(k) + self.service_travel[s.id], s.destination)
 
     def run_vehicles(self, planner_name: str, order: Callable[[Household], tuple[float | int | str, ...]]) -> Plan:
         """The event loop every dispatch planner shares: the vehicle that is free soonest asks
