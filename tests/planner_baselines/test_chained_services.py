@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from baseline_cases import ALL_PLANNERS, PLANNER_IDS, assert_valid
@@ -15,7 +16,9 @@ from evac.core.check import Rule, check_plan
 from evac.core.model import Itinerary, Scenario
 from evac.core.model.kpis import compute_kpis
 from evac.core.planner.evac import EvacPlanner
-from evac.core.planner.state import CommittablePlanner
+
+if TYPE_CHECKING:
+    from evac.core.planner.state import CommittablePlanner
 
 ISLANDS = Path(__file__).parents[1] / "data" / "islands.yaml"
 
