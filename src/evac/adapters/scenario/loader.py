@@ -181,6 +181,12 @@ def _population(model: ScenarioFile, places: tuple[Place, ...], base_dir: Path, 
     spec = model.population
     if spec.file is not None:
         return read_population(base_dir / spec.file)
+    if spec.teams is not None:
+        from evac.core.population.teams import generate_teams
+
+        t = spec.teams
+        return generate_teams([(s.at, s.people) for s in t.sites], team_size=(t.team_min, t.team_max),
+                              nationality=t.nationality, seed=t.seed, year=model.epoch.year, language=t.language)
     assert spec.generator is not None
     g = spec.generator
     cities = [p for p in places if p.kind is PlaceKind.CITY and p.country == model.country]
@@ -246,6 +252,11 @@ def _reference_problems(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
             out.append((("threats", i, "target"), f"unknown place or link {target!r}"))
     pop = raw.get("population")
     gen = pop.get("generator") if isinstance(pop, dict) else None
+    teams = pop.get("teams") if isinstance(pop, dict) else None
+    if isinstance(teams, dict) and isinstance(teams.get("sites"), list):
+        for j, site in enumerate(teams["sites"]):
+            if isinstance(site, dict):
+                place(("population", "teams", "sites", j, "at"), site.get("at"))
     if isinstance(gen, dict):
         place(("population", "generator", "diplomats_at"), gen.get("diplomats_at"))
         military = gen.get("military_at")

@@ -160,14 +160,37 @@ class GeneratorIn(_Strict):
     military_at: list[Id] = Field(default_factory=list)
 
 
+class SiteIn(_Strict):
+    at: Id = Field(description="place id where the crews wait")
+    people: int = Field(ge=0, description="people at this site")
+
+
+class TeamsIn(_Strict):
+    """Work crews that move together (each boards whole, like a household): see core/population/teams.py."""
+
+    sites: list[SiteIn] = Field(min_length=1)
+    team_min: int = Field(ge=1, description="fewest people in a crew")
+    team_max: int = Field(ge=1, description="most people in a crew (no more than a vehicle's seats)")
+    nationality: Country
+    seed: int = 0
+    language: str = Field("zh", min_length=2, max_length=8)
+
+    @model_validator(mode="after")
+    def _range(self) -> Self:
+        if self.team_max < self.team_min:
+            raise ValueError(f"team_max {self.team_max} is below team_min {self.team_min}")
+        return self
+
+
 class PopulationIn(_Strict):
     generator: GeneratorIn | None = None
+    teams: TeamsIn | None = None
     file: str | None = Field(None, description="population JSON, relative to the scenario file")
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
-        if (self.generator is None) == (self.file is None):
-            raise ValueError("give exactly one of generator or file")
+        if sum(x is not None for x in (self.generator, self.teams, self.file)) != 1:
+            raise ValueError("give exactly one of generator, teams or file")
         return self
 
 
