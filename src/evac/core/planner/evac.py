@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 
 from evac.core.planner.base import Callbacks, planning_scenario
 from evac.core.planner.opt.search import SearchParams, search
-from evac.core.planner.stop import FirstOf, MaxIterations, MaxRuntime
+from evac.core.planner.stop import MaxIterations
 
 if TYPE_CHECKING:
     from evac.core.model import Bound, Plan, Policy, Scenario
@@ -57,19 +57,26 @@ __all__ = ["EvacParams", "EvacPlanner", "default_time_limit_s"]
 
 
 def default_time_limit_s(travellers: int) -> float:
-    """A sensible time limit, seconds: 3 s up to 2,000 travellers, else 1 s per 8,500 travellers between
-    8 s and 54 s (S 3 s; M 8 s, enough for the bus optimiser; L ≈ 8.6 s and XL 54 s: a tenth under the issue's
-    targets of 10 s and 60 s, which leaves room for what runs after the stop — checking and scoring the plan)."""
-    if travellers <= 2_000:
-        return 3.0
-    return min(54.0, max(8.0, travellers / 8_500))
+    """The default wall-clock safety net, seconds. Up to 30,000 travellers (S, M, the default scenario) 15 s,
+    which the deterministic work limits fit inside on a 2-core machine (measured: syria-S 1.9 s, syria-M
+    9.2 s, grid-S 8.8 s), so the plan is reproducible. Beyond, 1 s per 8,500 travellers between 8.6 s and
+    54 s (L ≈ 8.6 s, XL 54 s: a tenth under DESIGN's targets of 10 s and 60 s, leaving room to check and score
+    the plan): there the net is what stops the search, and ``meta["stopped_by"]`` says so."""
+    if travellers <= 30_000:
+        return 15.0
+    return min(54.0, max(8.6, travellers / 8_500))
 
 
 @dataclass(frozen=True)
 class EvacParams:
     """Parameters of :class:`EvacPlanner`; each checks itself.
 
-    - ``time_limit_s``: seconds for the search (``None``: :func:`default_time_limit_s`);
+    - ``time_limit_s``: the wall-clock safety net of the search, seconds (``None``:
+      :func:`default_time_limit_s`); the result is reproducible unless it fires (``meta["stopped_by"]``);
+    - ``work_limit``: GRASP work after the portfolio, in units of one guided run's work, ``travellers + 20 ×
+      places`` (it dispatches everyone once and searches the road graph, which costs with its size):
+      ``work_limit // units`` guided runs, at most ``max_iterations``. A count, not a time, so the same inputs
+      and seed give the same plan on any machine;
     - ``max_iterations``: most GRASP iterations after the portfolio;
     - ``bound``: attach a bound to the plan (``Plan.bound``) when :mod:`evac.core.planner.lp` is present;
     - ``lp_max_places``: solve the LP relaxation only on networks of at most this many places, and only for
@@ -78,6 +85,7 @@ class EvacParams:
     """
 
     time_limit_s: float | None = None
+    work_limit: int = 150_000
     max_iterations: int = 10_000
     bound: bool = True
     lp_max_places: int = 200
@@ -87,6 +95,8 @@ class EvacParams:
     def __post_init__(self) -> None:
         if self.time_limit_s is not None and not self.time_limit_s >= 0:
             raise ValueError(f"time_limit_s must be a non-negative number of seconds, got {self.time_limit_s}")
+        if self.work_limit < 0:
+            raise ValueError(f"work_limit must not be negative, got {self.work_limit}")
         if self.max_iterations < 0:
             raise ValueError(f"max_iterations must not be negative, got {self.max_iterations}")
         if self.lp_max_places < 0:
@@ -118,30 +128,37 @@ class EvacPlanner:
         commitments: Commitments | None = None,
         time_limit_s: float | None = None,
     ) -> Plan:
+        t0 = time.perf_counter()
         par = self.params if time_limit_s is None else replace(self.params, time_limit_s=time_limit_s)
         sc = planning_scenario(scenario, policy, start_h)
         travellers = sum(1 for p in sc.population.people if p.travels)
         limit = par.time_limit_s if par.time_limit_s is not None else default_time_limit_s(travellers)
-        stop = FirstOf(MaxRuntime(limit), MaxIterations(par.max_iterations))
-        bound, _ = (None, 0.0) if commitments is not None or not par.bound else _bound(sc, limit, par)
-        plan, meta = search(sc, commitments=commitments, stop=stop, seed=seed, callbacks=callbacks or Callbacks(),
-                            params=par.search, bound=bound)
+        grasp = min(par.max_iterations, par.work_limit // max(1, travellers + 20 * len(sc.places)))
+        failures: list[str] = []
+        bound, _ = (None, 0.0) if commitments is not None or not par.bound else _bound(sc, limit, par, failures)
+        plan, meta = search(sc, commitments=commitments, stop=MaxIterations(grasp), seed=seed,
+                            callbacks=callbacks or Callbacks(), params=par.search, bound=bound,
+                            safety_s=max(0.0, limit - (time.perf_counter() - t0)))
         # plan.json must be the same bytes for the same inputs: no wall-clock times in the plan itself
         # (the CLI reports them beside it, in run.json).
         meta = {k: v for k, v in {**plan.meta, **meta}.items() if not k.endswith("_s")}
-        meta |= {"time_limit_s": round(limit, 3), "max_iterations": par.max_iterations, "seed": seed}
+        meta |= {"time_limit_s": round(limit, 3), "work_limit": par.work_limit, "grasp_limit": grasp, "seed": seed}
+        if failures:
+            meta["bound_failures"] = failures
         return replace(plan, planner=self.name, bound=bound, meta=meta)
 
 
-def _bound(scenario: Scenario, limit_s: float, par: EvacParams) -> tuple[Bound | None, float]:
+def _bound(scenario: Scenario, limit_s: float, par: EvacParams,
+           failures: list[str] | None = None) -> tuple[Bound | None, float]:
     """The best bound affordable in the time (LP for small instances, else combinatorial), and its cost."""
     t0 = time.perf_counter()
     bound = affordable_bound(scenario, time_limit_s=max(0.1, par.lp_share * limit_s),
-                             lp_max_places=par.lp_max_places if par.lp_share > 0 else -1)
+                             lp_max_places=par.lp_max_places if par.lp_share > 0 else -1, failures=failures)
     return bound, time.perf_counter() - t0
 
 
-def affordable_bound(scenario: Scenario, *, time_limit_s: float = 10.0, lp_max_places: int = 200) -> Bound | None:
+def affordable_bound(scenario: Scenario, *, time_limit_s: float = 10.0, lp_max_places: int = 200,
+                     failures: list[str] | None = None) -> Bound | None:
     """The time-expanded LP bound on networks of at most ``lp_max_places`` places, else the combinatorial one.
 
     The LP's size grows with the network and the horizon, not with the people (25,000 or 150,000 people on
@@ -156,11 +173,15 @@ def affordable_bound(scenario: Scenario, *, time_limit_s: float = 10.0, lp_max_p
     if len(scenario.places) <= lp_max_places:
         try:
             bound = lp_bound(scenario, time_limit_s=time_limit_s)
-        except Exception:  # a failed or slow LP leaves the combinatorial bound, still valid
+        except Exception as exc:  # a failed or slow LP leaves the combinatorial bound, still valid
             bound = None
+            if failures is not None:
+                failures.append(f"lp: {type(exc).__name__}: {exc}")
     if bound is None:
         try:
             bound = combinatorial_bound(scenario)
-        except Exception:  # never fail a plan for want of a bound
+        except Exception as exc:  # never fail a plan for want of a bound
             bound = None
+            if failures is not None:
+                failures.append(f"combinatorial: {type(exc).__name__}: {exc}")
     return bound

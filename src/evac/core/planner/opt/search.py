@@ -14,14 +14,14 @@ checker cannot judge alone; the re-planner's merged plan is what gets checked th
    sooner) and a guided run with the clearance rule (soonest-safe origin, look-ahead exit).
 3. **Baselines**: CCRP (run in 2), greedy and FCFS themselves. When the best plan so far does not
    reach the bound on weighted people safe they run to the end whatever the time (so evac is never worse
-   than any of them on the first objective); otherwise each gets the time left (at least a fifth of the limit) and is
-   abandoned when it overruns (it can no longer win on the first objective, only on clearance).
+   than any of them on the first objective); otherwise they run unless the safety net fires.
 4. **GRASP**: guided runs with a random rule (origin and exit rule, noise on origin scores), with or
-   without the optimiser's routes, until the stopping criterion says stop.
+   without the optimiser's routes, until the stopping criterion (a number of iterations) says stop.
 
-Randomness comes only from ``random.Random(seed)``; with a stop that ends on iterations (and the bus
-optimiser limited by iterations too) the same inputs give the same plan. A time limit makes the search
-anytime: what it finds then depends on the machine.
+**Deterministic.** Randomness comes only from ``random.Random(seed)`` and every limit is a count of work
+(bus-optimiser and GRASP iterations), so the same inputs and seed give the same plan on any machine. The
+wall-clock limit is a safety net only: when it fires (large scenarios, a slow machine) the plan is still
+valid, but ``meta["stopped_by"] == "time"`` says it depends on the machine.
 """
 
 from __future__ import annotations
@@ -52,19 +52,24 @@ class SearchParams:
 
     - ``busopt_share``: most of the time limit the bus optimiser may use (0 turns it off);
     - ``busopt_iterations``: most iterations it may run (keeps seeded runs reproducible);
+    - ``busopt_work``: its work limit in load-bus pairs per iteration summed: it runs
+      ``min(busopt_iterations, busopt_work // (loads × buses))`` iterations, a count, not a time;
     - ``baselines``: run greedy, FCFS and CCRP themselves (``False`` only for experiments: it drops the
       guarantee of never being worse than them);
     - ``max_noise``: largest GRASP noise on origin scores.
     """
 
     busopt_share: float = 0.6
-    busopt_iterations: int = 400
+    busopt_iterations: int = 100
+    busopt_work: int = 500_000
     baselines: bool = True
     max_noise: float = 0.3
 
     def __post_init__(self) -> None:
         if not 0 <= self.busopt_share <= 1:
             raise ValueError(f"busopt_share must be in [0, 1], got {self.busopt_share}")
+        if self.busopt_work < 0:
+            raise ValueError(f"busopt_work must not be negative, got {self.busopt_work}")
         if self.busopt_iterations < 0:
             raise ValueError(f"busopt_iterations must not be negative, got {self.busopt_iterations}")
         if not 0 <= self.max_noise <= 10:
@@ -72,9 +77,6 @@ class SearchParams:
 
 
 _FIRST_SOLUTION_S = 1.2 / (250 * 45)  # seconds per (load x bus) for the bus optimiser's first solution
-
-
-_BASELINE_SHARE = 0.2  # least share of the time limit a baseline gets before it is abandoned
 
 
 class _OutOfTime(Exception):
@@ -107,9 +109,14 @@ def search(
     callbacks: Callbacks,
     params: SearchParams,
     bound: Bound | None,
+    safety_s: float = math.inf,
 ) -> tuple[Plan, dict[str, Any]]:
     """Best plan found for ``scenario`` (its policy in force) and what the search did (for ``plan.meta``).
 
+    ``stop`` limits the GRASP iterations: a *work* limit, so the same inputs and seed give the same plan on
+    any machine. ``safety_s`` is a wall-clock safety net (seconds): when a run would pass it, guided runs
+    are cut, baselines that cannot win the first objective are abandoned and GRASP ends;
+    ``meta["stopped_by"]`` then says ``"time"`` — the plan is valid but depends on the machine.
     ``bound`` (valid for this scenario, or ``None``) tells when the first objective cannot be improved.
     """
     from evac.core.planner.ccrp import CcrpPlanner
@@ -120,7 +127,8 @@ def search(
     best = _Best()
     meta: dict[str, Any] = {}
     t_start = time.perf_counter()
-    limit_s = stop.remaining_s()
+    limit_s = safety_s
+    fired: list[str] = []  # what the safety net stopped
     callbacks.on_start(1000)
 
     def progress() -> None:
@@ -153,6 +161,7 @@ def search(
             offer(run.run("evac"), name)
         except _OutOfTime:
             cut.append(name)
+            fired.append(name)
 
     bound_w = bound.safe_weighted_max if bound is not None else math.inf
     abandoned: list[str] = []
@@ -162,20 +171,21 @@ def search(
         if not params.baselines:
             return
         needed = best.plan is None or best.plan.kpis is None or not saves_everyone(best.plan.kpis, bound_w)
-        if not needed and stop.remaining_s() <= 0:  # it can only improve clearance, and there is no time left
+        if not needed and time.perf_counter() >= deadline:  # it can only improve clearance; no time left
             abandoned.append(planner.name)
+            fired.append(planner.name)
             return
-        allowance = max(stop.remaining_s(), _BASELINE_SHARE * limit_s)
-        cb: Callbacks = Callbacks() if needed else _Abort(time.perf_counter() + allowance)
+        cb: Callbacks = Callbacks() if needed else _Abort(deadline)
         try:
             offer(planner.plan(scenario, seed=seed, callbacks=cb, commitments=commitments),
                   f"baseline:{planner.name}")
         except _OutOfTime:
             abandoned.append(planner.name)
+            fired.append(planner.name)
 
     # 1. the greedy rule; 2. the bus optimiser's routes; then CCRP (the baseline likeliest to clear sooner)
     guided(Rule("priority", "best"), None, "rule:priority/best")
-    routes = _bus_routes(scenario, commitments, graph, stop, seed, params, meta)
+    routes = _bus_routes(scenario, commitments, graph, limit_s, deadline, seed, params, meta, fired)
     if routes is not None:
         for exit_rule in ("lookahead", "best"):
             guided(Rule("soonest", exit_rule), routes, f"busopt:{exit_rule}")
@@ -189,6 +199,9 @@ def search(
     # 4. GRASP
     iterations = 0
     while not stop(_cost(best.plan)):
+        if time.perf_counter() >= deadline:
+            fired.append("grasp")
+            break
         rule = Rule(rng.choice(("priority", "soonest")), rng.choice(("best", "lookahead")),
                     rng.uniform(0.0, params.max_noise))
         use_routes = routes is not None and rng.random() < 0.5
@@ -196,6 +209,7 @@ def search(
         iterations += 1
     if best.plan is None:  # every candidate was refused (never seen): nobody moved is still a valid plan
         best.plan, best.source = _nobody_moves(scenario, commitments), "empty"
+    meta["stopped_by"] = "time" if fired else "work"
     meta.update({"construction": best.source, "candidates": best.candidates, "grasp_iterations": iterations,
                  "rejected_by_checker": best.rejected, "search_s": round(time.perf_counter() - t_start, 3)})
     callbacks.on_progress(1000)
@@ -204,15 +218,19 @@ def search(
 
 
 def _bus_routes(
-    scenario: Scenario, commitments: Commitments | None, graph: CachedRoadGraph | None, stop: StoppingCriterion,
-    seed: int, params: SearchParams, meta: dict[str, Any],
+    scenario: Scenario, commitments: Commitments | None, graph: CachedRoadGraph | None, limit_s: float,
+    deadline: float, seed: int, params: SearchParams, meta: dict[str, Any], fired: list[str],
 ) -> dict[VehicleKey, list[tuple[str, str]]] | None:
-    """Each vehicle's (origin, exit) sequence from the bus optimiser, or ``None`` when it does not apply."""
+    """Each vehicle's (origin, exit) sequence from the bus optimiser, or ``None`` when it does not apply.
+
+    Whether it runs is decided on the problem's size against the configured limit (not on the time left,
+    which depends on the machine); it stops on ``busopt_iterations``, its share of the time left being
+    only a safety net."""
     if params.busopt_share <= 0 or params.busopt_iterations <= 0:
         return None
     from evac.core.planner.opt.reduce import busloads
 
-    budget = params.busopt_share * stop.remaining_s()
+    budget = params.busopt_share * limit_s
     run = GuidedRun(scenario, Callbacks(), commitments, rule=Rule(), graph=graph)
     queues, _, _ = run.households(priority_order)
     fleets = run.road_fleets()
@@ -230,11 +248,16 @@ def _bus_routes(
     reduction = reduce_to_bus_problem(run, queues, with_services=False)
     if reduction is None:
         return None
+    net_s = params.busopt_share * max(0.0, deadline - time.perf_counter())
+    iterations = min(params.busopt_iterations, params.busopt_work // max(1, n_loads * n_buses))
+    t0 = time.perf_counter()
     try:
-        sol = solve(reduction.problem, stop=FirstOf(MaxIterations(params.busopt_iterations), MaxRuntime(budget)),
+        sol = solve(reduction.problem, stop=FirstOf(MaxIterations(iterations), MaxRuntime(net_s)),
                     seed=seed, params=_busopt_params(SolveParams))
     except (BusProblemError, ValueError):
         return None
+    if time.perf_counter() - t0 >= net_s:
+        fired.append("busopt")
     meta["busopt"] = {"makespan_h": round(sol.makespan, 3), "lower_bound_h": round(sol.lower_bound, 3),
                       "iterations": sol.iterations, "loads": reduction.problem.n_loads,
                       "runtime_s": round(sol.runtime_s, 3)}
