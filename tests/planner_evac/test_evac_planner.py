@@ -107,7 +107,6 @@ def test_default_time_limit_grows_with_the_population() -> None:
 
 
 def test_plan_carries_a_bound_and_its_gap_is_small_here() -> None:
-    pytest.importorskip("highspy")
     sc = tiny(POPULATIONS["crowd"])
     plan = quick(2).plan(sc)
     assert plan.bound is not None and plan.kpis is not None
