@@ -76,7 +76,7 @@ def start_server(ws: Path) -> Server:
                             stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     t0 = time.monotonic()
-    while time.monotonic() - t0 < 30:
+    while time.monotonic() - t0 < 60:  # a condition wait; the limit only stops a hung test
         try:
             if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
                 return Server(url, ws, proc)
