@@ -42,6 +42,7 @@ bench: $(STAMP)
 bench-all: bench
 	$(BIN)/evac bench bep
 	$(BIN)/python bench/bench_sim.py
+	$(BIN)/python bench/bench_replan.py
 	$(BIN)/python bench/bench_registry.py
 	$(BIN)/python bench/bench_ops.py
 	$(BIN)/python bench/bench_decision.py

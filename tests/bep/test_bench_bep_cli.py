@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
 from bep_cases import EXAMPLE
 
-from evac.cli.bench_bep import bench_bep_cli
+from evac.adapters.bep import BepRecount, recount
+from evac.cli import bench_bep
+from evac.cli.bench_bep import bench_bep_cli, run_bep
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -57,3 +60,18 @@ def test_unknown_set_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(SystemExit) as info:
         bench_bep_cli(True, ["set99"], 1.0)
     assert info.value.code == 2
+
+
+def test_the_optimality_star_follows_the_reported_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a plan whose recounted makespan is longer than the solver's (a conversion gone wrong) used to keep the
+    # solver's "proven optimal"; the row decides on its own final numbers, so it is not starred
+    def longer(plan: object, scenario: object, *, hours_per_unit: float) -> BepRecount:
+        rc = recount(plan, scenario, hours_per_unit=hours_per_unit)  # type: ignore[arg-type]
+        return replace(rc, makespan=rc.makespan + 1.0)
+
+    [honest] = run_bep(_external(tmp_path), sets=["set2"], time_limit_s=5.0)
+    assert honest.proven_optimal and honest.makespan == honest.bound == 46 and honest.check_ok
+    monkeypatch.setattr(bench_bep, "recount", longer)
+    [row] = run_bep(_external(tmp_path / "again"), sets=["set2"], time_limit_s=5.0)
+    assert row.makespan == 47 and row.bound == 46
+    assert not row.proven_optimal and not row.check_ok

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,6 +22,8 @@ from evac.core.planner.busopt import (
     bound_report,
     iterated_local_search,
     lower_bound,
+    makespan_of,
+    settle_bound,
     solve,
     solve_exact,
     verify,
@@ -109,3 +113,42 @@ def test_params_and_problems_check_themselves() -> None:
                              pickup_to_shelter=[[1]])
     with pytest.raises(BusProblemError, match="shape"):
         BusProblem(1, (1,), (1,), (1,), np.zeros((1, 2)), np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+# -- "proven optimal" is decided on the final bound, never before it ---------------------------------------
+def test_settle_bound_decides_on_the_bound_it_reports() -> None:
+    assert settle_bound(46.0, 46.0) == (46.0, True)
+    assert settle_bound(46.0, 45.5) == (45.5, False)
+    assert settle_bound(46.0, 46.0 + 1e-12) == (46.0, True)  # floating-point noise is clamped
+    assert settle_bound(46.0, 50.0) == (50.0, True)  # a bound above a makespan is kept, for verify to see
+    assert settle_bound(46.0, -math.inf) == (-math.inf, False)
+
+
+def test_exact_optimality_follows_the_proven_bound_not_the_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    # routes whose timing comes out longer than the model's optimum: CP-SAT still says OPTIMAL and proves 46,
+    # so the makespan 47 is not proven optimal and its bound stays 46 (it used to be set to the makespan)
+    from evac.core.planner.busopt import exact
+
+    monkeypatch.setattr(exact, "makespan_of", lambda routes: makespan_of(routes) + 1.0)
+    result = solve_exact(EXAMPLE, params=ExactParams(time_limit_s=10, workers=2))
+    assert result.status == "OPTIMAL" and result.bound == 46 and result.solution is not None
+    assert result.solution.makespan == 47 and result.solution.lower_bound == 46
+    assert not result.optimal and not result.solution.proven_optimal
+
+
+def test_solve_does_not_clamp_away_a_bound_above_its_makespan(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a broken bound (50, above the optimum 46) used to be clamped to the makespan after "optimal" was
+    # decided, so nothing downstream could notice; now the bound is reported and verify flags it
+    solve_module = importlib.import_module("evac.core.planner.busopt.solve")  # the module, not the function
+    monkeypatch.setattr(solve_module, "compute_lower_bound", lambda problem: 50.0)
+    sol = solve(EXAMPLE, stop=MaxIterations(50), seed=0, params=SolveParams(exact_max_loads=0))
+    assert sol.lower_bound == 50.0 and sol.makespan < 50.0
+    assert any("lower bound 50 above the makespan" in p for p in verify(EXAMPLE, sol))
+
+
+def test_verify_rejects_optimality_claimed_below_the_bound() -> None:
+    sol = solve_exact(EXAMPLE, params=ExactParams(time_limit_s=10, workers=2)).solution
+    assert sol is not None and sol.proven_optimal and sol.lower_bound == sol.makespan == 46
+    assert verify(EXAMPLE, sol) == []
+    claimed = replace(sol, lower_bound=45.0)
+    assert any("declared optimal" in p for p in verify(EXAMPLE, claimed))

@@ -6,9 +6,9 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import key
 from fastapi.routing import APIRoute
 
+from conftest import key
 from evac.api.access import ACCESS, PUBLIC
 from evac.api.app import ROUTERS
 from evac.services.ops_ports import Role

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from conftest import key
-
 from evac.adapters.store.ops_repo import ops_uow_factory
 from evac.core.oplog import BreakdownEvent
 

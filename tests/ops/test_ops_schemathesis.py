@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import schemathesis
-from conftest import clean_env, make_client
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
+from conftest import clean_env, make_client
 from evac.adapters.store.workspace import open_workspace
 
 if TYPE_CHECKING:

@@ -118,7 +118,6 @@ def test_guided_run_with_the_greedy_rule_matches_greedy() -> None:
 
 
 def test_reduction_states_the_bus_problem() -> None:
-    pytest.importorskip("ortools")
     sc = tiny([("capital", 20)] * 4 + [("north", 30)])
     run = GuidedRun(sc, Callbacks(), None, rule=Rule())
     queues, _, _ = run.households(priority_order)

@@ -3,7 +3,6 @@ and calm on bad input."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -86,13 +85,16 @@ def test_same_seed_same_plan() -> None:
     assert essence(a) == essence(b)
 
 
-def test_time_limit_is_respected_loosely() -> None:
+def test_a_spent_time_limit_stops_the_search_at_its_first_plan() -> None:
+    # the limit, not the 10,000-iteration cap, must stop the search: with no time left there is no GRASP
+    # iteration and the baselines are abandoned, yet the plan is whole and valid (how long the limit takes on
+    # a real scenario is the planner benchmark's business, not a test's)
     sc = tiny(POPULATIONS["crowd"] * 3)
-    t0 = time.perf_counter()
-    plan = EvacPlanner(time_limit_s=1.0).plan(sc)
-    assert time.perf_counter() - t0 < 30.0  # baselines and imports may overrun the limit, not by much
+    plan = EvacPlanner(time_limit_s=0.0).plan(sc)
     assert_valid(plan, sc)
-    assert plan.meta["time_limit_s"] == 1.0
+    assert plan.meta["time_limit_s"] == 0.0 and plan.meta["max_iterations"] == 10_000
+    assert plan.meta["grasp_iterations"] == 0 and plan.meta["baselines_abandoned"]
+    assert plan.itineraries
 
 
 def test_time_limit_keyword_wins_over_the_constructor() -> None:
@@ -107,7 +109,6 @@ def test_default_time_limit_grows_with_the_population() -> None:
 
 
 def test_plan_carries_a_bound_and_its_gap_is_small_here() -> None:
-    pytest.importorskip("highspy")
     sc = tiny(POPULATIONS["crowd"])
     plan = quick(2).plan(sc)
     assert plan.bound is not None and plan.kpis is not None

@@ -6,6 +6,7 @@ import pytest
 
 from evac.core.model import Place, PlaceKind
 from evac.core.model.people import PartialDate, Relation, Sex
+from evac.core.population.generator import generate_population
 from evac.core.registry.linkage import baseline_pairs, link, score_pairs
 from evac.core.registry.records import Record
 from evac.core.registry.variants import typo, with_duplicates
@@ -44,9 +45,8 @@ def test_transliteration_variants_are_found_and_family_is_not() -> None:
 
 @pytest.mark.parametrize("size", [3000])
 def test_model_beats_baseline_on_generated_population(size: int) -> None:
-    gen = pytest.importorskip("evac.core.population.generator")
     cities = [Place("dam", "Damascus", PlaceKind.CITY, 33.5, 36.3, "SY", population=1_000_000)]
-    pop = gen.generate_population(cities, size=size, seed=7)
+    pop = generate_population(cities, size=size, seed=7)
     ev = with_duplicates(pop.people, rate=0.1, seed=7)
     res = link(ev.records, households=ev.households)
     sc = score_pairs({(c.a, c.b) for c in res.candidates if c.decision == "match"}, set(ev.truth))

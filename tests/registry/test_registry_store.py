@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 from registry_factory import ROWS_RU, ru_csv
@@ -18,6 +18,7 @@ from evac.core.model.people import Eligibility
 from evac.services import registry as svc
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from evac.adapters.store.workspace import Store
@@ -97,7 +98,8 @@ def test_crash_halfway_leaves_the_store_as_it_was(store: Store, tmp_path: Path,
     assert svc.find(uow=store.uow(), query="maria petrova") == []
 
 
-def test_nothing_sensitive_in_clear(store: Store, tmp_path: Path, backend_env: dict[str, str]) -> None:
+def test_nothing_sensitive_in_clear(store: Store, tmp_path: Path, backend_env: dict[str, str],
+                                    unavailable: Callable[[str], NoReturn]) -> None:
     marker = "Zqxjmarker"
     f = tmp_path / "m.csv"
     f.write_text("id,surname,name,phone,passport,address,city\n"
@@ -114,7 +116,7 @@ def test_nothing_sensitive_in_clear(store: Store, tmp_path: Path, backend_env: d
         pg_dump = shutil.which("pg_dump") or next(iter(sorted(
             __import__("glob").glob("/usr/lib/postgresql/*/bin/pg_dump"))), None)
         if pg_dump is None:
-            pytest.skip("pg_dump not installed")
+            unavailable("pg_dump is not installed (apt-get install postgresql-client)")
         url = backend_env["EVAC_DATABASE_URL"].replace("postgresql+psycopg", "postgresql")
         blob = subprocess.run([pg_dump, url], capture_output=True, check=True).stdout
         blob += subprocess.run([pg_dump, "--format=custom", "--compress=0", url], capture_output=True,

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from sim_helpers import make_job
 
 from evac.adapters.runners import run_jobs
-
-pytest.importorskip("dask.distributed")
 
 
 def test_dask_local_cluster_matches_serial(tiny):  # type: ignore[no-untyped-def]

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+from playwright.sync_api import sync_playwright
 from web_support import (
     CHROMIUM_ARGS,
     TIMEOUT_MS,
@@ -21,7 +21,7 @@ from web_support import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from fastapi.testclient import TestClient
@@ -83,18 +83,10 @@ def households(web_template: Path) -> list[Household]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(unavailable: Callable[[str], NoReturn]) -> Iterator[Browser]:
     exe = shutil.which("chromium")
     if exe is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but chromium is not installed (apt-get install chromium)")
-        pytest.skip("chromium not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI", "").lower() == "true":
-            raise
-        pytest.skip("playwright not installed")
+        unavailable("chromium is not installed (apt-get install chromium)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
         yield b

@@ -7,16 +7,20 @@ to leave, so about half the people travel. Fleets scale with the population (the
 sized for 25,000 people; L gets six times as many coaches, XL forty times); crossings, flights and
 closures stay as they are, so the large scenarios are genuinely short of time.
 
-Every row runs in a fresh process (``spawn``) so that its peak memory is its own. Nothing here is
-a test: numbers are printed and written to ``bench/results/``.
+Every row runs in a fresh process (``spawn``) so that its peak memory is its own. A row whose process
+does not answer is reported for what happened to it: ``timed out`` (still running at the row's limit,
+then killed) or ``crashed`` (an exception, with its message, or the process died: exit code or signal).
+Nothing here is a test: numbers are printed and written to ``bench/results/``.
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing as mp
+import queue as queue_mod
 import resource
 import time
+import traceback
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +58,10 @@ class Row:
     bound_method: str | None
     gap: float | None
     check_ok: bool
+    check_s: float = math.nan  # seconds the independent checker took on the plan
+    status: str = "ok"  # "ok", "timed out" or "crashed" (then ``wall_s`` is inf and ``error`` says why)
+    error: str | None = None
+    bound_status: str = "ok"  # what became of the bound's own process (a failed bound leaves the gap empty)
 
     def public(self) -> dict[str, Any]:
         """The keys the issue promises to scripts (``evac bench --json``), then extras."""
@@ -68,7 +76,9 @@ class Row:
             "bound_clearance_h": None if self.bound_clearance_h is None else round(self.bound_clearance_h, 2),
             "gap": None if self.gap is None else round(self.gap, 4), "check_ok": self.check_ok,
             "people": self.people, "travelling": self.travelling, "bound_method": self.bound_method,
-            "timed_out": not math.isfinite(self.wall_s),
+            "status": self.status, "timed_out": self.status == TIMED_OUT, "error": self.error,
+            "check_s": round(self.check_s, 3) if math.isfinite(self.check_s) else None,
+            "bound_status": self.bound_status,
         }
 
 
@@ -120,44 +130,99 @@ def _gap(kpis: Any, bound: Any) -> float | None:
     return result
 
 
-def _run_row(network: str, size: str, planner: str, bound: Any, queue: Any) -> None:
+def _run_row(network: str, size: str, planner: str, bound: Any) -> Row:
     scenario = build_bench_scenario(network, size)
     t0 = time.perf_counter()
     plan = PLANNERS[planner].plan(scenario)
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    t1 = time.perf_counter()
     report = check_plan(plan, scenario)
+    check_s = time.perf_counter() - t1
     k = report.kpis
-    queue.put(Row(
+    return Row(
         scenario=scenario.id, planner=planner, people=k.registered, travelling=k.travelling, wall_s=wall,
         peak_rss_mb=peak, safe=k.safe, safe_weighted=k.safe_weighted, clearance_h=k.clearance_h,
         bound_safe_weighted=None if bound is None else bound.safe_weighted_max,
         bound_clearance_h=None if bound is None else bound.clearance_h_min,
         bound_method=None if bound is None else bound.method, gap=_gap(k, bound), check_ok=report.ok,
-    ))
+        check_s=check_s,
+    )
 
 
-def _run_bound(network: str, size: str, time_limit_s: float, queue: Any) -> None:
+def _run_bound(network: str, size: str, time_limit_s: float) -> tuple[Any, float]:
     scenario = build_bench_scenario(network, size)
     t0 = time.perf_counter()
     bound = best_bound(scenario, time_limit_s=time_limit_s)
-    queue.put((bound, time.perf_counter() - t0))
+    return bound, time.perf_counter() - t0
 
 
-def _in_child(target: Callable[..., None], *args: Any, timeout_s: float | None = None) -> Any:
-    """Run ``target(*args, queue)`` in a fresh process; ``None`` if it has not answered in ``timeout_s``."""
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=target, args=(*args, queue))
-    proc.start()
+OK, TIMED_OUT, CRASHED = "ok", "timed out", "crashed"
+
+
+@dataclass(frozen=True, slots=True)
+class ChildOutcome:
+    """What a child process gave back: ``status`` OK with its ``value``, or TIMED_OUT / CRASHED with ``error``."""
+
+    status: str
+    value: Any = None
+    error: str | None = None
+
+
+def _child_main(target: Callable[..., Any], args: tuple[Any, ...], answers: Any) -> None:
+    """The child's entry point: report the value, or the exception that stopped it, on the queue."""
     try:
-        result = queue.get(timeout=timeout_s)
-    except Exception:  # queue.Empty: the row ran out of time
-        result = None
-    if result is None:
-        proc.kill()
-    proc.join()
-    return result
+        answers.put((OK, target(*args)))
+    except BaseException as exc:
+        answers.put((CRASHED, traceback.format_exception_only(type(exc), exc)[-1].strip()))
+        raise
+
+
+def _exit_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        return f"killed by signal {-exitcode}"
+    return f"exited with code {exitcode} without answering"
+
+
+def in_child(target: Callable[..., Any], *args: Any, timeout_s: float | None = None,
+             poll_s: float = 0.2) -> ChildOutcome:
+    """Run ``target(*args)`` in a fresh ``spawn`` process and say what happened.
+
+    - OK: it returned (``value``);
+    - CRASHED: it raised (``error`` is the exception's last line) or its process died without answering
+      (segfault, out-of-memory kill, ``os._exit``: ``error`` gives the exit code or signal);
+    - TIMED_OUT: it was still running after ``timeout_s`` seconds and was killed.
+
+    ``target`` must be importable by name (a module-level function), as ``spawn`` requires.
+    """
+    ctx = mp.get_context("spawn")
+    answers = ctx.Queue()
+    proc = ctx.Process(target=_child_main, args=(target, args, answers))
+    proc.start()
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    try:
+        while True:
+            wait = poll_s if deadline is None else max(0.0, min(poll_s, deadline - time.monotonic()))
+            try:
+                status, payload = answers.get(timeout=wait)
+            except queue_mod.Empty:
+                if not proc.is_alive():
+                    try:  # it may have answered just before it exited
+                        status, payload = answers.get(timeout=1.0)
+                    except queue_mod.Empty:
+                        return ChildOutcome(CRASHED, error=_exit_reason(proc.exitcode))
+                elif deadline is not None and time.monotonic() >= deadline:
+                    return ChildOutcome(TIMED_OUT, error=f"no answer after {timeout_s:g} s")
+                else:
+                    continue
+            if status == OK:
+                return ChildOutcome(OK, value=payload)
+            return ChildOutcome(CRASHED, error=str(payload))
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        answers.close()
 
 
 def run_bench(
@@ -167,20 +232,26 @@ def run_bench(
     """Run every scenario × planner in its own process; call ``on_row`` as rows finish.
 
     A row that takes longer than ``row_timeout_s`` (scenario generation included) is stopped and
-    reported with ``wall_s = inf`` and ``check_ok = False``: a planner too slow to answer is a result.
+    reported with ``status`` TIMED_OUT; a row whose process raises or dies is reported CRASHED with the
+    reason in ``error``. Either way ``wall_s`` is inf and ``check_ok`` False: a planner too slow to
+    answer, or one that fails, is a result. The bound's own process is reported in ``bound_status``.
     """
     rows: list[Row] = []
     for network in networks:
         for size in sizes:
-            answer = _in_child(_run_bound, network, size, bound_time_limit_s, timeout_s=row_timeout_s)
-            bound = None if answer is None else answer[0]
+            answer = in_child(_run_bound, network, size, bound_time_limit_s, timeout_s=row_timeout_s)
+            bound = answer.value[0] if answer.status == OK else None
+            bound_status = answer.status if answer.status == OK else f"{answer.status}: {answer.error}"
             for planner in planners:
-                row: Row | None = _in_child(_run_row, network, size, planner, bound, timeout_s=row_timeout_s)
-                if row is None:
+                got = in_child(_run_row, network, size, planner, bound, timeout_s=row_timeout_s)
+                if got.status == OK:
+                    row: Row = replace(got.value, bound_status=bound_status)
+                else:
                     row = Row(f"{network}-{size}", planner, SIZES[size], 0, math.inf, math.nan, 0, 0.0, None,
                               None if bound is None else bound.safe_weighted_max,
                               None if bound is None else bound.clearance_h_min,
-                              None if bound is None else bound.method, None, False)
+                              None if bound is None else bound.method, None, False,
+                              status=got.status, error=got.error, bound_status=bound_status)
                 rows.append(row)
                 if on_row is not None:
                     on_row(row)

@@ -8,6 +8,11 @@ results are identical whatever executes them; executors only decide *where*. To 
   pool through its initializer, to Dask workers with ``Client.scatter(..., broadcast=True)``;
 - results come back as small :class:`~evac.core.sim.RunResult` records.
 
+A run that fails inside the simulator comes back as a failed result (:func:`~evac.core.sim.simulate_run`
+never raises for it). A chunk whose worker dies or cannot return (a crashed process, a lost Dask worker)
+comes back the same way, one failed result per run of the chunk with the reason, so every run asked for is
+returned and the aggregation counts it as not all safe instead of losing it.
+
 ``dask="local"`` starts a ``LocalCluster`` (processes, one thread each, no dashboard, a temporary
 directory) and stops it afterwards; ``dask="tcp://HOST:PORT"`` connects to a running scheduler whose
 workers have evac installed. Dask is imported only on that path.
@@ -20,7 +25,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TYPE_CHECKING, Any
 
-from evac.core.sim import simulate_runs
+from evac.core.sim import failed_run, simulate_runs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -56,6 +61,17 @@ def _run_chunk(j: int, lo: int, hi: int) -> tuple[int, list[RunResult]]:
 
 def _dask_chunk(job: SimJob, j: int, lo: int, hi: int) -> tuple[int, list[RunResult]]:
     return j, simulate_runs(job, range(lo, hi))
+
+
+def _chunk_result(fut: Any, part: tuple[int, int, int], jobs: Sequence[SimJob]) -> tuple[int, list[RunResult]]:
+    """The chunk's results, or one failed result per run when its worker raised or died."""
+    j, lo, hi = part
+    try:
+        result: tuple[int, list[RunResult]] = fut.result()
+    except Exception as exc:
+        why = f"worker failed: {type(exc).__name__}: {exc}".rstrip(": ")
+        return j, [failed_run(jobs[j], i, why) for i in range(lo, hi)]
+    return result
 
 
 def run_jobs(
@@ -96,9 +112,9 @@ def run_jobs(
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                                  initargs=(jobs,)) as pool:
-            futures = [pool.submit(_run_chunk, j, lo, hi) for j, lo, hi in parts]
+            futures = {pool.submit(_run_chunk, j, lo, hi): (j, lo, hi) for j, lo, hi in parts}
             for fut in as_completed(futures):
-                collect(*fut.result())
+                collect(*_chunk_result(fut, futures[fut], jobs))
     for results in out:
         results.sort(key=lambda r: r.run)
     return out
@@ -119,9 +135,10 @@ def _run_dask(jobs: Sequence[SimJob], parts: list[tuple[int, int, int]], workers
             client = Client(address)
         try:
             shipped = client.scatter(list(jobs), broadcast=True)
-            futures = [client.submit(_dask_chunk, shipped[j], j, lo, hi, pure=False) for j, lo, hi in parts]
-            for fut in dask_completed(futures):
-                collect(*fut.result())
+            futures = {client.submit(_dask_chunk, shipped[j], j, lo, hi, pure=False): (j, lo, hi)
+                       for j, lo, hi in parts}
+            for fut in dask_completed(list(futures)):
+                collect(*_chunk_result(fut, futures[fut], jobs))
         finally:
             client.close()
             if cluster is not None:

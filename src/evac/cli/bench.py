@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +28,8 @@ def bench_cli(
     planners: Annotated[str | None, typer.Option(help="Comma-separated planners (default: all).")] = None,
     networks: Annotated[str, typer.Option(help="Comma-separated networks: syria, grid.")] = "syria,grid",
     results: Annotated[Path, typer.Option(help="Folder for the result files.")] = Path("bench/results"),
-    row_timeout: Annotated[float, typer.Option(help="Seconds before a row is stopped and reported as timed out.")
+    row_timeout: Annotated[float, typer.Option(
+        help="Seconds before a row is stopped and reported as timed out (a row that fails is reported as crashed).")
                            ] = 600.0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per row on stdout.")] = False,
 ) -> None:
@@ -50,9 +50,13 @@ def bench_cli(
     def show(row: Row) -> None:
         if as_json:
             print(json.dumps(row.public()), flush=True)
+        elif row.status != "ok":
+            err.print(f"  {row.scenario:<10} {row.planner:<7} [red]{row.status}[/]: {row.error}", highlight=False)
         else:
             err.print(f"  {row.scenario:<10} {row.planner:<7} {row.wall_s:8.2f} s  safe {row.safe:,}  "
-                      f"gap {'—' if row.gap is None else f'{100 * row.gap:.1f} %'}")
+                      f"gap {'—' if row.gap is None else f'{100 * row.gap:.1f} %'}  check {row.check_s:.2f} s")
+        if row.bound_status != "ok" and not as_json:
+            err.print(f"  {row.scenario:<10} bound   [red]{row.bound_status}[/]", highlight=False)
 
     rows = run_bench(size_list, plan_list, net_list, row_timeout_s=row_timeout, on_row=show)
     table = render_table(rows)
@@ -79,9 +83,10 @@ def _cells(r: object) -> list[str]:
     from evac.adapters.bench import Row
 
     assert isinstance(r, Row)
-    if not math.isfinite(r.wall_s):
-        return [r.scenario, r.planner, "—", "timed out", "—", "—", "—", "—", _fmt(r.bound_safe_weighted, ",.0f"),
-                _fmt(r.bound_clearance_h, ",.1f"), "—", "—"]
+    if r.status != "ok":  # "timed out" or "crashed": the reason goes in the check column
+        why = (r.error or "")[:80]
+        return [r.scenario, r.planner, "—", r.status, "—", "—", "—", "—", _fmt(r.bound_safe_weighted, ",.0f"),
+                _fmt(r.bound_clearance_h, ",.1f"), "—", why or "—"]
     return [r.scenario, r.planner, f"{r.travelling:,}", f"{r.wall_s:.2f}", f"{r.peak_rss_mb:,.0f}", f"{r.safe:,}",
             f"{r.safe_weighted:,.0f}", _fmt(r.clearance_h, ",.1f"), _fmt(r.bound_safe_weighted, ",.0f"),
             _fmt(r.bound_clearance_h, ",.1f"), _fmt(None if r.gap is None else 100 * r.gap, ".2f") + (

@@ -24,7 +24,7 @@ from evac.adapters.bep import RULES, model, read_bep, recount, solution_to_plan
 from evac.cli.console import err, fail, out
 from evac.core.check import check_plan
 from evac.core.errors import ScenarioError
-from evac.core.planner.busopt import MaxRuntime, solve
+from evac.core.planner.busopt import MaxRuntime, settle_bound, solve
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -136,8 +136,13 @@ def _one(f: Path, known: dict[str, tuple[float, bool]], *, time_limit_s: float, 
         problems.append(f"bound {sol.lower_bound:g} above the makespan {rc.makespan:g}")
     wall = time.perf_counter() - t0
     best = known.get(f.stem)
+    # the row's numbers are final only now: the makespan recounted from the plan, the solver's settled bound.
+    # "Proven optimal" is decided on those two, not taken from the solver (whose makespan the recount may
+    # contradict); the 1e-6 tolerance is the one the recount's rounding and the checks above use.
+    _, proven = settle_bound(rc.makespan, sol.lower_bound, tol=1e-6 * max(1.0, rc.makespan))
     return BepRow(f.stem, best[0] if best else None, best[1] if best else False, rc.makespan,
-                  round(sol.lower_bound, 6), round(wall, 2), not problems, sol.proven_optimal, tuple(problems))
+                  round(sol.lower_bound, 6), round(wall, 2), not problems, proven and sol.proven_optimal,
+                  tuple(problems))
 
 
 def _num(x: float | None) -> str:

@@ -113,7 +113,8 @@ def render_decision_report(report: DecisionReport, *, generated_at: datetime | N
     mc_rows: list[tuple[str, str]] = []
     if mc is not None:
         mc_rows = [
-            ("runs completed", f"{mc.runs:,}"), ("P(all safe)", f"{mc.p_all_safe:.4f}"),
+            ("runs (completed + failed)", f"{mc.runs:,} ({mc.completed:,} + {mc.failed_runs:,})"),
+            ("P(all safe), a failed run counted as not all safe", f"{mc.p_all_safe:.4f}"),
             ("95 % interval", f"[{mc.p_all_safe_ci[0]:.4f}, {mc.p_all_safe_ci[1]:.4f}]"),
             ("people to move (mean, who showed up)", f"{mc.target_mean:,.1f}"),
             ("no-shows (mean people)", f"{mc.no_show_mean:,.1f}"),
@@ -130,7 +131,7 @@ def render_decision_report(report: DecisionReport, *, generated_at: datetime | N
         "cards": cards, "chart_css": Markup(CHART_CSS),
         "decision_svg": figs.get("decision"), "probability_svg": figs.get("p_all_safe"), "fan_svg": figs.get("fan"),
         "confidence": "95 %", "mode": report.mode, "threshold_pct": f"{report.threshold:.0%}",
-        "runs": mc.runs if mc else 0, "main_start": _when(sc, mc.start_h) if mc else "",
+        "runs": mc.completed if mc else 0, "main_start": _when(sc, mc.start_h) if mc else "",
         "mc_rows": mc_rows, "failed": mc.failed if mc else (), "base_seed": report.base_seed,
         "start_rows": start_rows, "class_names": a.class_names if a else (), "sweep": bool(report.sweep),
         "closure_rows": closure_rows, "version": __version__,

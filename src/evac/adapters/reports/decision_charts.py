@@ -204,7 +204,7 @@ def fan_chart(summary: MonteCarloSummary, *, moment: Callable[[float], datetime]
     parts: list[Markup] = [el("rect", {"x": _L, "y": _T, "width": W - _L - _R, "height": H - _T - _B,
                                        "class_": "plot-bg"})]
     grid = summary.grid_h
-    if summary.runs == 0 or len(grid) < 2:
+    if summary.completed == 0 or len(grid) < 2:  # the fan is over completed runs (a failed one has no curve)
         return _frame(parts, "No runs")
     t0, t1 = float(grid[0]), float(grid[-1])
     top = max(float(summary.fan[0.95].max()), summary.target_mean, 1.0) * 1.08

@@ -6,8 +6,12 @@
 - the fan chart: quantiles (5, 25, 50, 75, 95 %) of people safe at each grid time;
 - across start dates, the latest start whose P(all safe) reaches a threshold.
 
-Failed runs (an error inside the simulator) are kept apart with their seeds and excluded from every
-statistic: N is the number of runs that completed.
+A failed run (an error inside the simulator, or a run its worker never returned) is a run in which nobody
+can say everyone was safe, so it counts as *not all safe*: P(all safe), its interval and P(all safe) per
+class are over every run, N = completed + failed, and the failed runs are reported with their seeds
+(``failed``). Dropping them instead would make a simulator that crashes in the hard futures look safer.
+The people counts (left behind, fan chart, clearance, means) exist only for completed runs and are over
+those (``completed``).
 """
 
 from __future__ import annotations
@@ -57,10 +61,16 @@ class FailedRun:
 
 @dataclass(frozen=True, eq=False)
 class MonteCarloSummary:
-    """Statistics over the completed runs of one start (people counts; hours after the start)."""
+    """Statistics over the runs of one start (people counts; hours after the start).
+
+    ``runs`` counts every run, ``completed`` those that finished and ``failed`` lists the others;
+    ``all_safe``, ``p_all_safe``, its interval and ``p_all_safe_by_class`` are over all ``runs`` (a failed
+    run is not all safe); the people statistics are over the ``completed`` runs.
+    """
 
     start_h: float
     runs: int
+    completed: int
     failed: tuple[FailedRun, ...]
     all_safe: int
     p_all_safe: float
@@ -80,14 +90,22 @@ class MonteCarloSummary:
     left_behind: npt.NDArray[np.int64]  # per completed run, for histograms
     p_all_safe_by_class: dict[str, float]
 
+    @property
+    def failed_runs(self) -> int:
+        return len(self.failed)
+
 
 def summarise(results: Sequence[RunResult], *, start_h: float, grid_h: npt.NDArray[np.float64],
               class_names: Sequence[str], confidence: float = 0.95) -> MonteCarloSummary:
-    """Aggregate ``results`` (any order: they are sorted by run index first, so executors do not matter)."""
+    """Aggregate ``results`` (any order: they are sorted by run index first, so executors do not matter).
+
+    A failed run counts in P(all safe) as a run in which not everyone was safe (see the module docstring).
+    """
     ordered = sorted(results, key=lambda r: r.run)
     ok = [r for r in ordered if r.ok]
     failed = tuple(FailedRun(r.run, r.seed, r.error or "") for r in ordered if not r.ok)
     n = len(ok)
+    runs = len(ordered)  # the denominator of every probability: a failed run is one of them, never safe
     k = sum(r.all_safe for r in ok)
     left = np.array([r.left_behind for r in ok], dtype=np.int64)
     curves = np.array([r.safe_curve for r in ok], dtype=np.float64).reshape(n, len(grid_h))
@@ -96,14 +114,14 @@ def summarise(results: Sequence[RunResult], *, start_h: float, grid_h: npt.NDArr
     by_class = {}
     for j, name in enumerate(class_names):
         good = sum(r.safe_by_class[j] == r.target_by_class[j] for r in ok)
-        by_class[name] = good / n if n else math.nan
+        by_class[name] = good / runs if runs else math.nan
 
     def mean(values: Sequence[float]) -> float:
         return float(np.mean(values)) if len(values) else math.nan
 
     return MonteCarloSummary(
-        start_h=start_h, runs=n, failed=failed, all_safe=k, p_all_safe=k / n if n else math.nan,
-        p_all_safe_ci=wilson(k, n, confidence),
+        start_h=start_h, runs=runs, completed=n, failed=failed, all_safe=k,
+        p_all_safe=k / runs if runs else math.nan, p_all_safe_ci=wilson(k, runs, confidence),
         left_behind_mean=float(left.mean()) if n else math.nan,
         left_behind_p95=float(np.quantile(left, 0.95)) if n else math.nan,
         left_behind_max=int(left.max()) if n else 0,

@@ -5,8 +5,8 @@
 """
 
 from evac.core.sim.compiled import CompiledPlan, SimContext, compile_plan
-from evac.core.sim.run import RunResult, SimJob, SimMode, run_seed, simulate_run, simulate_runs
+from evac.core.sim.run import RunResult, SimJob, SimMode, failed_run, run_seed, simulate_run, simulate_runs
 from evac.core.sim.uncertainty import Uncertainty
 
 __all__ = ["CompiledPlan", "RunResult", "SimContext", "SimJob", "SimMode", "Uncertainty", "compile_plan",
-           "run_seed", "simulate_run", "simulate_runs"]
+           "failed_run", "run_seed", "simulate_run", "simulate_runs"]

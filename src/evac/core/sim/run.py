@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from evac.core.sim.engine import Execution
     from evac.core.sim.uncertainty import Uncertainty
 
-__all__ = ["RunResult", "SimJob", "SimMode", "run_seed", "simulate_run", "simulate_runs"]
+__all__ = ["RunResult", "SimJob", "SimMode", "failed_run", "run_seed", "simulate_run", "simulate_runs"]
 
 
 class SimMode(StrEnum):
@@ -199,17 +199,24 @@ def _execute_all(job: SimJob, st: RunState) -> int:
 def simulate_run(job: SimJob, run: int) -> RunResult:
     """Run ``run`` of ``job``. Never raises for a failure inside the simulation: the result carries the
     error and the seed, so that the other runs complete and this one can be replayed."""
-    ctx = job.ctx
-    n_cls = len(ctx.class_names)
     try:
         rng = np.random.default_rng(run_seed(job.base_seed, run))
         st = _initial_state(job, rng)
         replans = _execute_all(job, st)
         return _summarise(job, st, run, replans)
     except Exception as exc:  # a failed run is data, reported with its seed
-        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return RunResult(run, (job.base_seed, run), 0, 0, (0,) * n_cls, (0,) * n_cls, 0, 0, 0, 0, 0, 0, None,
-                         np.zeros(len(job.grid_h), dtype=np.int64), error=tb)
+        return failed_run(job, run, traceback.format_exception_only(type(exc), exc)[-1].strip())
+
+
+def failed_run(job: SimJob, run: int, error: str) -> RunResult:
+    """The result of run ``run`` that did not complete (``error`` says why): zero counts, never all safe.
+
+    Also what an executor reports for the runs of a worker that died before returning them, so that every
+    run asked for comes back and the aggregation counts it (as not all safe) instead of losing it.
+    """
+    n_cls = len(job.ctx.class_names)
+    return RunResult(run, (job.base_seed, run), 0, 0, (0,) * n_cls, (0,) * n_cls, 0, 0, 0, 0, 0, 0, None,
+                     np.zeros(len(job.grid_h), dtype=np.int64), error=error or "failed")
 
 
 def _summarise(job: SimJob, st: RunState, run: int, replans: int) -> RunResult:

@@ -12,7 +12,15 @@ from evac.core.planner.busopt.callbacks import SolverCallbacks
 from evac.core.planner.busopt.exact import ExactParams, ExactResult, solve_exact
 from evac.core.planner.busopt.ils import IlsParams, iterated_local_search
 from evac.core.planner.busopt.problem import BusProblem, BusProblemError
-from evac.core.planner.busopt.solution import BusRoute, BusSolution, BusTrip, makespan_of, timed_routes, verify
+from evac.core.planner.busopt.solution import (
+    BusRoute,
+    BusSolution,
+    BusTrip,
+    makespan_of,
+    settle_bound,
+    timed_routes,
+    verify,
+)
 from evac.core.planner.busopt.solve import SolveParams, solve
 from evac.core.planner.stop import FirstOf, MaxIterations, MaxRuntime, StoppingCriterion
 
@@ -36,6 +44,7 @@ __all__ = [
     "iterated_local_search",
     "lower_bound",
     "makespan_of",
+    "settle_bound",
     "solve",
     "solve_exact",
     "timed_routes",

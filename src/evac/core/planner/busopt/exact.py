@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from evac.core.planner.busopt.solution import BusSolution, makespan_of, timed_routes
+from evac.core.planner.busopt.solution import BusSolution, makespan_of, settle_bound, timed_routes
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -195,10 +195,12 @@ def solve_exact(
             sequences[b][k] = (i, target, r)
     routes = timed_routes(pr, sequences)
     ms = makespan_of(routes)
-    optimal = status == cp_model.OPTIMAL and integral
+    # CP-SAT's proven bound is the only bound here (none without integral times); the makespan is that of the
+    # timed routes, and optimality is decided on the two, not taken from the status and then given a bound
     bound = solver.best_objective_bound / scale if integral else -math.inf
-    sol = BusSolution(routes, ms, ms if optimal else max(-math.inf, min(bound, ms)), optimal, "cp-sat", seed, 0,
-                      time.perf_counter() - t0)
+    final_lb, proven = settle_bound(ms, bound)
+    optimal = status == cp_model.OPTIMAL and proven
+    sol = BusSolution(routes, ms, final_lb, optimal, "cp-sat", seed, 0, time.perf_counter() - t0)
     return ExactResult(sol, bound, optimal, name)
 
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from evac.core.planner.busopt.bounds import lower_bound as compute_lower_bound
 from evac.core.planner.busopt.callbacks import SolverCallbacks
 from evac.core.planner.busopt.problem import BusProblemError
-from evac.core.planner.busopt.solution import BusSolution, makespan_of, timed_routes
+from evac.core.planner.busopt.solution import BusSolution, makespan_of, settle_bound, timed_routes
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -512,7 +512,6 @@ def iterated_local_search(
         cb.on_iteration(iteration, cur_m, best_m)
     routes = timed_routes(problem, s.sequences(best))
     makespan = makespan_of(routes)
-    optimal = makespan <= lb + tol
-    cb.on_end(makespan, lb)
-    return BusSolution(routes, makespan, min(lb, makespan), optimal, "ils", seed, iteration,
-                       time.perf_counter() - t0)
+    final_lb, optimal = settle_bound(makespan, lb, tol=tol)
+    cb.on_end(makespan, final_lb)
+    return BusSolution(routes, makespan, final_lb, optimal, "ils", seed, iteration, time.perf_counter() - t0)

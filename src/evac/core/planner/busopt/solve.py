@@ -8,7 +8,8 @@
    A proof of optimality ends the run; otherwise CP-SAT's incumbent and bound are kept.
 4. Local search again from the best solution until ``stop`` or until the makespan meets the bound.
 
-The returned solution carries the best bound found by any phase. With :class:`MaxIterations` and the
+The returned solution carries the best bound found by any phase, and ``proven_optimal`` is decided on
+that final bound (:func:`~evac.core.planner.busopt.solution.settle_bound`). With :class:`MaxIterations` and the
 exact phase off (``exact_max_loads=0``) the result depends only on the seed; CP-SAT is deterministic for
 a seed only when it finishes (proves optimality) within its time limit.
 """
@@ -24,6 +25,7 @@ from evac.core.planner.busopt.bounds import lower_bound as compute_lower_bound
 from evac.core.planner.busopt.callbacks import SolverCallbacks
 from evac.core.planner.busopt.exact import ExactParams, solve_exact
 from evac.core.planner.busopt.ils import IlsParams, iterated_local_search
+from evac.core.planner.busopt.solution import settle_bound
 from evac.core.planner.stop import FirstOf, MaxIterations
 
 if TYPE_CHECKING:
@@ -113,8 +115,8 @@ def solve(
         iterations += more.iterations
         if more.makespan < best.makespan - tol:
             best = more
-    optimal = best.makespan <= lb + tol
-    lb = min(lb, best.makespan)
+    # the bound is final only now (bounds module, then CP-SAT): optimality is decided on it, never before
+    lb, optimal = settle_bound(best.makespan, lb)
     cb.on_end(best.makespan, lb)
     return replace(best, lower_bound=lb, proven_optimal=optimal, seed=seed, iterations=iterations,
                    runtime_s=time.perf_counter() - t0, bound_method=bound_by)
