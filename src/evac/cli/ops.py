@@ -180,16 +180,24 @@ def ops_activate_cli(
     """
     from evac.adapters.store.ops_scenario import operation_scenario
     from evac.cli.common import parse_start
-    from evac.core.planner import PLANNERS
+    from evac.cli.console import plan_rejected
     from evac.services.operations import activate
     from evac.services.ops_ports import Clock
+    from evac.services.planning import PlanRejected, UnknownPlanner, plan_scenario, planner_names, resolve_planner
 
-    if planner not in PLANNERS:
-        fail(f"--planner: choose from {', '.join(sorted(PLANNERS))}")
+    try:
+        chosen = resolve_planner(planner)
+    except UnknownPlanner:
+        fail(f"--planner: choose from {', '.join(planner_names())}")
+        return
     with _stored(workspace) as store:
         sc, unknown = operation_scenario(store, scenario)
         start_h = parse_start(start, sc)
-        plan = PLANNERS[planner].plan(sc, start_h=start_h)
+        try:
+            plan = plan_scenario(sc, planner=chosen, start_h=start_h).plan
+        except PlanRejected as exc:
+            plan_rejected(exc)
+            return
         now = datetime.now(UTC)
         clock = Clock(now, plan.start_h, sc.epoch, scenario)
         res = activate(uow_factory=_uow(store), plan=plan, scenario=sc, scenario_ref=scenario, clock=clock,
