@@ -14,7 +14,7 @@ from evac.core.check import Rule, check_plan
 from evac.core.errors import ModelError
 from evac.core.planner import PLANNERS, EvacPlanner, GreedyPlanner
 from evac.services import planning
-from evac.services.operations import NoActivePlan
+from evac.services.operations import NoActivePlan, activate
 from evac.services.planning import PlanRejected, UnknownPlanner
 
 if TYPE_CHECKING:
@@ -94,6 +94,17 @@ def test_time_limit_reaches_the_optimising_planner_only() -> None:
     assert evac is not PLANNERS["evac"]  # the shared instance keeps its default
     assert planning.resolve_planner("greedy", time_limit_s=2.5) is PLANNERS["greedy"]
     assert planning.planner_names() == sorted(PLANNERS)
+
+
+def test_activation_refuses_an_unchecked_bad_plan_before_writing(tiny: Scenario) -> None:
+    bad = BrokenPlanner().plan(tiny)
+
+    def no_store() -> Any:
+        raise AssertionError("nothing may be written for a plan that fails the check")
+
+    with pytest.raises(PlanRejected):
+        activate(uow_factory=no_store, plan=bad, scenario=tiny, scenario_ref="tiny", clock=None,  # type: ignore[arg-type]
+                 actor="test", now=None)  # type: ignore[arg-type]
 
 
 class _NoPlanOps:

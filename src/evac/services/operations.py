@@ -284,7 +284,14 @@ def _apply_plan(uow: OpsUnitOfWork, *, plan: Plan, clock: Clock, place_names: di
 
 def activate(*, uow_factory: UowFactory, plan: Plan, scenario: Scenario, scenario_ref: str, clock: Clock,
              actor: str, now: datetime) -> dict[str, Any]:
-    """Make ``plan`` the operation's plan: store it, set the clock, assign people, queue call-forwards."""
+    """Make ``plan`` the operation's plan: store it, set the clock, assign people, queue call-forwards.
+
+    The plan is checked independently first, whoever made it: one that breaks a hard constraint raises
+    :class:`~evac.services.planning.PlanRejected` and nothing is written.
+    """
+    from evac.services.planning import check
+
+    check(plan, scenario)
     names = {p.id: p.name for p in scenario.places}
     key = f"activate-{now.isoformat()}"
 
@@ -330,16 +337,22 @@ def _core_events(uow: OpsUnitOfWork, plan: Plan, clock: Clock, now_h: float) -> 
 
 def replan_in(uow: OpsUnitOfWork, *, scenario: Scenario, actor: str, key: str, now: datetime,
               reason: str) -> dict[str, Any]:
-    """Re-plan inside an open unit of work (the caller commits): keep the past, rebook the changed."""
+    """Re-plan inside an open unit of work (the caller commits): keep the past, rebook the changed.
+
+    Raises :class:`OpsError` (nothing may be committed) when the facts contradict the plan or the new plan
+    fails the independent check."""
     active = uow.ops.active_plan()
     clock = uow.ops.clock()
     if active is None or clock is None:
         raise NoActivePlan("no active plan: run `evac ops activate` first")
     now_h = clock.hours(now)
     events = _core_events(uow, active.plan, clock, now_h)
+    from evac.services.planning import PlanRejected, check
+
     try:
         res = replan_result(scenario, active.plan, events, now_h)
-    except EventConflict as exc:
+        check(res.plan, res.scenario)  # nobody is rebooked onto a plan the independent checker refuses
+    except (EventConflict, PlanRejected) as exc:
         raise OpsError(f"re-plan refused: {exc}") from None
     plan_id = uow.ops.save_plan(plan=res.plan, scenario=active.scenario, reason=reason)
     counts = _apply_plan(uow, plan=res.plan, clock=clock, place_names={p.id: p.name for p in scenario.places},
