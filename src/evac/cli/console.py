@@ -116,8 +116,8 @@ def kpi_table(plan: Plan, scenario: Scenario, *, run_s: float | None = None, pea
         rows.append(("run time", f"{run_s:.2f} s"))
     if peak_mb is not None:
         rows.append(("peak memory", f"{peak_mb:,.0f} MiB"))
-    for a, b in rows:
-        table.add_row(a, b)
+    for indicator, value in rows:
+        table.add_row(indicator, value)
     return table
 
 
