@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from typer.testing import CliRunner
 
 from evac.cli.app import app
+from evac.core.planner import PLANNERS, GreedyPlanner
+
+if TYPE_CHECKING:
+    from evac.core.model import Plan, Scenario
 
 runner = CliRunner()
 TINY = str(Path(__file__).parents[1] / "data" / "tiny.yaml")
@@ -55,6 +62,29 @@ def test_plan_writes_plan_report_and_json_kpis(tmp_path: Path) -> None:
     assert "OK" in check.output
 
 
+class _BrokenPlanner:
+    """Greedy's plan with its first trip on a vehicle that does not exist (a planner bug)."""
+
+    name = "broken"
+
+    def plan(self, scenario: Scenario, **kw: Any) -> Plan:
+        plan = GreedyPlanner().plan(scenario, **kw)
+        first, *rest = plan.trips
+        return replace(plan, trips=(replace(first, unit=999), *rest))
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_plan_failing_the_independent_check_is_withheld_and_exits_1(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool) -> None:
+    monkeypatch.setitem(PLANNERS, "broken", _BrokenPlanner())  # type: ignore[arg-type]
+    result = runner.invoke(app, ["plan", "--scenario", TINY, "--planner", "broken", "--out", str(tmp_path)]
+                           + (["--json"] if as_json else []))
+    assert result.exit_code == 1, result.output
+    assert "fails the independent check" in result.output and "[reference]" in result.output
+    assert "all hard constraints hold" not in result.output and "safe" not in result.stdout
+    assert not (tmp_path / "plan.json").exists() and not (tmp_path / "report.html").exists()
+
+
 def test_same_inputs_give_identical_plan_json(tmp_path: Path) -> None:
     for d in ("a", "b"):
         result = runner.invoke(app, ["plan", "--scenario", TINY, "--out", str(tmp_path / d), "--json"])
@@ -74,6 +104,8 @@ def test_check_catches_a_tampered_plan(tmp_path: Path) -> None:
     report = json.loads(result.output)
     assert not report["ok"]
     assert any(v["rule"] == "leg_time" and trip["id"] in v["message"] for v in report["violations"])
+    text = runner.invoke(app, ["check", str(tmp_path / "plan.json"), "--scenario", TINY])
+    assert text.exit_code == 1 and "[leg_time]" in text.output  # the rule is shown, not taken for markup
 
 
 def test_check_of_unreadable_plan_is_a_clear_error(tmp_path: Path) -> None:

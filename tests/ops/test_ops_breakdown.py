@@ -3,16 +3,21 @@ households are told; idempotent like every write; unknown vehicles are refused."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conftest import key
 from evac.adapters.store.ops_repo import ops_uow_factory
+from evac.core.check import CheckReport, Rule, Violation
 from evac.core.oplog import BreakdownEvent
+from evac.services import planning
 
 if TYPE_CHECKING:
+    import pytest
     from fastapi.testclient import TestClient
 
     from evac.adapters.store.workspace import Store
+    from evac.core.model import Plan, Scenario
 
 
 def _breakdowns(store: Store) -> list[BreakdownEvent]:
@@ -67,3 +72,22 @@ def test_breakdown_with_repair_and_refusals(api: tuple[TestClient, dict, Store])
                     headers={**h["officer"], "Idempotency-Key": key()})
     assert r.status_code == 403
     assert len(_breakdowns(store)) == 1
+
+
+def test_a_replan_failing_the_independent_check_is_refused_and_nothing_is_recorded(
+        api: tuple[TestClient, dict, Store], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nobody is rebooked onto a plan the checker refuses: the write is refused (409) and rolled back."""
+    client, h, store = api
+    real = planning.check_plan
+
+    def failing(plan: Plan, scenario: Scenario) -> CheckReport:
+        return replace(real(plan, scenario), violations=(Violation(Rule.SEATS, "T1", "too many aboard [seats]"),))
+
+    monkeypatch.setattr(planning, "check_plan", failing)
+    trip = client.get("/api/v1/trips", headers=h["planner"]).json()[0]
+    r = client.post("/api/v1/breakdowns", json={"asset": trip["asset"], "unit": trip["unit"], "repair_h": None},
+                    headers={**h["planner"], "Idempotency-Key": key()})
+    assert r.status_code == 409 and "re-plan refused" in r.text and "independent check" in r.text
+    assert _breakdowns(store) == []
+    board = client.get("/api/v1/status-board", headers=h["viewer"]).json()
+    assert [p["generation"] for p in board["plans"]] == [1]

@@ -15,8 +15,8 @@ from web_support import PASSWORD, Server, axe_violations, clean_env, shot, sign_
 
 from evac.adapters.scenario.loader import build_scenario, read_scenario_file, resolve_scenario_path
 from evac.adapters.store.workspace import init_workspace, open_workspace
-from evac.api.app import create_app
 from evac.core.model import Effect, Fixed, Population
+from evac.server import create_app
 from evac.settings import Settings
 
 if TYPE_CHECKING:

@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 from web_support import ARTIFACTS, PASSWORD, Server, clean_env, sign_in
 
 from evac.adapters.store.workspace import init_workspace, open_workspace
-from evac.api.app import create_app
 from evac.core.decision import assess, summarise, wilson
 from evac.core.planner import PLANNERS
 from evac.core.sim import SimContext, SimJob, Uncertainty, compile_plan, simulate_runs
+from evac.server import create_app
 from evac.services import decision as dec
 from evac.services.ops_ports import Role
 from evac.services.users import add_user

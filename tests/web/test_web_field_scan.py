@@ -144,7 +144,7 @@ def api(web_template: Path, tmp_path_factory: pytest.TempPathFactory
     from fastapi.testclient import TestClient
 
     from evac.adapters.store.workspace import open_workspace
-    from evac.api.app import create_app
+    from evac.server import create_app
     from evac.settings import Settings
 
     ws = tmp_path_factory.mktemp("scan-api") / "ws"

@@ -1,5 +1,7 @@
 """``create_app(settings)``: the FastAPI application of field operations (OpenAPI at ``/docs``).
 
+The web pages are not part of it: :mod:`evac.server` mounts them beside the API for ``evac serve``.
+
 Errors are mapped here, at the edge: not found → 404, impossible transition or state conflict → 409,
 invalid request or reused idempotency key → 422; anything unexpected → 500 with a fixed message. Error
 bodies carry the domain message (ids and statuses only, never names); the log records method, route
@@ -23,7 +25,6 @@ from evac.core.oplog import TransitionError
 from evac.services import operations as ops
 from evac.services.registry import RecordNotFound, RegistryError
 from evac.services.users import UserError
-from evac.web import mount
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -48,21 +49,19 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = store is None
-        if own:
+        if store is not None:
+            opened = store
+        else:
             from evac.adapters.store.workspace import WorkspaceError, open_workspace
 
             if settings.workspace is None:
                 raise WorkspaceError("no workspace: set EVAC_WORKSPACE or pass --workspace")
             opened = open_workspace(settings.workspace)
-        else:
-            opened = store
-        assert opened is not None
         app.state.ctx = ApiContext.build(settings, opened)
         try:
             yield
         finally:
-            if own:
+            if store is None:  # opened here, closed here; a store passed in belongs to the caller
                 opened.close()
 
     app = FastAPI(title="evac operations API", version="1", lifespan=lifespan,
@@ -80,8 +79,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                            expose_headers=["Idempotent-Replayed"])
     for r in ROUTERS:
         app.include_router(r)
-
-    mount(app)
 
     @app.get("/health", name="health", tags=["health"])
     def health() -> dict[str, str]:

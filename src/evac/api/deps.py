@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi import Depends, Header, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from evac.adapters.passes.tokens import BadToken
@@ -60,6 +60,15 @@ IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, ma
                                                    "original response and changes nothing.")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
+
+
+def replayed(response: Response, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
+    """The answer of an idempotent write (:func:`evac.services.idempotency.idempotent`): its response, with
+    ``Idempotent-Replayed: true`` when it was the stored answer to an earlier request with the same key."""
+    out, again = result
+    if again:
+        response.headers["Idempotent-Replayed"] = "true"
+    return out
 
 
 def body_hash(route: str, body: BaseModel | None) -> str:

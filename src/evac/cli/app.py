@@ -11,7 +11,7 @@ import typer
 from evac import __version__
 from evac.cli.bench import bench_app
 from evac.cli.common import fail_with_problems, validate_only
-from evac.cli.console import err, fail, out, progress_bar
+from evac.cli.console import err, fail, out, plan_rejected, progress_bar
 from evac.cli.ops import audit_cli, ops_app, serve_cli, users_app
 from evac.cli.registry import init_cli, keys_app, registry_app
 
@@ -101,7 +101,7 @@ def demo_cli(
     out.print("[bold]evac demo[/]: Syria, 22 January 2013 — synthetic population, plan with its bound, "
               "independent check.")
     run_plan("syria-2013", start=None, out_dir=out_dir, planner="greedy", population=None, seed=0, as_json=False,
-             check=True)
+             hint=True)
 
 
 def _demo_workspace(workspace: Path, size: int | None) -> None:
@@ -109,10 +109,14 @@ def _demo_workspace(workspace: Path, size: int | None) -> None:
 
     from evac.cli.demo_workspace import DEMO_USERS, DemoWorkspaceError, build_demo_workspace
     from evac.core.errors import EvacError
+    from evac.services.planning import PlanRejected
 
     out.print(f"[bold]evac demo[/]: a live operation in workspace {workspace} (synthetic people, never real)")
     try:
         made = build_demo_workspace(workspace, size=size, say=lambda line: out.print(f"  {line}"))
+    except PlanRejected as exc:
+        plan_rejected(exc)
+        return
     except (DemoWorkspaceError, EvacError) as exc:
         fail(str(exc))
         return

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from evac.core.model import KPIs, Plan, Scenario
+    from evac.services.planning import PlanRejected
 
 # Piped output (CI logs, files) gets a width that fits the wide tables instead of Rich's 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -54,6 +55,20 @@ def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callbacks]:
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     sys.exit(code)
+
+
+def plan_rejected(exc: PlanRejected, *, shown: int = 20) -> None:
+    """Say that a plan failed the independent check (a planner bug, not the user's) and exit 1: the plan
+    is withheld (neither written nor activated), so nobody mistakes it for a safe one."""
+    violations = exc.report.violations
+    err.print(f"[bold red]error:[/] the {exc.plan.planner} plan fails the independent check with "
+              f"{len(violations)} violation(s) and is withheld — neither written nor activated (a planner bug):",
+              highlight=False)
+    for v in violations[:shown]:  # each message ends with its rule in brackets: not Rich markup
+        err.print(f"  {v.message}", markup=False, highlight=False)
+    if len(violations) > shown:
+        err.print(f"  … and {len(violations) - shown} more")
+    sys.exit(1)
 
 
 def _h(x: float | None) -> str:
@@ -101,8 +116,8 @@ def kpi_table(plan: Plan, scenario: Scenario, *, run_s: float | None = None, pea
         rows.append(("run time", f"{run_s:.2f} s"))
     if peak_mb is not None:
         rows.append(("peak memory", f"{peak_mb:,.0f} MiB"))
-    for a, b in rows:
-        table.add_row(a, b)
+    for indicator, value in rows:
+        table.add_row(indicator, value)
     return table
 
 

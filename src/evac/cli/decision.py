@@ -1,6 +1,7 @@
 """``evac assess`` and ``evac simulate``: when must the operation start, and how likely is everyone safe?
 
-Thin wrappers: parse and check options (exit 2 with a clear message on bad input), call the core, print a
+Thin wrappers: parse and check options (exit 2 with a clear message on bad input), call the core and the
+Monte Carlo sweep of :mod:`evac.services.decision` (the console's decision page runs the same one), print a
 compact table (or ``--json``), write the decision report and its chart files. The root app wires them in.
 """
 
@@ -11,19 +12,19 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from evac.cli.common import open_scenario, parse_start
 from evac.cli.console import err, fail, out, peak_rss_mb, progress_bar
 from evac.core.errors import EvacError
-from evac.core.planner import PLANNERS
+from evac.services.planning import UnknownPlanner, resolve_planner
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from evac.core.decision import Assessment
-    from evac.core.model import Plan, Scenario
-    from evac.core.sim import SimJob
+    from evac.core.model import Scenario
+    from evac.core.planner import Planner
+    from evac.core.sim import RunResult
 
 __all__ = ["assess_cli", "simulate_cli"]
 
@@ -48,10 +49,12 @@ def _starts(scenario: Scenario, first: str | None, last: str | None, step_days: 
     return [a + i * 24.0 * step_days for i in range(n)]
 
 
-def _planner(name: str) -> Any:
-    if name not in PLANNERS:
-        fail(f"--planner: unknown planner {name!r}; choose from {', '.join(sorted(PLANNERS))}")
-    return PLANNERS[name]
+def _planner(name: str) -> Planner:
+    try:
+        return resolve_planner(name)
+    except UnknownPlanner as exc:
+        fail(f"--planner: {exc}")
+        raise AssertionError("unreachable") from exc
 
 
 def _day(scenario: Scenario, h: float | None) -> str | None:
@@ -142,21 +145,6 @@ def assess_cli(
     out.print(f"report: [bold]{report.resolve()}[/] ({wall:.1f} s)")
 
 
-def _jobs(scenario: Scenario, plans: list[Plan], *, unc: Any, seed: int, mode: str, planner: Any) -> list[SimJob]:
-    from evac.core.sim import SimContext, SimJob, SimMode, compile_plan
-
-    ctx = SimContext.of(scenario)
-    jobs = []
-    for plan in plans:
-        clear = plan.kpis.clearance_h if plan.kpis is not None and plan.kpis.clearance_h is not None else 24.0
-        horizon = max(48.0, 2.0 * clear)
-        jobs.append(SimJob(ctx, compile_plan(plan, scenario, ctx), unc, seed, np.linspace(0.0, horizon, 241),
-                           horizon, SimMode(mode), scenario if mode == "replan" else None,
-                           planner if mode == "replan" else None,
-                           label=scenario.moment(plan.start_h).isoformat()))
-    return jobs
-
-
 def simulate_cli(
     scenario_name: str = "syria-2013",
     *,
@@ -188,8 +176,9 @@ def simulate_cli(
 
     from evac.adapters.reports.decision import DecisionReport
     from evac.adapters.runners import run_jobs
-    from evac.core.decision import SweepPoint, assess_plans, latest_start_at, plan_starts, summarise
-    from evac.core.sim import Uncertainty, simulate_run
+    from evac.core.decision import assess_plans, latest_start_at, plan_starts
+    from evac.core.sim import SimJob, SimMode, Uncertainty, simulate_run
+    from evac.services.decision import sim_job, sweep
 
     t0 = time.perf_counter()
     if runs < 1:
@@ -220,10 +209,10 @@ def simulate_cli(
     main_h = scenario.policy.start_h if main_h is None else main_h
     sweep_starts = _starts(scenario, first or scenario.moment(main_h).isoformat(), last, step_days,
                            default_span_days=56)
+    sim_mode = SimMode(mode)
     if replay is not None:
         plan = p.plan(scenario, start_h=main_h, seed=seed)
-        job = _jobs(scenario, [plan], unc=unc, seed=seed, mode=mode, planner=p)[0]
-        r = simulate_run(job, replay)
+        r = simulate_run(sim_job(scenario, plan, uncertainty=unc, seed=seed, mode=sim_mode, planner=p), replay)
         print(json.dumps({"run": r.run, "seed": list(r.seed), "error": r.error, "target": r.target, "safe": r.safe,
                           "left_behind": r.left_behind, "all_safe": r.all_safe, "clearance_h": r.clearance_h,
                           "no_show": r.no_show, "late_decided": r.late_decided, "late_carried": r.late_carried,
@@ -231,24 +220,25 @@ def simulate_cli(
         return
     n_sweep = sweep_runs if sweep_runs is not None else min(runs, 200)
     others = [s for s in sweep_starts if abs(s - main_h) > 1e-6]
+
+    def run(jobs: Sequence[SimJob], counts: Sequence[int]) -> list[list[RunResult]]:
+        with progress_bar("simulated runs", quiet=as_json) as cb:
+            cb.on_start(sum(counts))
+            return run_jobs(jobs, counts, workers=workers, dask=dask, on_progress=cb.on_progress)
+
     try:
         with progress_bar("planning starts", quiet=as_json) as cb:
             plans = plan_starts(scenario, [main_h, *others], p, seed=seed, callbacks=cb)
-        jobs = _jobs(scenario, plans, unc=unc, seed=seed, mode=mode, planner=p)
-        counts = [runs] + [n_sweep] * len(others)
-        with progress_bar("simulated runs", quiet=as_json) as cb:
-            cb.on_start(sum(counts))
-            results = run_jobs(jobs, counts, workers=workers, dask=dask, on_progress=cb.on_progress)
+        swept = sweep(scenario, plans, [runs] + [n_sweep] * len(others), uncertainty=unc, seed=seed,
+                      mode=sim_mode, planner=p, run=run)
     except EvacError as exc:
         fail(str(exc))
+        return
     except OSError as exc:
         fail(f"--dask {dask}: cannot reach the cluster: {exc}")
-    names = [c.name for c in scenario.policy.priority_classes]
-    sums = [summarise(res, start_h=plan.start_h, grid_h=job.grid_h, class_names=names)
-            for res, plan, job in zip(results, plans, jobs, strict=True)]
+        return
+    sums, points = swept.summaries, swept.points
     main = sums[0]
-    points = sorted((SweepPoint(s.start_h, s.runs, s.p_all_safe, s.p_all_safe_ci) for s in sums),
-                    key=lambda q: q.start_h)
     best = latest_start_at(points, threshold)
     order = sorted(range(len(plans)), key=lambda i: plans[i].start_h)
     assessment = assess_plans(scenario, [plans[i] for i in order])

@@ -69,12 +69,12 @@ def build_demo_workspace(path: Path, *, scenario_ref: str = "syria-2013", size: 
     from evac.adapters.store.ops_scenario import operation_scenario
     from evac.adapters.store.workspace import init_workspace
     from evac.core.model import PlaceKind, Population
-    from evac.core.planner import PLANNERS
     from evac.core.population.generator import generate_population
     from evac.core.registry.variants import with_duplicates
     from evac.services import registry as reg
     from evac.services.operations import activate
     from evac.services.ops_ports import Clock, Role
+    from evac.services.planning import plan_scenario
     from evac.services.users import add_user
 
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -119,7 +119,7 @@ def build_demo_workspace(path: Path, *, scenario_ref: str = "syria-2013", size: 
         say(f"de-duplicated: {dd.matches:,} likely matches and {dd.reviews:,} pairs to review")
 
         scenario, _unknown = operation_scenario(store, scenario_ref)
-        plan = PLANNERS["greedy"].plan(scenario)
+        plan = plan_scenario(scenario, planner="greedy").plan  # raises PlanRejected if the check fails
         now = datetime.now(UTC)
         out = activate(uow_factory=ops_uow_factory(store), plan=plan, scenario=scenario, scenario_ref=scenario_ref,
                        clock=Clock(now, plan.start_h, scenario.epoch, scenario_ref), actor="demo", now=now)

@@ -28,6 +28,9 @@ WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", "-w", envvar="
                                                    help="Workspace folder (or EVAC_WORKSPACE).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
 
+SERVER_FACTORY = "evac.server:app_from_environment"
+"""The ASGI app ``evac serve`` runs (API and pages, :mod:`evac.server`), by import path."""
+
 users_app = typer.Typer(help="Users of evac and their roles (admin, planner, field_officer, viewer).",
                         no_args_is_help=True)
 ops_app = typer.Typer(help="Field operations: activate a plan, see the status, deliver notifications.",
@@ -70,20 +73,26 @@ def serve_cli(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
-    """Serve the operations API (OpenAPI at /docs). No access log: paths and queries may identify people."""
+    """Serve the operations API (OpenAPI at /docs) and the web pages. No access log: paths and queries may
+    identify people.
+
+    The settings are checked here (a bad secret exits 2 before anything listens) and handed to the
+    server process through the environment: uvicorn builds the app from its factory's import path
+    (:func:`evac.server.app_from_environment`), so the CLI imports neither the API nor the pages.
+    """
     import uvicorn
 
-    from evac.api.app import create_app
     from evac.settings import Settings
 
     if workspace is None:
         fail("no workspace: give --workspace W or set EVAC_WORKSPACE")
     try:
-        settings = Settings(workspace=workspace)
+        Settings(workspace=workspace)
     except ValueError as exc:
         fail(str(exc))
         return
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+    os.environ["EVAC_WORKSPACE"] = str(workspace)
+    uvicorn.run(SERVER_FACTORY, factory=True, host=host, port=port, log_level=log_level, access_log=False)
 
 
 @users_app.command("add")
@@ -180,16 +189,24 @@ def ops_activate_cli(
     """
     from evac.adapters.store.ops_scenario import operation_scenario
     from evac.cli.common import parse_start
-    from evac.core.planner import PLANNERS
+    from evac.cli.console import plan_rejected
     from evac.services.operations import activate
     from evac.services.ops_ports import Clock
+    from evac.services.planning import PlanRejected, UnknownPlanner, plan_scenario, planner_names, resolve_planner
 
-    if planner not in PLANNERS:
-        fail(f"--planner: choose from {', '.join(sorted(PLANNERS))}")
+    try:
+        chosen = resolve_planner(planner)
+    except UnknownPlanner:
+        fail(f"--planner: choose from {', '.join(planner_names())}")
+        return
     with _stored(workspace) as store:
         sc, unknown = operation_scenario(store, scenario)
         start_h = parse_start(start, sc)
-        plan = PLANNERS[planner].plan(sc, start_h=start_h)
+        try:
+            plan = plan_scenario(sc, planner=chosen, start_h=start_h).plan
+        except PlanRejected as exc:
+            plan_rejected(exc)
+            return
         now = datetime.now(UTC)
         clock = Clock(now, plan.start_h, sc.epoch, scenario)
         res = activate(uow_factory=_uow(store), plan=plan, scenario=sc, scenario_ref=scenario, clock=clock,

@@ -21,6 +21,10 @@ population 2.3 s as generated (1,550 travellers), 7.8 s when a third of the hous
 
 Times: hours since the operation's start (the active plan's ``start_h``; re-plans keep it) for charts, and
 the same moment as a UTC datetime. Only counts and place, link and threat ids leave this module.
+
+The Monte Carlo sweep itself (:func:`sweep`: plans → simulation jobs → runs → summaries and the
+P(all safe) points) is the one implementation behind both this page and ``evac simulate``; the CLI passes
+its own runner (process pool or Dask, with a progress bar), the page runs in process.
 """
 
 from __future__ import annotations
@@ -37,20 +41,23 @@ import numpy as np
 from evac.core.decision import SweepPoint, assess_plans, latest_start_at, plan_starts, summarise
 from evac.core.model.feasibility import reported_closure
 from evac.core.oplog import ClosureEvent, EventType
+from evac.core.sim import SimContext, SimJob, SimMode, Uncertainty, compile_plan, simulate_runs
 from evac.services.operations import NoActivePlan
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Sequence
 
-    from evac.core.decision import Assessment
-    from evac.core.model import Scenario, Threat
+    from evac.core.decision import Assessment, MonteCarloSummary
+    from evac.core.model import Plan, Scenario, Threat
     from evac.core.planner.base import Planner
+    from evac.core.sim import RunResult
     from evac.services.ops_ports import Clock, OpsUnitOfWork
 
     UowFactory = Callable[[], OpsUnitOfWork]
+    RunJobs = Callable[[Sequence[SimJob], Sequence[int]], list[list[RunResult]]]
 
 __all__ = ["MC_EVERY", "RUNS", "SEED", "SPAN_DAYS", "STEP_H", "THRESHOLD", "WAIT_S", "DecisionCache",
-           "DecisionInputs", "DecisionResult", "compute", "prepare", "view"]
+           "DecisionInputs", "DecisionResult", "Sweep", "compute", "prepare", "run_here", "sim_job", "sweep", "view"]
 
 STEP_H = 24.0
 """Hours between candidate starts."""
@@ -132,12 +139,72 @@ def with_reported(scenario: Scenario, reported: Sequence[tuple[float, str]]) -> 
     return replace(scenario, threats=(*scenario.threats, *extra.values())) if extra else scenario
 
 
+# -- the Monte Carlo sweep over start times (this page and `evac simulate`) -----------------------------
+GRID_POINTS = 241
+"""Samples of the people-safe curve over a run's horizon."""
+
+
+def sim_job(scenario: Scenario, plan: Plan, *, uncertainty: Uncertainty, seed: int,
+            mode: SimMode = SimMode.AS_PLANNED, planner: Planner | None = None,
+            ctx: SimContext | None = None) -> SimJob:
+    """The simulation job of ``plan``: its horizon is twice the planned clearance (24 h when nothing clears),
+    at least 48 h. ``planner`` re-plans in :attr:`SimMode.REPLAN` only; ``ctx`` may be shared by the plans of
+    one scenario (it is built from the scenario when omitted)."""
+    ctx = SimContext.of(scenario) if ctx is None else ctx
+    clear = plan.kpis.clearance_h if plan.kpis is not None and plan.kpis.clearance_h is not None else 24.0
+    horizon = max(48.0, 2.0 * clear)
+    replan = mode is SimMode.REPLAN
+    return SimJob(ctx, compile_plan(plan, scenario, ctx), uncertainty, seed, np.linspace(0.0, horizon, GRID_POINTS),
+                  horizon, mode, scenario if replan else None, planner if replan else None,
+                  label=scenario.moment(plan.start_h).isoformat())
+
+
+def run_here(jobs: Sequence[SimJob], counts: Sequence[int]) -> list[list[RunResult]]:
+    """Runs ``0 … counts[j] - 1`` of each job, in this process (the default runner of :func:`sweep`)."""
+    return [simulate_runs(job, range(n)) for job, n in zip(jobs, counts, strict=True)]
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """A Monte Carlo sweep: one summary per plan (in the plans' order) and the P(all safe) points by start."""
+
+    summaries: tuple[MonteCarloSummary, ...]
+    points: tuple[SweepPoint, ...]
+
+    @property
+    def failed_runs(self) -> int:
+        """Runs that raised instead of finishing, over every start."""
+        return sum(len(s.failed) for s in self.summaries)
+
+
+def sweep(scenario: Scenario, plans: Sequence[Plan], runs: Sequence[int], *, uncertainty: Uncertainty | None = None,
+          seed: int = SEED, mode: SimMode = SimMode.AS_PLANNED, planner: Planner | None = None,
+          run: RunJobs = run_here) -> Sweep:
+    """Simulate ``runs[i]`` sampled futures of each of ``plans`` (one per start) and summarise them.
+
+    Run *k* of every start draws from ``SeedSequence([seed, k])``, so the answer does not depend on
+    ``run`` (in process, a process pool, Dask). Raises :class:`ValueError` unless there is one positive run
+    count per plan; ``run`` may raise what its executor raises (e.g. :class:`OSError` for an unreachable
+    cluster).
+    """
+    if len(runs) != len(plans) or any(n < 1 for n in runs):
+        raise ValueError(f"one positive run count per plan: {len(plans)} plans, counts {list(runs)}")
+    unc = Uncertainty() if uncertainty is None else uncertainty
+    ctx = SimContext.of(scenario)
+    jobs = [sim_job(scenario, p, uncertainty=unc, seed=seed, mode=mode, planner=planner, ctx=ctx) for p in plans]
+    results = run(jobs, runs)
+    names = tuple(c.name for c in scenario.policy.priority_classes)
+    sums = tuple(summarise(res, start_h=plan.start_h, grid_h=job.grid_h, class_names=names)
+                 for res, plan, job in zip(results, plans, jobs, strict=True))
+    points = sorted((SweepPoint(s.start_h, s.runs, s.p_all_safe, s.p_all_safe_ci) for s in sums),
+                    key=lambda q: q.start_h)
+    return Sweep(sums, tuple(points))
+
+
 def compute(inputs: DecisionInputs, scenario: Scenario, *, planner: Planner, planner_name: str = "greedy",
             runs: int = RUNS, seed: int = SEED, span_days: int = SPAN_DAYS, step_h: float = STEP_H,
             mc_every: int = MC_EVERY) -> DecisionResult:
     """Assess every candidate start and simulate the probability points (see the module docstring)."""
-    from evac.core.sim import SimContext, SimJob, Uncertainty, compile_plan, simulate_runs
-
     t0 = time.perf_counter()
     sc = with_reported(scenario, inputs.reported)
     starts = [inputs.first_start_h + i * step_h for i in range(span_days * int(24 / step_h) + 1)]
@@ -147,22 +214,11 @@ def compute(inputs: DecisionInputs, scenario: Scenario, *, planner: Planner, pla
     if a.latest_safe_start_h is not None:
         i = starts.index(a.latest_safe_start_h)
         picks.update({i, min(i + 1, len(starts) - 1)})
-    ctx = SimContext.of(sc)
-    unc = Uncertainty()
-    points: list[SweepPoint] = []
-    failed = 0
-    for i in sorted(picks):
-        plan = plans[i]
-        clear = plan.kpis.clearance_h if plan.kpis is not None and plan.kpis.clearance_h is not None else 24.0
-        horizon = max(48.0, 2.0 * clear)
-        job = SimJob(ctx, compile_plan(plan, sc, ctx), unc, seed, np.linspace(0.0, horizon, 241), horizon)
-        s = summarise(simulate_runs(job, range(runs)), start_h=plan.start_h, grid_h=job.grid_h,
-                      class_names=a.class_names)
-        failed += len(s.failed)
-        points.append(SweepPoint(plan.start_h, s.runs, s.p_all_safe, s.p_all_safe_ci))
+    chosen = [plans[i] for i in sorted(picks)]
+    swept = sweep(sc, chosen, [runs] * len(chosen), seed=seed)
     reported_ids = frozenset(t.id for t in sc.threats[len(scenario.threats):])
     return DecisionResult(inputs, planner_name, sc.name, a, {t.id: t.name for t in sc.threats}, reported_ids,
-                          tuple(points), failed, datetime.now(UTC), time.perf_counter() - t0)
+                          swept.points, swept.failed_runs, datetime.now(UTC), time.perf_counter() - t0)
 
 
 def _utc(clock: Clock, h: float | None) -> datetime | None:

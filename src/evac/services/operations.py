@@ -1,11 +1,12 @@
 """Field operations: activate a plan, record what happens (idempotently), re-plan on a closure, read views.
 
 Every write is one transaction that appends events, updates the status projection, writes the outbox
-messages the events cause, records the request (``Idempotency-Key`` → response) and the audit entry; a
-crash anywhere before the commit leaves nothing, after it everything. A replayed key returns the stored
-response and writes nothing. Two concurrent writes about one person race on the log's (stream, version)
-key: the loser gets :class:`ConcurrentWrite` from the store and the use case runs again from scratch,
-now seeing the winner's event (a second scan of a pass then answers ``already`` and writes nothing).
+messages the events cause, records the request (``Idempotency-Key`` → response, through
+:func:`evac.services.idempotency.idempotent`) and the audit entry; a crash anywhere before the commit
+leaves nothing, after it everything. A replayed key returns the stored response and writes nothing.
+Two concurrent writes about one person race on the log's (stream, version) key: the loser gets
+:class:`ConcurrentWrite` from the store and the use case runs again from scratch, now seeing the
+winner's event (a second scan of a pass then answers ``already`` and writes nothing).
 
 Ids only cross this layer's edges in events and the outbox (``R0000042``, ``RH0000007``); names are read
 from the registry for the views that need them, and each such read is audited.
@@ -13,11 +14,8 @@ from the registry for the views that need them, and each such read is audited.
 
 from __future__ import annotations
 
-import json
-import random
-import time
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from evac.core.errors import EvacError
 from evac.core.oplog import (
@@ -35,7 +33,8 @@ from evac.core.oplog import (
 from evac.core.planner.events import Boarded, Breakdown, Closure, EventConflict, NoShow
 from evac.core.planner.replan import replan_result
 from evac.core.registry.names import query_tokens
-from evac.services.ops_ports import ConcurrentWrite, Role, StoredResponse
+from evac.services.idempotency import KeyReused, idempotent, retrying
+from evac.services.ops_ports import Role
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -47,9 +46,7 @@ if TYPE_CHECKING:
 
     UowFactory = Callable[[], OpsUnitOfWork]
 
-RETRIES = 12
 CLOCK_SKEW_S = 300.0  # a device's clock may run this far ahead of the server's
-_T = TypeVar("_T")
 DOCUMENTS = ("passport", "children_birth_certificates", "marriage_certificate")
 _CHAIN = (Status.CHECKED_IN, Status.BOARDED, Status.DEPARTED, Status.ARRIVED_SAFE)
 _TARGET = {EventType.CHECKED_IN: Status.CHECKED_IN, EventType.BOARDED: Status.BOARDED,
@@ -64,10 +61,6 @@ class OpsError(EvacError):
 
 class NotFound(OpsError):
     """No such person, household or trip — or none the caller may see (HTTP 404)."""
-
-
-class KeyReused(OpsError):
-    """An Idempotency-Key was sent again with a different body (HTTP 422)."""
 
 
 class NoActivePlan(OpsError):
@@ -105,18 +98,6 @@ def registry_id(key: str) -> int:
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 10):
         raise NotFound(f"{key!r} is not a person or household id")
     return int(digits)
-
-
-def retrying(fn: Callable[[], _T]) -> _T:
-    """Run a use case again (with jittered backoff, ~1-50 ms) whenever another transaction won a race."""
-    for attempt in range(RETRIES):
-        try:
-            return fn()
-        except ConcurrentWrite:
-            if attempt == RETRIES - 1:
-                raise
-            time.sleep(random.uniform(0.001, 0.004) * (2 ** min(attempt, 4)))
-    raise AssertionError("unreachable")
 
 
 # -- state and scope ------------------------------------------------------------------------------------
@@ -163,45 +144,26 @@ def record(*, uow_factory: UowFactory, actor: Actor, key: str, route: str, body_
     a pass is harmless). Raises :class:`NotFound` (unknown, or outside a field officer's assembly point),
     :class:`TransitionError` (impossible for someone; nothing is written) or :class:`KeyReused`.
     """
-    def run() -> tuple[dict[str, Any], bool]:
-        uow = uow_factory()
-        with uow:
-            prior = _prior(uow, key, body_sha256)
-            if prior is not None:
-                return prior, True
-            results: list[dict[str, Any]] = []
-            for pid in dict.fromkeys(person_ids):
-                st = _scoped_state(uow, actor, pid)
-                if _already(kind, st):
-                    results.append({"person": pid, "status": st.status.value, "trip": st.trip_id,
-                                    "result": "already"})
-                    continue
-                ev = PersonEvent(kind, Meta(actor.username, now, actor.device, key), pid, st.household_id,
-                                 trip_id, st.place)
-                new = apply(st, ev)
-                uow.ops.append(ev, version=new.version)
-                uow.ops.save_state(new)
-                results.append({"person": pid, "status": new.status.value, "trip": new.trip_id,
-                                "result": "recorded"})
-            response = {"event": kind.value, "key": key, "results": results,
-                        "recorded": sum(1 for r in results if r["result"] == "recorded")}
-            uow.ops.save_request(StoredResponse(key, actor.username, route, body_sha256, 200, json.dumps(response)))
-            uow.ops.audit(actor=actor.username, action=f"write:{kind.value}",
-                          subject=",".join(r["person"] for r in results))
-            uow.commit()
-            return response, False
+    def write(uow: OpsUnitOfWork) -> dict[str, Any]:
+        results: list[dict[str, Any]] = []
+        for pid in dict.fromkeys(person_ids):
+            st = _scoped_state(uow, actor, pid)
+            if _already(kind, st):
+                results.append({"person": pid, "status": st.status.value, "trip": st.trip_id, "result": "already"})
+                continue
+            ev = PersonEvent(kind, Meta(actor.username, now, actor.device, key), pid, st.household_id, trip_id,
+                             st.place)
+            new = apply(st, ev)
+            uow.ops.append(ev, version=new.version)
+            uow.ops.save_state(new)
+            results.append({"person": pid, "status": new.status.value, "trip": new.trip_id, "result": "recorded"})
+        uow.ops.audit(actor=actor.username, action=f"write:{kind.value}",
+                      subject=",".join(r["person"] for r in results))
+        return {"event": kind.value, "key": key, "results": results,
+                "recorded": sum(1 for r in results if r["result"] == "recorded")}
 
-    return retrying(run)
-
-
-def _prior(uow: OpsUnitOfWork, key: str, body_sha256: str) -> dict[str, Any] | None:
-    prior = uow.ops.request(key)
-    if prior is None:
-        return None
-    if prior.body_sha256 != body_sha256:
-        raise KeyReused(f"Idempotency-Key {key!r} was already used for a different request")
-    out: dict[str, Any] = json.loads(prior.response)
-    return out
+    return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
+                      body_sha256=body_sha256)
 
 
 def trip_people(*, uow_factory: UowFactory, actor: Actor, trip_id: str, status: Status) -> list[str]:
@@ -284,7 +246,14 @@ def _apply_plan(uow: OpsUnitOfWork, *, plan: Plan, clock: Clock, place_names: di
 
 def activate(*, uow_factory: UowFactory, plan: Plan, scenario: Scenario, scenario_ref: str, clock: Clock,
              actor: str, now: datetime) -> dict[str, Any]:
-    """Make ``plan`` the operation's plan: store it, set the clock, assign people, queue call-forwards."""
+    """Make ``plan`` the operation's plan: store it, set the clock, assign people, queue call-forwards.
+
+    The plan is checked independently first, whoever made it: one that breaks a hard constraint raises
+    :class:`~evac.services.planning.PlanRejected` and nothing is written.
+    """
+    from evac.services.planning import check
+
+    check(plan, scenario)
     names = {p.id: p.name for p in scenario.places}
     key = f"activate-{now.isoformat()}"
 
@@ -330,16 +299,22 @@ def _core_events(uow: OpsUnitOfWork, plan: Plan, clock: Clock, now_h: float) -> 
 
 def replan_in(uow: OpsUnitOfWork, *, scenario: Scenario, actor: str, key: str, now: datetime,
               reason: str) -> dict[str, Any]:
-    """Re-plan inside an open unit of work (the caller commits): keep the past, rebook the changed."""
+    """Re-plan inside an open unit of work (the caller commits): keep the past, rebook the changed.
+
+    Raises :class:`OpsError` (nothing may be committed) when the facts contradict the plan or the new plan
+    fails the independent check."""
     active = uow.ops.active_plan()
     clock = uow.ops.clock()
     if active is None or clock is None:
         raise NoActivePlan("no active plan: run `evac ops activate` first")
     now_h = clock.hours(now)
     events = _core_events(uow, active.plan, clock, now_h)
+    from evac.services.planning import PlanRejected, check
+
     try:
         res = replan_result(scenario, active.plan, events, now_h)
-    except EventConflict as exc:
+        check(res.plan, res.scenario)  # nobody is rebooked onto a plan the independent checker refuses
+    except (EventConflict, PlanRejected) as exc:
         raise OpsError(f"re-plan refused: {exc}") from None
     plan_id = uow.ops.save_plan(plan=res.plan, scenario=active.scenario, reason=reason)
     counts = _apply_plan(uow, plan=res.plan, clock=clock, place_names={p.id: p.name for p in scenario.places},
@@ -361,22 +336,15 @@ def post_closure(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, k
     if target not in scenario.place_by_id and target not in scenario.link_by_id:
         raise Invalid(f"no place or link {target!r} in scenario {scenario.id}")
 
-    def run() -> tuple[dict[str, Any], bool]:
-        uow = uow_factory()
-        with uow:
-            prior = _prior(uow, key, body_sha256)
-            if prior is not None:
-                return prior, True
-            ev = ClosureEvent(Meta(actor.username, now, actor.device, key), target, effective_at)
-            uow.ops.append(ev, version=uow.ops.count_events(stream="operation") + 1)
-            out = {"closure": target, "effective_at": effective_at.isoformat(),
-                   **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
-                               reason=f"closure of {target}")}
-            uow.ops.save_request(StoredResponse(key, actor.username, route, body_sha256, 200, json.dumps(out)))
-            uow.commit()
-            return out, False
+    def write(uow: OpsUnitOfWork) -> dict[str, Any]:
+        ev = ClosureEvent(Meta(actor.username, now, actor.device, key), target, effective_at)
+        uow.ops.append(ev, version=uow.ops.count_events(stream="operation") + 1)
+        return {"closure": target, "effective_at": effective_at.isoformat(),
+                **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
+                            reason=f"closure of {target}")}
 
-    return retrying(run)
+    return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
+                      body_sha256=body_sha256)
 
 
 def post_breakdown(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, key: str, route: str,
@@ -392,23 +360,16 @@ def post_breakdown(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor,
     if (at - now).total_seconds() > CLOCK_SKEW_S:
         raise Invalid("a breakdown is a fact: it cannot be reported for a time still to come")
 
-    def run() -> tuple[dict[str, Any], bool]:
-        uow = uow_factory()
-        with uow:
-            prior = _prior(uow, key, body_sha256)
-            if prior is not None:
-                return prior, True
-            ev = BreakdownEvent(Meta(actor.username, at, actor.device, key), asset_id, unit, repair_h)
-            uow.ops.append(ev, version=uow.ops.count_events(stream="operation") + 1)
-            lost = "lost" if repair_h is None else f"repair {repair_h:g} h"
-            out = {"breakdown": f"{asset_id}#{unit}", "effective_at": at.isoformat(),
-                   **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
-                               reason=f"breakdown of {asset_id}#{unit} ({lost})")}
-            uow.ops.save_request(StoredResponse(key, actor.username, route, body_sha256, 200, json.dumps(out)))
-            uow.commit()
-            return out, False
+    def write(uow: OpsUnitOfWork) -> dict[str, Any]:
+        ev = BreakdownEvent(Meta(actor.username, at, actor.device, key), asset_id, unit, repair_h)
+        uow.ops.append(ev, version=uow.ops.count_events(stream="operation") + 1)
+        lost = "lost" if repair_h is None else f"repair {repair_h:g} h"
+        return {"breakdown": f"{asset_id}#{unit}", "effective_at": at.isoformat(),
+                **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
+                            reason=f"breakdown of {asset_id}#{unit} ({lost})")}
 
-    return retrying(run)
+    return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
+                      body_sha256=body_sha256)
 
 
 # -- reads ----------------------------------------------------------------------------------------------
@@ -547,8 +508,8 @@ def unaccounted(*, uow_factory: UowFactory, actor: Actor, place: str | None = No
 
 
 __all__ = ["Actor", "Invalid", "KeyReused", "NoActivePlan", "NotFound", "OpsError", "TransitionError", "activate",
-           "household", "manifest", "person", "post_breakdown", "post_closure", "record", "replan_in", "search",
-           "status_board", "trips", "unaccounted"]
+           "household", "manifest", "person", "post_breakdown", "post_closure", "record", "replan_in", "retrying",
+           "search", "status_board", "trips", "unaccounted"]
 
 
 def household_on_trip(*, uow_factory: UowFactory, household_id: str, trip_id: str) -> list[str]:

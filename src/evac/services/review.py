@@ -9,11 +9,10 @@ external ids from several imports may not be.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from evac.services.operations import _prior, household_key, person_key, registry_id, retrying
-from evac.services.ops_ports import StoredResponse
+from evac.services.idempotency import idempotent
+from evac.services.operations import household_key, person_key, registry_id
 from evac.services.registry import merge_in, unmerge_in
 
 if TYPE_CHECKING:
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
 
     from evac.core.registry.records import Stored
     from evac.services.operations import Actor, UowFactory
+    from evac.services.ops_ports import OpsUnitOfWork
 
 
 def _side(s: Stored, *, names: bool) -> dict[str, Any]:
@@ -50,36 +50,22 @@ def queue(*, uow_factory: UowFactory, actor: Actor, names: bool, limit: int = 50
 def merge(*, uow_factory: UowFactory, actor: Actor, key: str, route: str, body_sha256: str, kept: str,
           merged: str, now: datetime) -> tuple[dict[str, Any], bool]:
     """Merge person ``merged`` into ``kept`` (operation ids); returns (response, replayed)."""
-    def run() -> tuple[dict[str, Any], bool]:
-        uow = uow_factory()
-        with uow:
-            prior = _prior(uow, key, body_sha256)
-            if prior is not None:
-                return prior, True
-            merge_in(uow, kept=uow.registry.get(registry_id(kept)), merged=uow.registry.get(registry_id(merged)),
-                     actor=actor.username, now=now, key=key)
-            out = {"result": "merged", "kept": kept, "merged": merged}
-            uow.ops.save_request(StoredResponse(key, actor.username, route, body_sha256, 200, json.dumps(out)))
-            uow.commit()
-            return out, False
+    def write(uow: OpsUnitOfWork) -> dict[str, Any]:
+        merge_in(uow, kept=uow.registry.get(registry_id(kept)), merged=uow.registry.get(registry_id(merged)),
+                 actor=actor.username, now=now, key=key)
+        return {"result": "merged", "kept": kept, "merged": merged}
 
-    return retrying(run)
+    return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
+                      body_sha256=body_sha256)
 
 
 def unmerge(*, uow_factory: UowFactory, actor: Actor, key: str, route: str, body_sha256: str, merged: str,
             now: datetime) -> tuple[dict[str, Any], bool]:
     """Undo the merge of person ``merged`` (operation id); returns (response, replayed)."""
-    def run() -> tuple[dict[str, Any], bool]:
-        uow = uow_factory()
-        with uow:
-            prior = _prior(uow, key, body_sha256)
-            if prior is not None:
-                return prior, True
-            kept = unmerge_in(uow, merged=uow.registry.get(registry_id(merged)), actor=actor.username, now=now,
-                              key=key)
-            out = {"result": "unmerged", "kept": person_key(kept), "merged": merged}
-            uow.ops.save_request(StoredResponse(key, actor.username, route, body_sha256, 200, json.dumps(out)))
-            uow.commit()
-            return out, False
+    def write(uow: OpsUnitOfWork) -> dict[str, Any]:
+        kept = unmerge_in(uow, merged=uow.registry.get(registry_id(merged)), actor=actor.username, now=now,
+                          key=key)
+        return {"result": "unmerged", "kept": person_key(kept), "merged": merged}
 
-    return retrying(run)
+    return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
+                      body_sha256=body_sha256)

@@ -11,6 +11,7 @@ from evac.api.deps import Ctx, CurrentActor  # noqa: TC001 -- FastAPI resolves t
 from evac.api.schemas.common import AUTH, errors
 from evac.api.schemas.decision import DecisionOut, DecisionPending
 from evac.services import decision as dec
+from evac.services.planning import resolve_planner
 
 router = APIRouter(prefix="/api/v1", tags=["decision"])
 
@@ -31,10 +32,9 @@ def decision(ctx: Ctx, actor: CurrentActor, response: Response) -> object:
     and ids only, no person. 409: no active plan."""
     now = datetime.now(UTC)
     inputs = dec.prepare(uow_factory=ctx.uow, now=now)
-    from evac.core.planner import PLANNERS
 
     def run() -> dec.DecisionResult:
-        return dec.compute(inputs, ctx.scenario(), planner=PLANNERS["greedy"], planner_name="greedy")
+        return dec.compute(inputs, ctx.scenario(), planner=resolve_planner("greedy"), planner_name="greedy")
 
     result = ctx.decisions.get(inputs.key, run, wait_s=dec.WAIT_S)
     if result is None:

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, HTTPException, Response
 
-from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, body_hash
+from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, body_hash, replayed
 from evac.api.schemas.common import WRITE
 from evac.api.schemas.people import FieldWriteIn, ReplyIn, TripWriteIn, WriteOut
 from evac.core.oplog import EventType
 from evac.services import operations as ops
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from evac.services.operations import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["field"])
@@ -50,13 +52,10 @@ def _who(ctx: Ctx, body: FieldWriteIn, trip: str | None = None) -> tuple[list[st
 
 
 def _write(ctx: Ctx, actor: Actor, key: str, route: str, kind: EventType, ids: list[str], trip: str | None,
-           body: object, response: Response) -> dict[str, object]:
-    out, replayed = ops.record(uow_factory=ctx.uow, actor=actor, key=key, route=route,
-                               body_sha256=body_hash(route, body), kind=kind, person_ids=ids,  # type: ignore[arg-type]
-                               now=datetime.now(UTC), trip_id=trip)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return out
+           body: BaseModel, response: Response) -> dict[str, object]:
+    return replayed(response, ops.record(uow_factory=ctx.uow, actor=actor, key=key, route=route,
+                                         body_sha256=body_hash(route, body), kind=kind, person_ids=ids,
+                                         now=datetime.now(UTC), trip_id=trip))
 
 
 @router.post("/checkins", name="check_in", response_model=WriteOut, responses=WRITE)

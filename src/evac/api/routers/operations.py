@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash
+from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash, replayed
 from evac.api.schemas.common import AUTH, WRITE, errors
 from evac.api.schemas.operations import BoardOut, BreakdownIn, ClosureIn, OutboxOut, ReplanOut
 from evac.api.schemas.people import PersonOut
@@ -28,12 +28,9 @@ def post_closure(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: Closu
     """A place or link closed: record it and re-plan the future at once (the past is kept); affected
     households get change or cancellation messages in their language (see the outbox)."""
     now = datetime.now(UTC)
-    out, replayed = ops.post_closure(uow_factory=ctx.uow, scenario=ctx.scenario(), actor=actor, key=key,
-                                     route="closures", body_sha256=body_hash("closures", body), target=body.target,
-                                     effective_at=body.effective_at or now, now=now)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return out
+    return replayed(response, ops.post_closure(
+        uow_factory=ctx.uow, scenario=ctx.scenario(), actor=actor, key=key, route="closures",
+        body_sha256=body_hash("closures", body), target=body.target, effective_at=body.effective_at or now, now=now))
 
 
 @router.post("/breakdowns", name="post_breakdown", response_model=ReplanOut, responses=WRITE)
@@ -42,13 +39,10 @@ def post_breakdown(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: Bre
     """A vehicle broke down (for ``repair_h`` hours, or lost): record it and re-plan the future at once (the
     past is kept); affected households get change or cancellation messages in their language."""
     now = datetime.now(UTC)
-    out, replayed = ops.post_breakdown(uow_factory=ctx.uow, scenario=ctx.scenario(), actor=actor, key=key,
-                                       route="breakdowns", body_sha256=body_hash("breakdowns", body),
-                                       asset_id=body.asset, unit=body.unit, repair_h=body.repair_h,
-                                       at=body.at or now, now=now)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return out
+    return replayed(response, ops.post_breakdown(
+        uow_factory=ctx.uow, scenario=ctx.scenario(), actor=actor, key=key, route="breakdowns",
+        body_sha256=body_hash("breakdowns", body), asset_id=body.asset, unit=body.unit, repair_h=body.repair_h,
+        at=body.at or now, now=now))
 
 
 @router.post("/replans", name="post_replan", response_model=ReplanOut, responses=WRITE)

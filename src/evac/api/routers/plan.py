@@ -10,8 +10,7 @@ from fastapi import APIRouter, Response
 from evac.api.deps import Ctx, CurrentActor  # noqa: TC001 -- FastAPI resolves these at runtime
 from evac.api.schemas.common import AUTH, errors
 from evac.api.schemas.plan import PlanGeoOut
-from evac.core.oplog import ClosureEvent, EventType
-from evac.services import operations as ops
+from evac.services import planning
 
 router = APIRouter(prefix="/api/v1", tags=["plan"])
 
@@ -23,12 +22,8 @@ def plan_map(ctx: Ctx, actor: CurrentActor) -> Response:
     """The active plan's flows of people over the network, with its closures, as one SVG (ids, no names)."""
     from evac.adapters.reports.html_map import render_map
 
+    plan = planning.active_situation(uow_factory=ctx.uow).active.plan
     scenario = ctx.scenario()
-    with ctx.uow() as uow:
-        active = uow.ops.active_plan()
-    if active is None:
-        raise ops.NoActivePlan("no active plan: run `evac ops activate` first")
-    plan = active.plan
     ends = [t.arrive_h for t in plan.trips if t.legs] + [it.safe_at_h for it in plan.itineraries]
     figure = render_map(scenario, plan, horizon_end_h=max(ends, default=plan.start_h + 72.0))
     return Response(str(figure.svg), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
@@ -44,14 +39,10 @@ def plan_geo(ctx: Ctx, actor: CurrentActor, response: Response) -> dict[str, obj
     only, no person. 409: no active plan."""
     from evac.adapters.reports.geo_json import network_scenario, situation
 
-    with ctx.uow() as uow:
-        active, clock = uow.ops.active_plan(), uow.ops.clock()
-        if active is None or clock is None:
-            raise ops.NoActivePlan("no active plan: run `evac ops activate` first")
-        posted = [(clock.hours(ev.effective_at), ev.target)
-                  for _, ev in uow.ops.events(types=[EventType.CLOSURE.value]) if isinstance(ev, ClosureEvent)]
-    plan = active.plan
-    out = situation(network_scenario(active.scenario), plan, start_at=clock.moment(plan.start_h), posted=posted,
-                    now_h=clock.hours(datetime.now(UTC)))
+    now = datetime.now(UTC)
+    s = planning.active_situation(uow_factory=ctx.uow)
+    active, clock, plan = s.active, s.clock, s.active.plan
+    out = situation(network_scenario(active.scenario), plan, start_at=clock.moment(plan.start_h),
+                    posted=s.posted, now_h=clock.hours(now))
     response.headers["Cache-Control"] = "no-store"
     return {"plan": active.id, "generation": active.generation, **out}

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response
 
-from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash
+from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash, replayed
 from evac.api.schemas.common import AUTH, WRITE
 from evac.api.schemas.registry import DupeOut, MergeIn, MergeOut, UnmergeIn
 from evac.services import review
@@ -31,21 +31,15 @@ def registry_merge(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: Mer
                    ) -> dict[str, object]:
     """Record that ``merged`` is the same person as ``kept`` (nothing is deleted): the registry change, a
     ``merged`` event in the operation log and the audit entry are one transaction."""
-    out, replayed = review.merge(uow_factory=ctx.uow, actor=actor, key=key, route="registry/merges",
-                                 body_sha256=body_hash("registry/merges", body), kept=body.kept, merged=body.merged,
-                                 now=datetime.now(UTC))
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return out
+    return replayed(response, review.merge(
+        uow_factory=ctx.uow, actor=actor, key=key, route="registry/merges",
+        body_sha256=body_hash("registry/merges", body), kept=body.kept, merged=body.merged, now=datetime.now(UTC)))
 
 
 @router.post("/unmerges", name="registry_unmerge", response_model=MergeOut, responses=WRITE)
 def registry_unmerge(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: UnmergeIn, response: Response
                      ) -> dict[str, object]:
     """Undo the merge of ``merged``; the merge stays in both logs, marked undone."""
-    out, replayed = review.unmerge(uow_factory=ctx.uow, actor=actor, key=key, route="registry/unmerges",
-                                   body_sha256=body_hash("registry/unmerges", body), merged=body.merged,
-                                   now=datetime.now(UTC))
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return out
+    return replayed(response, review.unmerge(
+        uow_factory=ctx.uow, actor=actor, key=key, route="registry/unmerges",
+        body_sha256=body_hash("registry/unmerges", body), merged=body.merged, now=datetime.now(UTC)))

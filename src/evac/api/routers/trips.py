@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash
+from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash, replayed
 from evac.api.schemas.common import AUTH, WRITE
 from evac.api.schemas.operations import ManifestOut, TripOut
 from evac.api.schemas.people import WriteOut
@@ -53,12 +53,9 @@ def _trip_write(ctx: Ctx, actor: CurrentActor, key: str, trip_id: str, kind: Eve
                 response: Response) -> dict[str, object]:
     ids = ops.trip_people(uow_factory=ctx.uow, actor=actor, trip_id=trip_id, status=status)
     route = f"trips/{trip_id}/{kind.value}"
-    out, replayed = ops.record(uow_factory=ctx.uow, actor=actor, key=key, route=route,
-                               body_sha256=body_hash(route, None), kind=kind, person_ids=ids, now=datetime.now(UTC),
-                               trip_id=trip_id)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return out
+    return replayed(response, ops.record(uow_factory=ctx.uow, actor=actor, key=key, route=route,
+                                         body_sha256=body_hash(route, None), kind=kind, person_ids=ids,
+                                         now=datetime.now(UTC), trip_id=trip_id))
 
 
 @router.post("/trips/{trip_id}/departure", name="depart", response_model=WriteOut, responses=WRITE)

@@ -10,13 +10,13 @@ from evac.api.deps import Ctx, CurrentActor  # noqa: TC001 -- FastAPI resolves t
 from evac.api.schemas.common import AUTH, WRITE, errors
 from evac.api.schemas.operations import LanguageIn, LoginIn, TokenOut, UserIn, UserOut, UserPatch
 from evac.services import users as svc
-from evac.services.ops_ports import Role
+from evac.services.ops_ports import Role, UserRecord
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 UserPath = Annotated[str, Path(min_length=2, max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]+$")]
 
 
-def _out(u: svc.UserRecord) -> dict[str, object]:
+def _out(u: UserRecord) -> dict[str, object]:
     return {"username": u.username, "role": u.role.value, "place": u.place, "active": u.active,
             "language": u.language}
 
