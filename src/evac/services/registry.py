@@ -125,7 +125,9 @@ def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] 
     """Score every candidate pair of active records and refresh the review queue (merges are kept)."""
     with uow:
         active = uow.registry.active()
-        res = link([s.record for s in active], households=[str(s.household_id) for s in active], seed=seed,
+        # Only a household the file declared has relations worth a veto; an inferred one's are guesses.
+        res = link([s.record for s in active],
+                   households=[str(s.household_id) if s.record.household_key else "" for s in active], seed=seed,
                    on_progress=on_progress)
         items = [(active[c.a].id, active[c.b].id, c.probability, c.decision, c.evidence) for c in res.candidates]
         uow.registry.replace_candidates(items)
