@@ -50,7 +50,7 @@ def _mixed(tmp_path: Path) -> Path:
         "A1;Иванова;Анна;12.03.1975\n".encode(),
         "A2;Петрова;Мария;01.07.1980\n".encode("cp1251"),  # pasted from an old list
         "A3;Сидорова;Ольга;05.05.1985\n".encode(),
-        "A4;Smith;Jane;1990\n".encode(),
+        b"A4;Smith;Jane;1990\n",
     ]
     f = tmp_path / "mixed.csv"
     f.write_bytes(head + b"".join(rows))
@@ -74,7 +74,8 @@ def test_whole_cp1251_file_is_still_cp1251_without_per_line_report(tmp_path: Pat
 
 def test_bom_file_with_a_cp1251_line(tmp_path: Path) -> None:
     f = tmp_path / "bom.csv"
-    f.write_bytes(b"\xef\xbb\xbf" + "id;Фамилия;Имя\nA1;Иванова;Анна\n".encode() + "A2;Петрова;Мария\n".encode("cp1251"))
+    f.write_bytes(b"\xef\xbb\xbf" + "id;Фамилия;Имя\nA1;Иванова;Анна\n".encode()
+                  + "A2;Петрова;Мария\n".encode("cp1251"))
     t = read_table(f)
     assert (t.encoding, t.fallback_lines) == ("utf-8-sig", (3,))
     assert [r.family for _, r in t.records] == ["Иванова", "Петрова"]
