@@ -136,3 +136,29 @@ def test_six_records_end_to_end_fill_the_review_queue(store: Store, tmp_path: Pa
     assert res.matches + res.reviews == 3
     queue = {tuple(sorted((a.record.external_id, b.record.external_id))) for a, b, *_ in svc.dupes(uow=store.uow())}
     assert queue == TRUTH
+
+
+def test_names_alone_are_never_a_match_only_a_review() -> None:
+    from evac.core.registry.linkage import corroborated
+
+    # given, family, patronymic, birth, sex, phone, document
+    assert not corroborated([4, 4, 0, 0, 4, 0, 0])
+    assert corroborated([4, 4, 0, 3, 4, 0, 0])  # + the birth year
+    assert corroborated([4, 1, 0, 0, 4, 0, 4])  # maiden and married name, one passport
+    assert not corroborated([4, 1, 0, 4, 4, 0, 0])  # given name and birth date only: thousands share them
+
+
+def test_a_common_name_weighs_less_than_a_rare_one() -> None:
+    from evac.core.registry.linkage import estimate_u, key_counts, keys_of, tf_adjustment
+
+    recs = [Record(f"c{i}", "Anna", "Ivanova") for i in range(60)] + [
+        Record(f"o{i}", f"Name{i}", f"Family{i}") for i in range(60)] + [
+        Record("r1", "Zinaida", "Shchukina"), Record("r2", "Zinaida", "Shchukina")]
+    keys = [keys_of(i, r) for i, r in enumerate(recs)]
+    u = estimate_u(keys, seed=0)
+    counts = key_counts(keys)
+    levels = [4, 4, 0, 0, 0, 0, 0]
+    common = tf_adjustment(keys[0], keys[1], levels, False, counts, len(keys), u)
+    rare = tf_adjustment(keys[-2], keys[-1], levels, False, counts, len(keys), u)
+    assert common < 0 < rare
+    assert tf_adjustment(keys[0], keys[1], levels, False, counts, 10, u) == 0.0  # tiny list: priors stand

@@ -301,10 +301,14 @@ class Model:
         w[:, 0] = 0.0
         return np.asarray(w, dtype=np.float64)
 
-    def probability(self, levels: NDArray[np.int64]) -> NDArray[np.float64]:
-        """Posterior match probability of each row of ``levels`` (pairs × comparisons)."""
+    def probability(self, levels: NDArray[np.int64],
+                    adjust: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+        """Posterior match probability of each row of ``levels`` (pairs × comparisons); ``adjust`` adds
+        bits per pair (the term-frequency adjustment of :func:`tf_adjustment`)."""
         w = self.weights()
         score = w[np.arange(len(COMPARISONS)), levels].sum(axis=1)
+        if adjust is not None:
+            score = score + adjust
         prior = math.log2(self.lam / (1.0 - self.lam))
         z = np.clip(score + prior, -60.0, 60.0)
         return np.asarray(1.0 / (1.0 + np.exp2(-z)), dtype=np.float64)
@@ -438,6 +442,60 @@ class Linkage:
 _LEVEL_WORDS = {0: "missing", 1: "differs", 2: "similar", 3: "same key", 4: "equal"}
 
 
+TF_CAP_BITS = 6.0  # a name's frequency moves its weight by at most this many bits either way
+
+
+def key_counts(keys: Sequence[Keys]) -> dict[str, int]:
+    """How many records carry each given-name and family-name key (for :func:`tf_adjustment`)."""
+    counts: dict[str, int] = {}
+    for k in keys:
+        for key in {"g" + x for x in k.given_canon | k.given_skel} | {"f" + x for x in k.family_skel}:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def tf_adjustment(a: Keys, b: Keys, levels: Sequence[int], swapped: bool, counts: dict[str, int], n: int,
+                  u: NDArray[np.float64]) -> float:
+    """Bits to add to a pair's weight because the name they share is rare or common (splink's term-frequency
+    adjustment): agreeing on "Mohammed al-Halabi" is weaker evidence than agreeing on "Zinaida Shchukina".
+
+    For a name comparison at level 3–4, ``u`` of that level (agreement among random pairs, all names
+    together) is replaced by the frequency of the shared key in the list: the adjustment is
+    ``log2(u[level] / tf)``, capped at ±:data:`TF_CAP_BITS`.
+    """
+    if n < 50:  # too few records for frequencies to mean anything: the prior u stands
+        return 0.0
+    out = 0.0
+    ga, gb = (a.given_canon | a.given_skel), (b.family_skel if swapped else b.given_canon | b.given_skel)
+    fa, fb = a.family_skel, (b.given_canon | b.given_skel if swapped else b.family_skel)
+    for c, (x, y, tag) in ((_G, (ga, gb, "g")), (_F, (fa, fb, "f"))):
+        lv = levels[c]
+        if lv < 3:
+            continue
+        shared = x & y
+        if not shared:
+            continue
+        tf = max(counts.get(tag + key, 1) for key in shared) / n
+        out += float(np.clip(math.log2(u[c, lv] / max(tf, 1.0 / n)), -TF_CAP_BITS, TF_CAP_BITS))
+    return out
+
+
+def corroborated(levels: Sequence[int]) -> bool:
+    """Whether a pair may be a "match" (merge without a reviewer's look) and not only a "review": names
+    alone never suffice. Given and family names agree and something else does (birth date, phone,
+    document or patronymic); one of them only similar and the full birth date, phone or document agree; or,
+    when the family names differ (maiden and married names), the given name and a document, or the given
+    name, a phone and the birth date, or the given name, patronymic and full birth date."""
+    g, f, p, birth, phone, doc = levels[_G], levels[_F], levels[_P], levels[_B], levels[_PH], levels[_D]
+    if g >= 3 and f >= 3:
+        return birth >= 2 or phone == 4 or doc == 4 or p >= 3
+    if (g >= 3 and f == 2) or (g == 2 and f >= 3):  # a typo or a diminutive in one of them
+        return birth == 4 or phone == 4 or doc == 4 or (p >= 3 and birth >= 3)
+    if g >= 3:  # family names differ: maiden and married names
+        return doc == 4 or (phone == 4 and birth >= 3) or (p >= 3 and birth == 4)
+    return False
+
+
 def _evidence(levels: Sequence[int], swapped: bool) -> tuple[str, ...]:
     out = [f"{name} {_LEVEL_WORDS[lv]}" for name, lv in zip(COMPARISONS, levels, strict=True) if lv]
     if swapped:
@@ -494,7 +552,10 @@ def link(records: Sequence[Record], *, households: Sequence[str] | None = None, 
     ok = np.array([not v for v in veto], dtype=bool)
     forced = np.array([bool(r) for r in rule], dtype=bool)
     model = train(keys, u)
-    prob = model.probability(levels) if len(pairs) else np.zeros(0)
+    counts = key_counts(keys)
+    adjust = np.array([tf_adjustment(keys[i], keys[j], levels[n], bool(swaps[n]), counts, len(keys), u)
+                       for n, (i, j) in enumerate(pairs)], dtype=np.float64)
+    prob = model.probability(levels, adjust) if len(pairs) else np.zeros(0)
     out: list[Candidate] = []
     for hit in np.nonzero(((prob >= review_p) & ok) | forced)[0]:
         i, j = pairs[int(hit)]
@@ -502,7 +563,8 @@ def link(records: Sequence[Record], *, households: Sequence[str] | None = None, 
         ev = _evidence([int(x) for x in levels[hit]], bool(swaps[hit]))
         if rule[hit]:
             ev = (*ev, f"rule: {rule[hit]}")
-        out.append(Candidate(i, j, pr, "match" if pr >= match_p else "review", ev))
+        lv = [int(x) for x in levels[hit]]
+        out.append(Candidate(i, j, pr, "match" if pr >= match_p and corroborated(lv) else "review", ev))
     if on_progress is not None:
         on_progress(len(pairs))
     return Linkage(tuple(out), model, len(pairs), vetoed=int((~ok).sum()),

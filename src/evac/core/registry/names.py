@@ -171,7 +171,8 @@ def skeletons(word: str) -> frozenset[str]:
 
     German romanisation writes Russian е/ю/я at the start of a word as je/ju/ja (Jelena, Juri, Jegorowa)
     where English writes ye/yu/ya or e/u/a; ``ch`` is Ч in English and French but Х in German
-    (Michail, Chodorkowski). The reading an English speaker would give stays first in :func:`skeleton`;
+    (Michail, Chodorkowski); and a German spelling (one with w or sch) writes ц as z and з as s
+    (Kusnezowa, Nasarow). The reading an English speaker would give stays first in :func:`skeleton`;
     the others are added here so that either side can meet the other.
     """
     n = normal(word).replace(" ", "")
@@ -180,6 +181,8 @@ def skeletons(word: str) -> frozenset[str]:
         out.add(skeleton("y" + n[1:]))
     if "ch" in n and "sch" not in n and "tch" not in n:
         out.add(skeleton(n.replace("ch", "kh")))
+    if "w" in n or "sch" in n:  # German: z is ц, a single s is з (Kusnezowa = Kuznetsova, Nasarow = Nazarov)
+        out.add(skeleton(re.sub(r"(?<!s)s(?!s|ch|h)", "\x00", n).replace("z", "ts").replace("\x00", "z")))
     out.discard("")
     return frozenset(out)
 
