@@ -44,6 +44,7 @@ bench-all: bench
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_replan.py
 	$(BIN)/python bench/bench_registry.py
+	$(BIN)/python bench/bench_dedup_independent.py --people 10000 50000
 	$(BIN)/python bench/bench_ops.py
 	$(BIN)/python bench/bench_decision.py
 	$(BIN)/python bench/bench_web.py

@@ -105,6 +105,9 @@ def import_cli(
         except svc.ImportRejected as exc:
             fail(f"{file}: {exc}\n(fix the file, or import the valid rows with --accept-valid)")
             return
+        except svc.RegistryError as exc:
+            fail(f"{file}: {exc}")
+            return
         if problems:
             with rejects.open("w", encoding="utf-8", newline="") as fh:
                 w = csv.writer(fh)
@@ -112,7 +115,8 @@ def import_cli(
                 w.writerows(problems)
         import_s = time.perf_counter() - t0
         dd = None if no_dedup else svc.dedup(uow=store.uow())
-    result = {"file": str(file), "encoding": table.encoding, "imported": res.imported, "rejected": res.rejected,
+    result = {"file": str(file), "encoding": table.encoding, "fallback_lines": list(table.fallback_lines),
+              "imported": res.imported, "updated": res.updated, "rejected": res.rejected,
               "households": res.households, "rows_per_s": round(res.imported / max(import_s, 1e-9), 1),
               "rejects_file": str(rejects) if problems else None,
               "duplicate_matches": dd.matches if dd else None, "duplicate_reviews": dd.reviews if dd else None}
@@ -120,7 +124,9 @@ def import_cli(
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     out.print(f"{file}: imported {res.imported:,} people in {res.households:,} households "
-              f"({table.encoding}, {result['rows_per_s']:,} rows/s)")
+              f"({table.decoding}, {result['rows_per_s']:,} rows/s)")
+    if res.updated:
+        out.print(f"updated {res.updated:,} people already imported from {file.name} (matched by external id)")
     if problems:
         out.print(f"rejected {res.rejected:,} rows; reasons in {rejects}")
     if dd:

@@ -57,10 +57,13 @@ class ImportRejected(EvacError):
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
+    """``imported`` counts new people; ``updated`` people already imported from a file of the same name."""
+
     import_id: int
     imported: int
     rejected: int
     households: int
+    updated: int = 0
 
 
 def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Sequence[tuple[int, Record]],
@@ -69,20 +72,38 @@ def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Seq
                    on_progress: Callable[[int], None] | None = None) -> ImportResult:
     """Store one file's records in one transaction: all of them, or (``accept_valid``) the valid ones.
 
-    Households come from the file's household column or are inferred; eligibility is decided per
-    household. Raises :class:`ImportRejected` (storing nothing) when there are problems and not
-    ``accept_valid``.
+    A row whose external id was already imported from a file of the same name (a corrected or re-sent
+    list) **updates** that person instead of adding a copy: names, dates, contacts, city, willingness
+    change; household, relation, eligibility, status and merges stay (change those through review).
+    New rows form households from the file's household column or by inference; eligibility is decided
+    per new household. Raises :class:`ImportRejected` (storing nothing) when there are problems and not
+    ``accept_valid``, and :class:`RegistryError` (storing nothing) when an external id of the file is
+    held by several stored records (a list imported twice before re-imports updated: merge those first).
     """
     if problems and not accept_valid:
         raise ImportRejected(problems)
-    recs = [r for _, r in records]
-    lines = [ln for ln, _ in records]
     with uow:
         repo = uow.registry
+        known = repo.by_source(file_name=file_name, external_ids=[r.external_id for _, r in records])
+        twice = sorted(e for e, ids in known.items() if len(ids) > 1)
+        if twice:
+            raise RegistryError(
+                f"{len(twice)} external id(s) of {file_name} are held by more than one stored record "
+                f"(e.g. {', '.join(twice[:5])}): the list was imported twice; merge those copies "
+                "(`evac registry dupes`) before re-importing it. Nothing was imported.")
         import_id = repo.add_import(file_name=file_name, sha256=sha256, rows=rows,
                                     rejected=len({p[0] for p in problems}))
+        updated = 0
+        for line, rec in records:
+            if rec.external_id[:100] in known:
+                repo.update_person(person_id=known[rec.external_id[:100]][0], record=rec, line=line,
+                                   import_id=import_id)
+                updated += 1
+        fresh = [(ln, r) for ln, r in records if r.external_id[:100] not in known]
+        recs = [r for _, r in fresh]
+        lines = [ln for ln, _ in fresh]
         groups = group_households(recs)
-        done = 0
+        done = updated
         for g in groups:
             members = [recs[i] for i in g.members]
             hid = repo.add_household(label=g.label, import_id=import_id, city=members[0].city,
@@ -95,7 +116,7 @@ def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Seq
                 if on_progress is not None and done % 5000 == 0:
                     on_progress(done)
         uow.commit()
-    return ImportResult(import_id, len(recs), len({p[0] for p in problems}), len(groups))
+    return ImportResult(import_id, len(recs), len({p[0] for p in problems}), len(groups), updated)
 
 
 def find(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
@@ -125,7 +146,9 @@ def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] 
     """Score every candidate pair of active records and refresh the review queue (merges are kept)."""
     with uow:
         active = uow.registry.active()
-        res = link([s.record for s in active], households=[str(s.household_id) for s in active], seed=seed,
+        # Only a household the file declared has relations worth a veto; an inferred one's are guesses.
+        res = link([s.record for s in active],
+                   households=[str(s.household_id) if s.record.household_key else "" for s in active], seed=seed,
                    on_progress=on_progress)
         items = [(active[c.a].id, active[c.b].id, c.probability, c.decision, c.evidence) for c in res.candidates]
         uow.registry.replace_candidates(items)
@@ -147,6 +170,9 @@ def merge(*, uow: UnitOfWork, kept: str, merged: str, actor: str = REGISTRY_ACTO
     When the workspace has an operation log, a ``merged`` event is appended to it (and the change audited)
     in the same transaction: the registry and the log change together or not at all.
     """
+    if kept == merged:
+        raise RegistryError(f"{kept!r} was given twice: a record cannot be merged into itself (give the external "
+                            "ids of two different records, e.g. from `evac registry dupes`)")
     with uow:
         merge_in(uow, kept=uow.registry.by_external_id(kept), merged=uow.registry.by_external_id(merged),
                  actor=actor, now=now or datetime.now(UTC))

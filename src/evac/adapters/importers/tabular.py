@@ -1,10 +1,13 @@
 """Read consular lists (CSV, XLSX) into registry records, with every problem located by file, line and field.
 
-- **Encodings**: UTF-8 with or without BOM, else cp1251 (Russian Windows); the choice is reported.
+- **Encodings**: decided per file (UTF-8 with or without BOM, else cp1251, Russian Windows), with a per-line
+  fallback: in a UTF-8 file, a line that is not UTF-8 (one row pasted from an old cp1251 list) is read as
+  cp1251 and its number reported in :attr:`Table.fallback_lines`; the rest of the file stays UTF-8.
 - **Delimiters**: comma, semicolon (Russian Excel's default) or tab, sniffed from the header line.
 - **Headers**: the first of the top 10 lines that names at least two known columns; English and Russian
   names are known (:data:`HEADERS`); a mapping file (YAML or JSON ``{"columns": {"Header": "field"}}``)
-  adds or overrides any.
+  adds or overrides any. Headers match after :func:`header_key` (case, spaces, ``_`` and ``-`` ignored),
+  so ``family_name``, ``Family-Name`` and ``FAMILY NAME`` are one column.
 - **Values**: dates as ``DD.MM.YYYY``, ``YYYY-MM-DD``, ``MM.YYYY``, ``YYYY-MM`` or ``YYYY`` (partial dates
   kept as such, empty allowed); phones to E.164 with ``phonenumbers`` (default region SY); sex as M/F in
   either language; nationalities as ISO codes separated by ``,``/``;``/spaces.
@@ -38,19 +41,20 @@ FIELDS = ("external_id", "given", "family", "patronymic", "given_latin", "family
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "external_id": ("external_id", "id", "record id", "no", "№", "номер записи", "ид"),
-    "given": ("given", "given name", "first name", "name", "имя"),
+    "given": ("given", "given name", "first name", "forename", "name", "имя"),
     "family": ("family", "family name", "surname", "last name", "фамилия"),
     "patronymic": ("patronymic", "middle name", "father's name", "отчество"),
-    "given_latin": ("given_latin", "given name (latin)", "first name (latin)", "имя (лат)", "имя латиницей"),
-    "family_latin": ("family_latin", "surname (latin)", "last name (latin)", "фамилия (лат)",
-                     "фамилия латиницей"),
-    "patronymic_latin": ("patronymic_latin", "отчество (лат)"),
+    "given_latin": ("given_latin", "given name latin", "given name (latin)", "first name (latin)", "имя (лат)",
+                    "имя латиницей"),
+    "family_latin": ("family_latin", "family name latin", "surname latin", "surname (latin)", "last name (latin)",
+                     "фамилия (лат)", "фамилия латиницей"),
+    "patronymic_latin": ("patronymic_latin", "patronymic latin", "отчество (лат)"),
     "birth": ("birth", "birth date", "date of birth", "dob", "born", "дата рождения", "д.р.", "др"),
     "sex": ("sex", "gender", "пол"),
     "nationality": ("nationality", "nationalities", "citizenship", "гражданство"),
-    "phone": ("phone", "telephone", "mobile", "tel", "телефон", "тел", "тел."),
-    "document": ("document", "passport", "passport no", "document number", "паспорт", "номер паспорта",
-                 "документ"),
+    "phone": ("phone", "telephone", "mobile", "tel", "phone number", "mobile phone", "телефон", "тел", "тел."),
+    "document": ("document", "passport", "passport no", "passport number", "document number", "document no",
+                 "паспорт", "номер паспорта", "документ"),
     "address": ("address", "адрес", "адрес проживания"),
     "city": ("city", "town", "location", "город", "населенный пункт", "населённый пункт"),
     "household": ("household", "family id", "household id", "семья", "домохозяйство"),
@@ -59,7 +63,14 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "vulnerabilities": ("vulnerabilities", "vulnerability", "уязвимость"),
     "willingness": ("willingness", "wants to leave", "желание выехать"),
 }
-_BY_HEADER = {h: f for f, names in HEADERS.items() for h in names}
+
+
+def header_key(header: str) -> str:
+    """A header as compared: lower case, BOM dropped, ``_`` and ``-`` read as spaces, spaces collapsed."""
+    return " ".join(header.lstrip("\ufeff").lower().replace("_", " ").replace("-", " ").split())
+
+
+_BY_HEADER = {header_key(h): f for f, names in HEADERS.items() for h in names}
 
 _SEX = {"m": Sex.MALE, "male": Sex.MALE, "м": Sex.MALE, "муж": Sex.MALE, "мужской": Sex.MALE,
         "f": Sex.FEMALE, "female": Sex.FEMALE, "ж": Sex.FEMALE, "жен": Sex.FEMALE, "женский": Sex.FEMALE}
@@ -99,20 +110,58 @@ class Table:
     records: tuple[tuple[int, Record], ...]
     errors: tuple[RowError, ...]
     rows: int
+    fallback_lines: tuple[int, ...] = ()  # physical lines (1-based) not in ``encoding``, read as cp1251
+
+    @property
+    def decoding(self) -> str:
+        """The encoding as a person reads it: ``utf-8``, or ``utf-8 (lines 5, 9 read as cp1251)``."""
+        if not self.fallback_lines:
+            return self.encoding
+        shown = ", ".join(str(n) for n in self.fallback_lines[:10])
+        more = f" and {len(self.fallback_lines) - 10} more" if len(self.fallback_lines) > 10 else ""
+        word = "line" if len(self.fallback_lines) == 1 else "lines"
+        return f"{self.encoding} ({word} {shown}{more} read as cp1251)"
 
 
 # -- reading -----------------------------------------------------------------------------------------------
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+def _decode(data: bytes, path: Path) -> tuple[str, str, tuple[int, ...]]:
+    """Text, the file's encoding, and the lines read as cp1251 in a file that is otherwise UTF-8.
+
+    The file is UTF-8 when it has a BOM, or when any non-ASCII line decodes as UTF-8 (a cp1251 line of
+    Cyrillic is practically never valid UTF-8: its letters are bytes 0xC0–0xFF, never continuation bytes).
+    """
+    body, encoding = (data[3:], "utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else (data, "utf-8")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return body.decode("utf-8"), encoding, ()
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1251"), "cp1251"
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(f"{path}: neither UTF-8 nor cp1251 (byte {exc.start})") from exc
+    lines = body.split(b"\n")
+    utf8_lines = 0
+    for line in lines:
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                utf8_lines += 1
+            except UnicodeDecodeError:
+                pass
+    if encoding == "utf-8" and utf8_lines == 0:
+        try:
+            return body.decode("cp1251"), "cp1251", ()
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(f"{path}: neither UTF-8 nor cp1251 (byte {exc.start})") from exc
+    out: list[str] = []
+    fallback: list[int] = []
+    for n, line in enumerate(lines, start=1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("cp1251"))
+            except UnicodeDecodeError as exc:
+                raise ImportFormatError(f"{path}:{n}: neither UTF-8 nor cp1251 (byte {exc.start} of the line)"
+                                        ) from exc
+            fallback.append(n)
+    return "\n".join(out), encoding, tuple(fallback)
 
 
 def _csv_rows(text: str) -> list[list[str]]:
@@ -160,7 +209,7 @@ def load_mapping(path: Path) -> dict[str, str]:
         if fld not in FIELDS:
             raise ImportFormatError(f"{path}: columns.{header}: unknown field {fld!r} "
                                     f"(known: {', '.join(FIELDS)})")
-        out[str(header).strip().lower()] = str(fld)
+        out[header_key(str(header))] = str(fld)
     return out
 
 
@@ -169,7 +218,7 @@ def _find_header(rows: list[list[str]], mapping: dict[str, str], path: Path) -> 
     for n, row in enumerate(rows[:10]):
         cols: dict[int, str] = {}
         for c, h in enumerate(row):
-            key = h.strip().lower().lstrip("\ufeff")
+            key = header_key(h)
             fld = mapping.get(key) or _BY_HEADER.get(key)
             if fld and fld not in cols.values():
                 cols[c] = fld
@@ -190,14 +239,15 @@ def read_table(path: Path, *, mapping: dict[str, str] | None = None, region: str
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFormatError(f"{path}: {exc.strerror}") from exc
+    fallback: tuple[int, ...] = ()
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         rows, encoding = _xlsx_rows(path), "xlsx"
     elif path.suffix.lower() in {".csv", ".txt", ".tsv"}:
-        text, encoding = _decode(data, path)
+        text, encoding, fallback = _decode(data, path)
         rows = _csv_rows(text)
     else:
         raise ImportFormatError(f"{path}: unknown file type {path.suffix!r} (CSV or XLSX)")
-    header_at, cols = _find_header(rows, {k.lower(): v for k, v in (mapping or {}).items()}, path)
+    header_at, cols = _find_header(rows, {header_key(k): v for k, v in (mapping or {}).items()}, path)
     records: list[tuple[int, Record]] = []
     errors: list[RowError] = []
     seen_ids: dict[str, int] = {}
@@ -218,7 +268,7 @@ def read_table(path: Path, *, mapping: dict[str, str] | None = None, region: str
             records.append((n, rec))
     header = rows[header_at]
     return Table(str(path), hashlib.sha256(data).hexdigest(), encoding, header_at + 1,
-                 {header[c]: f for c, f in cols.items()}, tuple(records), tuple(errors), n_rows)
+                 {header[c]: f for c, f in cols.items()}, tuple(records), tuple(errors), n_rows, fallback)
 
 
 # -- values ------------------------------------------------------------------------------------------------

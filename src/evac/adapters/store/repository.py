@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import JaroWinkler
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from evac.adapters.store.orm import (
@@ -80,6 +80,7 @@ class SqlRegistry:
         self._people: list[dict[str, Any]] = []
         self._tokens: list[dict[str, Any]] = []
         self._history: list[dict[str, Any]] = []
+        self._updates: list[tuple[dict[str, Any], Record]] = []
         self._ids: dict[str, list[int]] = {}
 
     # -- ids -----------------------------------------------------------------------------------------------
@@ -133,6 +134,53 @@ class SqlRegistry:
             self.flush()
         return pid
 
+    def by_source(self, *, file_name: str, external_ids: Sequence[str]) -> dict[str, list[int]]:
+        """Person ids per external id among the records last imported from a file of that name."""
+        self.flush()
+        out: dict[str, list[int]] = {}
+        ids = sorted({e[:100] for e in external_ids})
+        for n in range(0, len(ids), 1000):
+            q = (select(PersonRow.external_id, PersonRow.id).join(ImportRow, PersonRow.import_id == ImportRow.id)
+                 .where(ImportRow.file_name == file_name[-400:], PersonRow.external_id.in_(ids[n:n + 1000]))
+                 .order_by(PersonRow.id))
+            for ext, pid in self.s.execute(q):
+                out.setdefault(ext, []).append(pid)
+        return out
+
+    def update_person(self, *, person_id: int, record: Record, line: int, import_id: int | None) -> None:
+        """Overwrite a person's own fields from a re-imported row (household, relation, eligibility, status
+        and merges stay); the blind index is rebuilt and a willingness change is kept in its history."""
+        r = record
+        self._updates.append(({
+            "id": person_id, "external_id": r.external_id[:100], "import_id": import_id, "line": line,
+            "birth": r.birth.iso(), "sex": r.sex.value if r.sex else "", "nationalities": ",".join(r.nationalities),
+            "category": r.category.value, "vulnerabilities": ",".join(sorted(v.value for v in r.vulnerabilities)),
+            "willingness": r.willingness.value, "city": r.city,
+            "sealed": self.keys.current.seal({f: getattr(r, f) for f in _SEALED}, aad=_aad(person_id)),
+        }, r))
+        if len(self._updates) >= BATCH:
+            self.flush()
+
+    def _flush_updates(self) -> None:
+        updates, self._updates = self._updates, []
+        ids = [u["id"] for u, _ in updates]
+        old = {pid: w for pid, w in self.s.execute(select(PersonRow.id, PersonRow.willingness)
+                                                   .where(PersonRow.id.in_(ids)))}
+        # executemany of one UPDATE … WHERE id = :pid (core table: the ORM's bulk form differs across 2.x).
+        table = PersonRow.__table__
+        cols = [k for k in updates[0][0] if k != "id"]
+        stmt = update(table).where(table.c.id == bindparam("pid")).values({c: bindparam(c) for c in cols})
+        self.s.execute(stmt, [{"pid": u["id"], **{c: u[c] for c in cols}} for u, _ in updates])
+        self.s.execute(delete(TokenRow).where(TokenRow.person_id.in_(ids)))
+        key = self.keys.current
+        tokens = [{"person_id": u["id"], "kind": k, "token": t} for u, r in updates for k, t in tokens_of(key, r)]
+        if tokens:
+            self.s.execute(insert(TokenRow), tokens)
+        history = [{"person_id": u["id"], "willingness": u["willingness"], "source": f"re-import {u['import_id']}",
+                    "at": _now()} for u, _ in updates if old.get(u["id"]) != u["willingness"]]
+        if history:
+            self.s.execute(insert(WillingnessRow), history)
+
     def flush(self) -> None:
         if self._households:
             self.s.execute(insert(HouseholdRow), self._households)
@@ -142,6 +190,8 @@ class SqlRegistry:
             self.s.execute(insert(TokenRow), self._tokens)
             self.s.execute(insert(WillingnessRow), self._history)
             self._people, self._tokens, self._history = [], [], []
+        if self._updates:
+            self._flush_updates()
 
     # -- reads ---------------------------------------------------------------------------------------------
     def _stored(self, row: PersonRow) -> Stored:

@@ -9,6 +9,11 @@ never the values, because it is stored in clear beside the sealed fields.
 Relations to the household's reference person (its first member) come from the file when given, else from
 age and sex: an adult of the other sex within 20 years is the spouse, someone 15+ years younger a child,
 15+ years older a parent, anyone else ``other``. These are guesses and are labelled as such in evidence.
+
+A shared phone is also what a person listed twice has, so an inferred household often holds a record and
+its own duplicate. Such a copy (:func:`~evac.core.registry.linkage.same_person` evidence against an earlier
+member) is never guessed to be a relative of itself: it takes the relation of the record it copies, and the
+household's evidence says "possible duplicate within household" (linkage then proposes the pair).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from evac.core.model.people import Relation
+from evac.core.registry.contacts import check_region, phone_key
+from evac.core.registry.linkage import compare, keys_of, same_person
 from evac.core.registry.names import skeleton, split_name
 
 if TYPE_CHECKING:
@@ -80,8 +87,30 @@ def infer_relation(head: Record, other: Record) -> Relation:
     return Relation.OTHER
 
 
-def group_households(records: Sequence[Record]) -> list[Group]:
-    """Every record in exactly one group: explicit labels first, the rest inferred (see module docstring)."""
+def _copies(records: Sequence[Record], idx: Sequence[int], region: str) -> dict[int, int]:
+    """Within one inferred group: member → the earlier member it is a copy of (same-person evidence)."""
+    keys = {i: keys_of(i, records[i], "", region) for i in idx}
+    out: dict[int, int] = {}
+    for x, i in enumerate(idx):
+        for j in idx[:x]:
+            if j in out:
+                continue
+            levels, swapped = compare(keys[j], keys[i])
+            if same_person(keys[j], keys[i], levels, swapped):
+                out[i] = j
+                break
+    return out
+
+
+MAX_COPY_CHECK = 30  # members; a larger inferred group is checked only when linkage runs
+
+
+def group_households(records: Sequence[Record], *, region: str = "SY") -> list[Group]:
+    """Every record in exactly one group: explicit labels first, the rest inferred (see module docstring).
+
+    ``region`` is the list's country, to read national phone numbers (09… in Syria) as E.164.
+    """
+    region = check_region(region)
     n = len(records)
     uf = _Union(n)
     evidence: dict[int, set[str]] = {}
@@ -95,7 +124,7 @@ def group_households(records: Sequence[Record]) -> list[Group]:
             evidence.setdefault(i, set()).add("household column")
             continue
         for fam in _family_keys(r):
-            for key, table, word in ((r.phone, by_phone, "same phone"),
+            for key, table, word in ((phone_key(r.phone, region), by_phone, "same phone"),
                                      (_address_key(r.address), by_address, "same address")):
                 if not key:
                     continue
@@ -110,6 +139,7 @@ def group_households(records: Sequence[Record]) -> list[Group]:
     out: list[Group] = []
     for root, idx in sorted(members.items()):
         head = records[idx[0]]
+        copies = _copies(records, idx, region) if 1 < len(idx) <= MAX_COPY_CHECK and not head.household_key else {}
         rels: list[Relation] = []
         inferred = False
         for k, i in enumerate(idx):
@@ -118,10 +148,14 @@ def group_households(records: Sequence[Record]) -> list[Group]:
                 rels.append(r.relation)
             elif k == 0:
                 rels.append(Relation.HEAD)
+            elif i in copies:
+                rels.append(rels[idx.index(copies[i])])
             else:
                 rels.append(infer_relation(head, r))
                 inferred = True
         ev = set().union(*(evidence.get(i, set()) for i in idx))
+        if copies:
+            ev.add("possible duplicate within household")
         if inferred:
             ev.add("relations inferred from age and sex")
         label = head.household_key or f"inferred-{root + 1}"

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from evac.core.registry.names import canonical, normal, skeleton, split_name
+from evac.core.registry.contacts import check_region, phone_key
+from evac.core.registry.names import canonical, normal, skeletons, split_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -72,8 +73,9 @@ def _norm_doc(doc: str) -> str:
     return "".join(ch for ch in doc.upper() if ch.isalnum())
 
 
-def keys_of(index: int, r: Record, household: str = "") -> Keys:
-    """Keys of record ``r`` (the ``index``-th of the batch); ``household`` is its household id, if any."""
+def keys_of(index: int, r: Record, household: str = "", region: str = "SY") -> Keys:
+    """Keys of record ``r`` (the ``index``-th of the batch); ``household`` is its household id, if any;
+    ``region`` the list's country, to read national phone numbers (09… in Syria)."""
     forms = [split_name(r.given, r.family, r.patronymic)]
     if r.given_latin or r.family_latin:
         forms.append(split_name(r.given_latin, r.family_latin, r.patronymic_latin))
@@ -85,10 +87,12 @@ def keys_of(index: int, r: Record, household: str = "") -> Keys:
     pw = {w for f in forms for w in f.patronymic}
     return Keys(
         index=index, given=given, family=family, patronymic=patr,
-        given_skel=frozenset(skeleton(w) for w in gw), given_canon=frozenset(canonical(w) for w in gw),
-        family_skel=frozenset({skeleton(w) for w in fw} | {canonical(w) for w in fw}),
-        patronymic_skel=frozenset(skeleton(w) for w in pw),
-        birth=r.birth, sex=r.sex, phone=r.phone, document=_norm_doc(r.document), household=household,
+        given_skel=frozenset(s for w in gw for s in skeletons(w)),
+        given_canon=frozenset(canonical(w) for w in gw),
+        family_skel=frozenset({s for w in fw for s in skeletons(w)} | {canonical(w) for w in fw}),
+        patronymic_skel=frozenset(s for w in pw for s in skeletons(w)),
+        birth=r.birth, sex=r.sex, phone=phone_key(r.phone, region), document=_norm_doc(r.document),
+        household=household,
         relation=r.relation,
     )
 
@@ -97,22 +101,23 @@ def blocking_keys(k: Keys) -> set[str]:
     """The blocks a record falls into (see module docstring). Keys built from two name parts are
     order-free, so a record with given and family names swapped lands in the same blocks."""
     out: set[str] = set()
-    g_skel = min(k.given_skel) if k.given_skel else ""
-    g_canon = min(k.given_canon) if k.given_canon else ""
-    f_skel = min(k.family_skel) if k.family_skel else ""
-    p_skel = min(k.patronymic_skel) if k.patronymic_skel else ""
 
     def pair(tag: str, a: str, b: str) -> None:
         if a and b:
             x, y = sorted((a, b))
             out.add(f"{tag}:{x}|{y}")
 
-    pair("gf", g_skel, f_skel)
-    pair("gf", g_canon, f_skel)
-    pair("fp", f_skel, p_skel)
-    # A typo or another romanisation of one part: the other part's key plus the first letter.
-    pair("g1", g_canon, "^" + k.family[:1])
-    pair("g1", f_skel, "^" + k.given[:1])
+    # Every reading of each part (skeletons() gives one to three): either side's reading can meet.
+    for f_skel in k.family_skel:
+        for g in k.given_skel | k.given_canon:
+            pair("gf", g, f_skel)
+        for p_skel in k.patronymic_skel:
+            pair("fp", f_skel, p_skel)
+        # A typo or another romanisation of the given name: the family key plus the first letter.
+        pair("g1", f_skel, "^" + k.given[:1])
+    # … and of the family name (maiden and married names too): the given key plus the first letter.
+    for g in k.given_canon:
+        pair("g1", g, "^" + k.family[:1])
     full = k.birth.iso() if k.birth.day is not None else ""
     if full:
         for w in k.given_canon | k.given_skel | k.family_skel:
@@ -224,15 +229,54 @@ def compare(a: Keys, b: Keys) -> tuple[list[int], bool]:
             _eq_level(a.document, b.document)], swapped
 
 
-def vetoed(a: Keys, b: Keys) -> str:
-    """A reason two records cannot be one person, or ""."""
+def _vetoed_as_people(a: Keys, b: Keys) -> str:
+    """Reasons no evidence overrides: these are two people (or a parent and a child in one passport)."""
     if a.sex is not None and b.sex is not None and a.sex is not b.sex:
         return "different sex"
+    if a.birth.year is not None and b.birth.year is not None and abs(a.birth.year - b.birth.year) >= 12:
+        return "birth years 12 or more apart"
+    return ""
+
+
+def vetoed(a: Keys, b: Keys) -> str:
+    """A reason two records cannot be one person, or "".
+
+    The household rule uses relations, so callers pass household ids only for households whose relations
+    come from the file (an inferred household's relations are guesses, and a duplicate typed twice would be
+    guessed to be its own sister); even then :func:`same_person` evidence overrides it.
+    """
+    why = _vetoed_as_people(a, b)
+    if why:
+        return why
     if a.household and a.household == b.household and a.relation is not None and b.relation is not None \
             and a.relation is not b.relation:
         return "same household, different relations (e.g. parent and child sharing names)"
-    if a.birth.year is not None and b.birth.year is not None and abs(a.birth.year - b.birth.year) >= 12:
-        return "birth years 12 or more apart"
+    return ""
+
+
+_G, _F, _P, _B, _S, _PH, _D = range(7)
+
+
+def same_person(a: Keys, b: Keys, levels: Sequence[int], swapped: bool) -> str:
+    """Evidence that two records are one person whatever the model says, or "".
+
+    - the same document number (but not a parent and a child inscribed in one passport: the age and
+      sex rules still apply, and twins in their mother's passport differ in given name);
+    - the same full birth date and the same name keys (given and family, in either order);
+    - the same phone (in any format: keys are E.164), the same given name and a compatible family name and
+      birth date (mother and daughter namesakes sharing a phone differ in birth year).
+
+    These pairs always enter the review queue, even inside one household.
+    """
+    if _vetoed_as_people(a, b):
+        return ""
+    g, f, birth = levels[_G], levels[_F], levels[_B]
+    if levels[_D] == 4 and not _siblings(levels, swapped):
+        return "same document number"
+    if birth == 4 and g >= 3 and f >= 3:
+        return "same birth date and name"
+    if levels[_PH] == 4 and g >= 3 and birth != 1 and (f != 1 or birth >= 3):
+        return "same phone and given name"
     return ""
 
 
@@ -257,10 +301,14 @@ class Model:
         w[:, 0] = 0.0
         return np.asarray(w, dtype=np.float64)
 
-    def probability(self, levels: NDArray[np.int64]) -> NDArray[np.float64]:
-        """Posterior match probability of each row of ``levels`` (pairs × comparisons)."""
+    def probability(self, levels: NDArray[np.int64],
+                    adjust: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+        """Posterior match probability of each row of ``levels`` (pairs × comparisons); ``adjust`` adds
+        bits per pair (the term-frequency adjustment of :func:`tf_adjustment`)."""
         w = self.weights()
         score = w[np.arange(len(COMPARISONS)), levels].sum(axis=1)
+        if adjust is not None:
+            score = score + adjust
         prior = math.log2(self.lam / (1.0 - self.lam))
         z = np.clip(score + prior, -60.0, 60.0)
         return np.asarray(1.0 / (1.0 + np.exp2(-z)), dtype=np.float64)
@@ -297,10 +345,28 @@ def train(keys: Sequence[Keys], u: NDArray[np.float64]) -> Model:
                  iterations=by_birth.iterations + by_name.iterations)
 
 
+# Level frequencies among random pairs of a consular list, before looking at the list: what a small list
+# (a handful of records, too few random pairs to estimate ``u``) falls back on. EST from name and date
+# distributions: a common given name is shared by ~2 % of pairs, a family-name key by ~1 %, a full birth
+# date by 1 in ~15,000 (40 birth years), a phone or a document number by almost none.
+U_PRIOR: NDArray[np.float64] = np.array([
+    #  missing  differs  similar  same key  equal
+    [0.02, 0.93, 0.03, 0.01, 0.01],  # given
+    [0.02, 0.95, 0.02, 0.005, 0.005],  # family
+    [0.60, 0.37, 0.02, 0.005, 0.005],  # patronymic
+    [0.10, 0.86, 0.02, 0.02, 7e-5],  # birth
+    [0.05, 0.47, 1e-6, 1e-6, 0.48],  # sex
+    [0.50, 0.4999, 1e-6, 1e-6, 1e-4],  # phone
+    [0.70, 0.2999, 1e-6, 1e-6, 1e-6],  # document
+])
+U_PRIOR_PAIRS = 2_000.0  # weight of U_PRIOR in random pairs: a 100-record list is ruled by its own sample
+
+
 def estimate_u(keys: Sequence[Keys], *, seed: int, samples: int = RANDOM_PAIRS) -> NDArray[np.float64]:
-    """Level frequencies among random pairs (nearly all non-matches), smoothed so none is zero."""
+    """Level frequencies among random pairs (nearly all non-matches), with :data:`U_PRIOR` worth
+    :data:`U_PRIOR_PAIRS` pairs so that a small list still has sensible weights and none is zero."""
     rng = random.Random(seed)
-    counts = np.full((len(COMPARISONS), LEVELS), 1.0)
+    counts = U_PRIOR / U_PRIOR.sum(axis=1, keepdims=True) * U_PRIOR_PAIRS
     n = len(keys)
     if n >= 2:
         for _ in range(min(samples, n * (n - 1) // 2)):
@@ -376,6 +442,60 @@ class Linkage:
 _LEVEL_WORDS = {0: "missing", 1: "differs", 2: "similar", 3: "same key", 4: "equal"}
 
 
+TF_CAP_BITS = 6.0  # a name's frequency moves its weight by at most this many bits either way
+
+
+def key_counts(keys: Sequence[Keys]) -> dict[str, int]:
+    """How many records carry each given-name and family-name key (for :func:`tf_adjustment`)."""
+    counts: dict[str, int] = {}
+    for k in keys:
+        for key in {"g" + x for x in k.given_canon | k.given_skel} | {"f" + x for x in k.family_skel}:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def tf_adjustment(a: Keys, b: Keys, levels: Sequence[int], swapped: bool, counts: dict[str, int], n: int,
+                  u: NDArray[np.float64]) -> float:
+    """Bits to add to a pair's weight because the name they share is rare or common (splink's term-frequency
+    adjustment): agreeing on "Mohammed al-Halabi" is weaker evidence than agreeing on "Zinaida Shchukina".
+
+    For a name comparison at level 3–4, ``u`` of that level (agreement among random pairs, all names
+    together) is replaced by the frequency of the shared key in the list: the adjustment is
+    ``log2(u[level] / tf)``, capped at ±:data:`TF_CAP_BITS`.
+    """
+    if n < 50:  # too few records for frequencies to mean anything: the prior u stands
+        return 0.0
+    out = 0.0
+    ga, gb = (a.given_canon | a.given_skel), (b.family_skel if swapped else b.given_canon | b.given_skel)
+    fa, fb = a.family_skel, (b.given_canon | b.given_skel if swapped else b.family_skel)
+    for c, (x, y, tag) in ((_G, (ga, gb, "g")), (_F, (fa, fb, "f"))):
+        lv = levels[c]
+        if lv < 3:
+            continue
+        shared = x & y
+        if not shared:
+            continue
+        tf = max(counts.get(tag + key, 1) for key in shared) / n
+        out += float(np.clip(math.log2(u[c, lv] / max(tf, 1.0 / n)), -TF_CAP_BITS, TF_CAP_BITS))
+    return out
+
+
+def corroborated(levels: Sequence[int]) -> bool:
+    """Whether a pair may be a "match" (merge without a reviewer's look) and not only a "review": names
+    alone never suffice. Given and family names agree and something else does (birth date, phone,
+    document or patronymic); one of them only similar and the full birth date, phone or document agree; or,
+    when the family names differ (maiden and married names), the given name and a document, or the given
+    name, a phone and the birth date, or the given name, patronymic and full birth date."""
+    g, f, p, birth, phone, doc = levels[_G], levels[_F], levels[_P], levels[_B], levels[_PH], levels[_D]
+    if g >= 3 and f >= 3:
+        return birth >= 2 or phone == 4 or doc == 4 or p >= 3
+    if (g >= 3 and f == 2) or (g == 2 and f >= 3):  # a typo or a diminutive in one of them
+        return birth == 4 or phone == 4 or doc == 4 or (p >= 3 and birth >= 3)
+    if g >= 3:  # family names differ: maiden and married names
+        return doc == 4 or (phone == 4 and birth >= 3) or (p >= 3 and birth == 4)
+    return False
+
+
 def _evidence(levels: Sequence[int], swapped: bool) -> tuple[str, ...]:
     out = [f"{name} {_LEVEL_WORDS[lv]}" for name, lv in zip(COMPARISONS, levels, strict=True) if lv]
     if swapped:
@@ -384,7 +504,7 @@ def _evidence(levels: Sequence[int], swapped: bool) -> tuple[str, ...]:
 
 
 def link(records: Sequence[Record], *, households: Sequence[str] | None = None, seed: int = 0,
-         match_p: float = MATCH_P, review_p: float = REVIEW_P,
+         match_p: float = MATCH_P, review_p: float = REVIEW_P, region: str = "SY",
          on_progress: Callable[[int], None] | None = None) -> Linkage:
     """Find duplicate pairs among ``records``.
 
@@ -393,41 +513,58 @@ def link(records: Sequence[Record], *, households: Sequence[str] | None = None, 
     records
         The batch; candidate indices refer to it.
     households
-        Household id per record ("" when unknown), for the household rule.
+        Household id per record ("" when unknown), for the household rule: give ids only of households
+        whose relations come from the file (see :func:`vetoed`).
     seed
         Seed of the random-pair sample that estimates ``u``.
     match_p, review_p
         Posterior probability from which a pair is a match, and from which it enters the review queue.
+        Pairs with :func:`same_person` evidence enter the queue whatever their probability.
+    region
+        ISO country code of the list, to read national phone numbers.
 
     Complexity: linear in records plus the candidate pairs (typically a few per record), about
     20 µs a pair on one core.
     """
+    region = check_region(region)
     hh = households if households is not None else [""] * len(records)
-    keys = [keys_of(i, r, hh[i]) for i, r in enumerate(records)]
+    if len(hh) != len(records):
+        raise ValueError(f"{len(hh)} household ids for {len(records)} records")
+    keys = [keys_of(i, r, hh[i], region) for i, r in enumerate(records)]
     pairs = candidate_pairs(keys)
     u = estimate_u(keys, seed=seed)
     levels = np.zeros((len(pairs), len(COMPARISONS)), dtype=np.int64)
     swaps = np.zeros(len(pairs), dtype=bool)
     veto: list[str] = []
+    rule: list[str] = []
     for n, (i, j) in enumerate(pairs):
         lv, sw = compare(keys[i], keys[j])
         levels[n] = lv
         swaps[n] = sw
-        why = vetoed(keys[i], keys[j])
-        if not why and _siblings(lv, sw):
+        strong = same_person(keys[i], keys[j], lv, sw)
+        why = "" if strong else vetoed(keys[i], keys[j])
+        if not why and not strong and _siblings(lv, sw):
             why = "given names differ within one family (siblings)"
         veto.append(why)
+        rule.append(strong)
         if on_progress is not None and n % 50_000 == 0:
             on_progress(n)
     ok = np.array([not v for v in veto], dtype=bool)
+    forced = np.array([bool(r) for r in rule], dtype=bool)
     model = train(keys, u)
-    prob = model.probability(levels) if len(pairs) else np.zeros(0)
+    counts = key_counts(keys)
+    adjust = np.array([tf_adjustment(keys[i], keys[j], levels[n], bool(swaps[n]), counts, len(keys), u)
+                       for n, (i, j) in enumerate(pairs)], dtype=np.float64)
+    prob = model.probability(levels, adjust) if len(pairs) else np.zeros(0)
     out: list[Candidate] = []
-    for hit in np.nonzero((prob >= review_p) & ok)[0]:
+    for hit in np.nonzero(((prob >= review_p) & ok) | forced)[0]:
         i, j = pairs[int(hit)]
         pr = float(prob[hit])
-        out.append(Candidate(i, j, pr, "match" if pr >= match_p else "review",
-                             _evidence([int(x) for x in levels[hit]], bool(swaps[hit]))))
+        ev = _evidence([int(x) for x in levels[hit]], bool(swaps[hit]))
+        if rule[hit]:
+            ev = (*ev, f"rule: {rule[hit]}")
+        lv = [int(x) for x in levels[hit]]
+        out.append(Candidate(i, j, pr, "match" if pr >= match_p and corroborated(lv) else "review", ev))
     if on_progress is not None:
         on_progress(len(pairs))
     return Linkage(tuple(out), model, len(pairs), vetoed=int((~ok).sum()),

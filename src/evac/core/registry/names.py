@@ -56,6 +56,8 @@ _NON_LETTERS = re.compile(r"[^a-z ]+")
 
 ARTICLES = frozenset({"al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "es", "et", "en"})
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ul|ad|ar|as|ash|at|az|an)[- ]", re.IGNORECASE)
+# Arabic writes the article joined to the name (الشامي = al-Shami); strip it when a name of 2+ letters follows.
+_AR_ARTICLE = re.compile(r"(?:(?<=\s)|^)ال(?=[؀-ۿ]{2})")
 _CYR_ARTICLE = re.compile(r"^(?:аль|эль|ал|ас|аш|ад|ан|ар|аз|ат)-", re.IGNORECASE)
 JOINTS = frozenset({"bin", "ibn", "bint", "ben", "ibnat"})
 KUNYA = frozenset({"abu", "abou", "umm", "um", "oum"})
@@ -152,13 +154,37 @@ def skeleton(word: str) -> str:
     for n, ch in enumerate(w):
         if ch in _VOWELS:
             continue
-        # "j" between vowels or after one at the end is the semivowel y (Sergejeva, Fajez, Tatjana).
-        if ch == "j" and n > 0 and w[n - 1] in _VOWELS and (n + 1 == len(w) or w[n + 1] in _VOWELS):
+        # "j" before a vowel (not word-initial), or after one at the end, is the semivowel y of German and
+        # Polish-style romanisation: Sergejeva, Tatjana, Ljudmila, Grigorjewa, Darja, Sergej.
+        if ch == "j" and n > 0 and (
+                (n + 1 < len(w) and w[n + 1] in _VOWELS) or (n + 1 == len(w) and w[n - 1] in _VOWELS)):
             continue
         if out and out[-1] == ch:
             continue
         out.append(ch)
     return "".join(out) or "_" + w[:3]
+
+
+@lru_cache(maxsize=200_000)
+def skeletons(word: str) -> frozenset[str]:
+    """The skeleton of ``word`` and of its other plausible readings, for blocking and comparison keys.
+
+    German romanisation writes Russian е/ю/я at the start of a word as je/ju/ja (Jelena, Juri, Jegorowa)
+    where English writes ye/yu/ya or e/u/a; ``ch`` is Ч in English and French but Х in German
+    (Michail, Chodorkowski); and a German spelling (one with w or sch) writes ц as z and з as s
+    (Kusnezowa, Nasarow). The reading an English speaker would give stays first in :func:`skeleton`;
+    the others are added here so that either side can meet the other.
+    """
+    n = normal(word).replace(" ", "")
+    out = {skeleton(n)}
+    if len(n) > 2 and n[0] == "j" and n[1] in _VOWELS:
+        out.add(skeleton("y" + n[1:]))
+    if "ch" in n and "sch" not in n and "tch" not in n:
+        out.add(skeleton(n.replace("ch", "kh")))
+    if "w" in n or "sch" in n:  # German: z is ц, a single s is з (Kusnezowa = Kuznetsova, Nasarow = Nazarov)
+        out.add(skeleton(re.sub(r"(?<!s)s(?!s|ch|h)", "\x00", n).replace("z", "ts").replace("\x00", "z")))
+    out.discard("")
+    return frozenset(out)
 
 
 def _alias_table() -> dict[str, str]:
@@ -228,7 +254,7 @@ class NameParts:
 
 
 def _words(text: str) -> list[str]:
-    text = _CYR_ARTICLE.sub("", text.strip())
+    text = _AR_ARTICLE.sub("", _CYR_ARTICLE.sub("", text.strip()))
     text = _ARTICLE_PREFIX.sub("", text)
     raw = normal(text.replace("-", " ")).split()
     # "Abd al-Rahman", "Abdul Karim", "Abdel Aziz" → one word, as in the Arabic original.
