@@ -51,7 +51,9 @@ def test_bookings_are_feasible_for_the_checker(bookings: list[tuple[int, int]], 
         jobs.append(Job(release, probed, people))
     assert late_windows(jobs, rate) == []
     busy = cal.busy()
-    assert all(a < b < c for (a, b), (c, _) in itertools.pairwise(busy))
+    # disjoint and in order; two blocks may touch (a block filled exactly up to the next one's start, e.g.
+    # 11.75-15.25 then 15.25-16.15 at 50/h, found by this test): touching never double-books processing
+    assert all(a < b <= c for (a, b), (c, _) in itertools.pairwise(busy))
     assert sum(b - a for a, b in busy) == pytest.approx(sum(n for _, n in bookings) / rate)
     release, people = probe[0] / 4, probe[1]  # earlier or fewer never finishes later
     assert cal.finish(release - 0.25, people) <= cal.finish(release, people) >= cal.finish(release, people - 1)
