@@ -66,3 +66,23 @@ def test_closure_replans_and_notifies_in_three_languages(api: tuple[TestClient, 
     assert {m["language"] for m in new} == {"ru", "en", "ar"}
     board = client.get("/api/v1/status-board", headers=h["viewer"]).json()
     assert [p["generation"] for p in board["plans"]] == [1, 2]
+
+
+def test_checking_in_someone_with_no_seat_is_refused_and_nothing_recorded(
+        api: tuple[TestClient, dict, Store]) -> None:
+    from evac.adapters.store.ops_repo import ops_uow_factory
+    from evac.adapters.store.ops_scenario import operation_scenario
+
+    client, h, store = api
+    scenario, _ = operation_scenario(store, "syria-2013")
+    who = next(p.id for p in scenario.population.people if not p.travels)  # registered, never given a seat
+    with ops_uow_factory(store)() as uow:
+        booked = next(s for s in uow.ops.states(limit=100_000)
+                      if s.trip_id is not None and s.status.value not in ("checked_in", "boarded"))
+    r = client.post("/api/v1/checkins", json={"person_ids": [booked.person_id, who]},
+                    headers={**h["planner"], "Idempotency-Key": key()})
+    assert r.status_code == 409, r.text
+    assert "no seat on any trip" in r.text
+    with ops_uow_factory(store)() as uow:  # all or nothing: the booked person was not checked in either
+        after = uow.ops.state(booked.person_id)
+    assert after is not None and after.status == booked.status
