@@ -151,7 +151,7 @@ def record(*, uow_factory: UowFactory, actor: Actor, key: str, route: str, body_
             if _already(kind, st):
                 results.append({"person": pid, "status": st.status.value, "trip": st.trip_id, "result": "already"})
                 continue
-            if kind in (EventType.CHECKED_IN, EventType.BOARDED) and st.trip_id is None:
+            if kind in (EventType.CHECKED_IN, EventType.BOARDED) and st.trip_id is None and st.merged_into is None:
                 raise TransitionError(f"{pid} has no seat on any trip: re-plan (or register them as a walk-in) "
                                       "before checking them in; nothing was recorded")
             ev = PersonEvent(kind, Meta(actor.username, now, actor.device, key), pid, st.household_id, trip_id,
