@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     webhook_token: SecretStr | None = None
     notify_max_attempts: int = 5
     max_page: int = 500  # largest page a list route returns
+    field_idle_min: float = 15.0  # the field page wipes its copy of personal data after this long idle, minutes
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -13,6 +13,7 @@ class TripOut(BaseModel):
     asset: str
     unit: int
     pickups: list[str]
+    dropoffs: list[str] = []
     origin: str
     destination: str
     depart: str
@@ -20,8 +21,20 @@ class TripOut(BaseModel):
     people: int
 
 
+class CancelledOut(BaseModel):
+    """Why a trip is no longer in the plan (an incident): when, by which plan generation, for what reason."""
+
+    at: str | None
+    generation: int
+    reason: str
+    action: str
+
+
 class ManifestOut(TripOut):
     passengers: list[dict[str, Any]]
+    cancelled: CancelledOut | None = Field(default=None, description=(
+        "Set when the active plan no longer has this trip (a re-plan dropped it): the trip as it was, its "
+        "people where they are now."))
 
 
 class ClosureIn(BaseModel):
