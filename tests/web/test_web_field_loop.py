@@ -264,3 +264,40 @@ def test_idle_timeout_wipes_the_device(page: Page, own_server: Server) -> None:
     left = _device_text(page)
     assert not [n for n in names if n in left]
     assert json.loads(page.evaluate("JSON.stringify(sessionStorage)")) == {}
+
+
+def test_a_walk_in_registered_offline_is_booked_once_when_back_online(page: Page, own_server: Server) -> None:
+    srv = own_server
+    sign_in(page, srv.url, "/field", "officer")
+    page.fill("#wi-given-0", "Зарина")
+    page.fill("#wi-family-0", "Пешеходова")
+    page.fill("#wi-given_latin-0", "Zarina")
+    page.fill("#wi-family_latin-0", "Peshekhodova")
+    page.fill("#wi-birth-0", "1986-04-02")
+    page.click("#walkin-add")
+    page.fill("#wi-given-1", "Тимур")
+    page.fill("#wi-family-1", "Пешеходов")
+    page.select_option("#wi-relation-1", "child")
+    page.check("#wi-v-child-1")
+    page.context.set_offline(True)
+    page.wait_for_selector("#net.off")
+    page.click("#walkin-form button[type=submit]")
+    page.wait_for_selector("#pending[data-count='1']")
+    assert page.input_value("#wi-given-0") == ""  # the form is cleared: the names live only in the queue
+    page.context.set_offline(False)
+    page.wait_for_selector("#pending[data-count='0']")
+    page.wait_for_selector("#walkin[data-result=booked]")
+    hid = page.get_attribute("#walkin", "data-household")
+    members = srv.api("GET", f"/households/{hid}", "officer").json()["members"]
+    assert sorted(m["original"] for m in members) == ["Зарина Пешеходова", "Тимур Пешеходов"]
+    trip = members[0]["trip"]
+    assert trip and {m["trip"] for m in members} == {trip}
+    assert trip in page.inner_text("#walkin-note")
+    found = srv.api("GET", "/people?q=Peshekhodova", "officer").json()
+    assert sorted(p["id"] for p in found) == sorted(m["id"] for m in members)  # one household, registered once
+    # the walk-in is checked in like anyone else, from the search
+    card = find(page, members[0], hid)
+    page.click(f"{card} button.checkin")
+    for m in members:
+        page.wait_for_selector(f"{card} [data-person={m['id']}].st-checked_in:not(.pending)")
+    shot(page, "field-walkin")

@@ -21,6 +21,7 @@ household, no booking without a person. A replay of the same key answers the fir
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from datetime import datetime
 
-    from evac.core.model import Plan, Scenario, Trip
+    from evac.core.model import Leg, Plan, Scenario, Trip
     from evac.core.model.people import Eligibility, Relation
     from evac.core.registry.records import Record
     from evac.services.operations import Actor
@@ -98,12 +99,23 @@ def register_walk_in(*, uow_factory: Callable[[], OpsUnitOfWork], scenario: Scen
         trip: Trip | None = None
         plan_id: int | None = None
         if travellers:
-            trip = _free_trip(uow, active.plan, sc, place=place, seats=len(travellers), now_h=now_h)
-            plan = _booked(active.plan, sc, hid, travellers, trip, place=place, now_h=now_h)
-            try:
-                check(plan, sc)  # the independent checker: a walk-in never breaks a hard constraint
-            except PlanRejected as exc:
-                raise OpsError(f"walk-in refused, nothing was registered: {exc}") from None
+            # the earliest trip with free seats whose booking the independent checker accepts (a seat is not
+            # enough: e.g. a border crossing may have no processing capacity left in that trip's window)
+            plan = None
+            for candidate in _free_trips(uow, active.plan, sc, place=place, seats=len(travellers), now_h=now_h):
+                booked = _booked(active.plan, sc, hid, travellers, candidate, place=place, now_h=now_h)
+                try:
+                    check(booked, sc)
+                except PlanRejected:
+                    continue
+                plan, trip = booked, candidate
+                break
+            if plan is None:  # no trip can take them: listed as waiting at the assembly point
+                plan = _booked(active.plan, sc, hid, travellers, None, place=place, now_h=now_h)
+                try:
+                    check(plan, sc)
+                except PlanRejected as exc:
+                    raise OpsError(f"walk-in refused, nothing was registered: {exc}") from None
             what = f"walk-in {hid} on {trip.id}" if trip is not None else f"walk-in {hid} waiting at {place}"
             plan_id = uow.ops.save_plan(plan=plan, scenario=active.scenario, reason=what)
             if trip is not None:
@@ -136,17 +148,17 @@ def _person(pid: str, hid: str, r: Record, rel: Relation, elig: Eligibility, pla
         eligibility=elig, location=place, relation=rel, phone=r.phone, registration_seq=seq)
 
 
-def _free_trip(uow: OpsUnitOfWork, plan: Plan, sc: Scenario, *, place: str, seats: int, now_h: float
-               ) -> Trip | None:
-    """The earliest fleet trip picking up at ``place`` after ``now_h`` (and not recorded as departed) that ends at
-    a safe haven with ``seats`` free on every leg from there on; ``None`` if there is none."""
-    best: tuple[float, Trip] | None = None
+def _free_trips(uow: OpsUnitOfWork, plan: Plan, sc: Scenario, *, place: str, seats: int, now_h: float
+                ) -> list[Trip]:
+    """Fleet trips picking up at ``place`` after ``now_h`` (and not recorded as departed) that end at a safe
+    haven with ``seats`` free on every leg from there on, earliest arrival at safety first."""
+    found: list[tuple[float, str, Trip]] = []
     for trip in plan.trips:
         fleet = sc.fleet_by_id.get(trip.asset_id)
         if fleet is None or not trip.legs or not sc.place_by_id[trip.legs[-1].destination].is_safe:
             continue
-        first = next((i for i, leg in enumerate(trip.legs) if leg.origin == place and leg.depart_h >= now_h), None)
-        if first is None or (best is not None and trip.legs[first].depart_h >= best[0]):
+        first = _pickup_leg(trip, place, now_h)
+        if first is None:
             continue
         aboard = max(sum(len(b.person_ids) for b in trip.boardings if b.first_leg <= j <= b.last_leg)
                      for j in range(first, len(trip.legs)))
@@ -154,8 +166,15 @@ def _free_trip(uow: OpsUnitOfWork, plan: Plan, sc: Scenario, *, place: str, seat
             continue
         if uow.ops.states(trip=trip.id, statuses=[Status.DEPARTED.value, Status.ARRIVED_SAFE.value], limit=1):
             continue  # the field says it has left, whatever the plan's clock says
-        best = (trip.legs[first].depart_h, trip)
-    return best[1] if best is not None else None
+        found.append((trip.arrive_h, trip.id, trip))
+    return [t for _, _, t in sorted(found, key=lambda x: (x[0], x[1]))]
+
+
+def _pickup_leg(trip: Trip, place: str, now_h: float) -> int | None:
+    """The leg on which a walk-in at ``place`` boards ``trip``: its last departure from there not yet gone (the
+    shortest ride: a vehicle passing through empty on its way out is not boarded for the whole tour)."""
+    legs = [i for i, leg in enumerate(trip.legs) if leg.origin == place and leg.depart_h >= now_h]
+    return legs[-1] if legs else None
 
 
 def _booked(plan: Plan, sc: Scenario, hid: str, travellers: tuple[str, ...], trip: Trip | None, *, place: str,
@@ -167,10 +186,37 @@ def _booked(plan: Plan, sc: Scenario, hid: str, travellers: tuple[str, ...], tri
         new = replace(plan, left_behind=tuple(sorted((*plan.left_behind, waiting), key=lambda lb: lb.household_id)),
                       kpis=None)
     else:
-        first = next(i for i, leg in enumerate(trip.legs) if leg.origin == place and leg.depart_h >= now_h)
-        on = replace(trip, boardings=(*trip.boardings, Boarding(hid, travellers, first, len(trip.legs) - 1)))
-        it = Itinerary(hid, (trip.id,), trip.arrive_h, trip.legs[-1].destination)
+        first = _pickup_leg(trip, place, now_h)
+        assert first is not None
+        legs = _with_processing(trip, sc, first=first, people=len(travellers))
+        on = replace(trip, legs=legs, boardings=(*trip.boardings, Boarding(hid, travellers, first, len(legs) - 1)))
+        # the households already on it keep their seats; where a crossing now takes a minute longer, their
+        # arrival at safety moves with the vehicle (a later ride that no longer connects fails the checker)
+        its = [replace(i, safe_at_h=legs[_last_leg(trip, i.household_id)].arrive_h)
+               if i.trip_ids and i.trip_ids[-1] == trip.id else i for i in plan.itineraries]
+        it = Itinerary(hid, (trip.id,), legs[-1].arrive_h, legs[-1].destination)
         new = replace(plan, trips=tuple(on if t.id == trip.id else t for t in plan.trips),
-                      itineraries=tuple(sorted((*plan.itineraries, it), key=lambda i: i.household_id)), kpis=None)
+                      itineraries=tuple(sorted((*its, it), key=lambda i: i.household_id)), kpis=None)
     new = replace(new, meta={**plan.meta, "walk_in": {"household": hid, "trip": trip.id if trip else None}})
     return new.with_kpis(compute_kpis(new, sc))
+
+
+def _last_leg(trip: Trip, household_id: str) -> int:
+    return next(b.last_leg for b in trip.boardings if b.household_id == household_id)
+
+
+def _with_processing(trip: Trip, sc: Scenario, *, first: int, people: int) -> tuple[Leg, ...]:
+    """``trip``'s legs with the departure from every border crossing after the walk-ins' pick-up (leg ``first``)
+    put back by the time the crossing needs to process ``people`` more (whole minutes; later legs follow).
+
+    The planner times a vehicle's stop at a crossing to the people on board, so more people need a longer
+    stop; nobody changes vehicle, only that vehicle's clock after the crossing moves."""
+    out: list[Leg] = []
+    delay_h = 0.0
+    for i, leg in enumerate(trip.legs):
+        rate = sc.place_by_id[leg.origin].processing_per_h
+        if i > first and rate:
+            delay_h += math.ceil(people / rate * 60.0) / 60.0
+        out.append(leg if delay_h == 0 else replace(leg, depart_h=leg.depart_h + delay_h,
+                                                    arrive_h=leg.arrive_h + delay_h))
+    return tuple(out)
