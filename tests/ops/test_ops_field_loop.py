@@ -170,6 +170,7 @@ def test_a_boarded_trip_killed_by_a_closure_is_an_incident(api: Api) -> None:
         assert gone.status_code == 200, gone.text
         c = gone.json()["cancelled"]
         assert c["reason"] == "closure of damascus--masnaa" and c["generation"] == 2 and c["at"]
+        assert c["taken_off"] == sorted(aboard) and "on board" in c["action"]
         now = {p["id"]: p for p in gone.json()["passengers"]}
         assert set(aboard) <= set(now)
         for pid in aboard:  # off the dead trip: checked in again, with the trip they now hold (or none)

@@ -181,9 +181,10 @@ def test_a_boarded_trip_killed_by_a_closure_is_shown_as_an_incident(page: Page, 
     assert page.input_value("#trip") == trip["id"]
     text = page.inner_text("#incident")
     assert "closure of damascus--masnaa" in text and trip["id"] in text
+    assert f"Take the {len(seated)} people who were on board off the vehicle" in text
     now = {p["id"]: p for p in gone.json()["passengers"]}
     for pid in seated:
-        page.wait_for_selector(f"#incident-people li[data-person={pid}] .st-checked_in")
+        page.wait_for_selector(f"#incident-people li[data-person={pid}][data-off] .st-checked_in")
         if now[pid]["trip"]:
             assert now[pid]["trip"] in page.inner_text(f"#incident-people li[data-person={pid}]")
     assert page.is_hidden("#trip-actions")  # no departure from a cancelled trip
@@ -249,7 +250,7 @@ def test_idle_timeout_wipes_the_device(page: Page, own_server: Server) -> None:
     """After the idle timeout (data-idle-min on the page, EVAC_FIELD_IDLE_MIN) nothing personal stays; the
     page's clock is Playwright's fake clock, moved forward, so the test waits for no real minutes."""
     srv = own_server
-    trip, _, _ = household_on(srv)
+    trip, hid, members = household_on(srv)
     page.clock.install()
     sign_in(page, srv.url, "/field", "officer")
     minutes = float(page.get_attribute("body", "data-idle-min") or "0")
@@ -258,12 +259,22 @@ def test_idle_timeout_wipes_the_device(page: Page, own_server: Server) -> None:
     page.wait_for_selector(f"#manifest-body caption:has-text('{trip['id']}')")
     names = [p["name"] for p in srv.api("GET", f"/trips/{trip['id']}", "officer").json()["passengers"]]
     assert any(n in _device_text(page) for n in names)
+    page.context.set_offline(True)  # one write cannot be sent before the officer walks away
+    page.wait_for_selector("#net.off")
+    page.click(f"{find(page, members[0], hid)} button.checkin")
+    page.wait_for_selector("#pending[data-count='1']")
     page.clock.fast_forward(int((minutes + 1) * 60_000))
     page.wait_for_selector("body[data-signed-out=true]")
     assert "15" in page.inner_text("#signin-error")
     left = _device_text(page)
     assert not [n for n in names if n in left]
-    assert json.loads(page.evaluate("JSON.stringify(sessionStorage)")) == {}
+    assert json.loads(page.evaluate("JSON.stringify(sessionStorage)")) == {}  # the token is gone too
+    queued = json.loads(page.evaluate("localStorage.getItem('evac.queue.officer')"))
+    assert [q["body"] for q in queued] == [{"household": hid}]  # kept for the next sign-in, ids only
+    page.context.set_offline(False)
+    sign_in(page, srv.url, "/field", "officer")
+    page.wait_for_selector("#pending[data-count='0']")
+    assert status(srv, next(m["id"] for m in members if m["trip"])) == "checked_in"
 
 
 def test_a_walk_in_registered_offline_is_booked_once_when_back_online(page: Page, own_server: Server) -> None:

@@ -552,7 +552,8 @@ def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool
 def cancelled_trip(uow: OpsUnitOfWork, actor: Actor, trip_id: str, *, names: bool) -> dict[str, Any] | None:
     """The incident of a trip the re-plans dropped: the last generation that had it, as it was, with
     ``cancelled`` = {at (UTC, when the generation without it was made), generation, reason (e.g. "closure of
-    damascus--masnaa"), boarded: how many were on board, action: what the officer must do}; passengers are
+    damascus--masnaa"), taken_off: who was on board when it was dropped, action: what the officer must do};
+    passengers are
     the people it carried, each where they are now. ``None`` when no generation ever had the trip (or the
     field officer's assembly point was not on it)."""
     clock = uow.ops.clock()
@@ -570,10 +571,16 @@ def cancelled_trip(uow: OpsUnitOfWork, actor: Actor, trip_id: str, *, names: boo
         at = next((a.at for a in uow.ops.audit_log(actor=None, action="plan:", since=None, limit=100_000, offset=0)
                    if a.subject.startswith(f"plan {history[n][0]} ")), None)
         people = [person_view(uow, _state(uow, pid), names=names) for b in trip.boardings for pid in b.person_ids]
+        note = f"incident:{trip_id}"
+        off = sorted({ev.person_id for _, ev in uow.ops.events(types=[EventType.REBOOKED.value])
+                      if isinstance(ev, PersonEvent) and ev.note == note})
+        action = ("nobody travels on this trip any more: take the people who were on board off the vehicle; "
+                  "they are checked in for the trip each one now holds (listed) — board them there — or wait at "
+                  "the assembly point if none" if off else
+                  "nobody was on board: its people hold the trips listed (or wait for a re-plan if none)")
         return {**_trip_summary(trip, clock), "passengers": people, "cancelled": {
             "at": at.isoformat() if at is not None else None, "generation": gen, "reason": reason,
-            "action": "nobody travels on this trip any more: take its people off the vehicle and check them in "
-                      "for the trip each one now holds (listed), or keep them at the assembly point if none"}}
+            "taken_off": off, "action": action}}
     return None
 
 

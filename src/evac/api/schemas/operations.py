@@ -27,6 +27,8 @@ class CancelledOut(BaseModel):
     at: str | None
     generation: int
     reason: str
+    taken_off: list[str] = Field(default=[], description="People on board when it was dropped (now checked in "
+                                                           "for the trip each holds, or none).")
     action: str
 
 

@@ -27,7 +27,8 @@
    Privacy: sign-out and the idle timeout (data-idle-min on <body>) wipe every copy of personal data from the
    device — saved manifests, search results, trips, conflicts, any IndexedDB database and Cache Storage entry
    other than the page shell. Unsent writes are sent first; sign-out with writes still unsent asks before
-   discarding them; the idle timeout keeps them, stripped of names (ids only), for the next sign-in. */
+   discarding them; the idle timeout keeps them and the conflicts, stripped of names (ids only; an unsent walk-in
+   keeps the details typed for it, which are the registration itself), for the next sign-in. */
 "use strict";
 (() => {
   const { detail, el, t, show } = Evac;
@@ -245,10 +246,12 @@
     box.dataset.trip = m.id;
     document.getElementById("incident-text").textContent = t("incident.text", {
       trip: m.id, at: (c.at || "").slice(0, 16).replace("T", " "), reason: c.reason, generation: c.generation });
-    document.getElementById("incident-action").textContent = t("incident.action");
+    const off = new Set(c.taken_off || []);
+    document.getElementById("incident-action").textContent =
+      off.size ? t("incident.action", { n: off.size }) : t("incident.empty");
     const now = document.getElementById("incident-people");
-    now.replaceChildren(...m.passengers.map((p) => el("li", { "data-person": p.id },
-      Evac.personName(p), " — ", el("span", { class: "st st-" + p.status, text: Evac.statusText(p.status) }), " · ",
+    now.replaceChildren(...m.passengers.map((p) => el("li", { "data-person": p.id, "data-off": off.has(p.id) },
+      Evac.personName(p), off.has(p.id) ? ` (${t("incident.off")})` : "", " — ", el("span", { class: "st st-" + p.status, text: Evac.statusText(p.status) }), " · ",
       p.trip ? t("incident.now", { trip: p.trip }) : t("incident.none"))));
   }
 
@@ -605,10 +608,14 @@
       IndexedDB database and any Cache Storage entry that is not the page shell. */
   async function wipe(u, keepQueue) {
     const mine = (k) => k.startsWith("evac.") && k.endsWith("." + u) && !k.startsWith("evac.lang.");
-    const kept = keepQueue ? (JSON.parse(localStorage.getItem(`evac.queue.${u}`) || "[]"))
-      .map(({ label: _l, ...item }) => item) : [];
+    // kept writes lose their labels (names); a walk-in's body is the registration itself and stays until sent
+    const strip = (name) => (keepQueue ? JSON.parse(localStorage.getItem(`evac.${name}.${u}`) || "[]") : [])
+      .map(({ label: _l, ...item }) => item);
+    const kept = { queue: strip("queue"), conflicts: strip("conflicts") };
     for (const k of Object.keys(localStorage)) if (mine(k) && !k.startsWith("evac.scan.")) localStorage.removeItem(k);
-    if (kept.length) localStorage.setItem(`evac.queue.${u}`, JSON.stringify(kept));
+    for (const [name, list] of Object.entries(kept)) {
+      if (list.length) localStorage.setItem(`evac.${name}.${u}`, JSON.stringify(list));
+    }
     state.manifests = {}; state.results = []; state.trips = []; state.trip = null; state.incident = null;
     document.getElementById("results").replaceChildren();
     document.getElementById("manifest-body").replaceChildren();

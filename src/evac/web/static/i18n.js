@@ -54,7 +54,7 @@ window.EVAC_I18N = {
     "st.arrived_safe": "safe", "st.no_show": "no-show",
     "incident": "Trip cancelled", "incident.short": "cancelled (incident)",
     "incident.text": "Trip {trip} was cancelled at {at} UTC by plan generation {generation}: {reason}.",
-    "incident.action": "Nobody travels on this trip any more. Take its people off the vehicle; each is checked in again for the trip listed beside them (board them there), or waits here if none.",
+    "incident.action": "Nobody travels on this trip any more. Take the {n} people who were on board off the vehicle; each is checked in again for the trip listed beside them (board them there), or waits here if none.",
     "incident.now": "now on trip {trip}", "incident.none": "no seat yet: waits at the assembly point",
     "manifest.safe": "{safe} safe", "arrived": "Arrived safe", "arrived.tick": "{name} arrived safe",
     "arrived.hh": "Household arrived safe", "arrived.one": "Arrived safe", "scan.arrived": "Arrived safe",
@@ -84,7 +84,8 @@ window.EVAC_I18N = {
     "signout.unsent": "{n} writes were not sent and {c} conflicts are unresolved: signing out now loses them.",
     "signout.discard": "Discard them and sign out", "signout.cancel": "Stay signed in",
     "signin.expired": "Your session ended: sign in again.",
-    "signin.idle": "Signed out after {min} minutes without use; the saved lists were removed from this device."
+    "signin.idle": "Signed out after {min} minutes without use; the saved lists were removed from this device.",
+    "incident.empty": "Nobody was on board. Its people hold the trips listed beside them, or wait for a re-plan if none.", "incident.off": "was on board"
   },
   ru: {
     "registry": "Реестр", "notifications": "Оповещения", "reg.search.h": "Люди и семьи",
@@ -140,7 +141,7 @@ window.EVAC_I18N = {
     "st.arrived_safe": "в безопасности", "st.no_show": "не явился",
     "incident": "Рейс отменён", "incident.short": "отменён (происшествие)",
     "incident.text": "Рейс {trip} отменён в {at} UTC планом версии {generation}: {reason}.",
-    "incident.action": "Этим рейсом больше никто не едет. Высадите людей; каждый снова отмечен как прибывший на рейс, указанный рядом (посадите их туда), или ждёт здесь, если рейса нет.",
+    "incident.action": "Этим рейсом больше никто не едет. Высадите людей, бывших на борту ({n}); каждый снова отмечен как прибывший на рейс, указанный рядом (посадите их туда), или ждёт здесь, если рейса нет.",
     "incident.now": "теперь на рейсе {trip}", "incident.none": "места пока нет: ждёт на пункте сбора",
     "manifest.safe": "в безопасности {safe}", "arrived": "Прибыл в безопасное место",
     "arrived.tick": "{name} в безопасности", "arrived.hh": "Семья в безопасности", "arrived.one": "В безопасности",
@@ -170,7 +171,8 @@ window.EVAC_I18N = {
     "signout.unsent": "Не отправлено записей: {n}, неразрешённых конфликтов: {c}. При выходе они будут потеряны.",
     "signout.discard": "Удалить их и выйти", "signout.cancel": "Остаться",
     "signin.expired": "Сеанс завершён: войдите снова.",
-    "signin.idle": "Выход после {min} мин. бездействия; сохранённые списки удалены с устройства."
+    "signin.idle": "Выход после {min} мин. бездействия; сохранённые списки удалены с устройства.",
+    "incident.empty": "На борту никого не было. У людей этого рейса места на рейсах, указанных рядом, или они ждут перепланирования.", "incident.off": "был на борту"
   },
   ar: {
     "registry": "السجل", "notifications": "الإشعارات", "reg.search.h": "الأشخاص والأسر",
@@ -225,7 +227,7 @@ window.EVAC_I18N = {
     "st.no_show": "لم يحضر",
     "incident": "أُلغيت الرحلة", "incident.short": "ملغاة (حادث)",
     "incident.text": "أُلغيت الرحلة {trip} في {at} بالتوقيت العالمي بإصدار الخطة {generation}: {reason}.",
-    "incident.action": "لن يسافر أحد على هذه الرحلة. أنزِل ركابها؛ يُسجَّل وصول كل منهم من جديد للرحلة المذكورة بجانبه (أصعِده إليها)، أو ينتظر هنا إن لم توجد.",
+    "incident.action": "لن يسافر أحد على هذه الرحلة. أنزِل من كانوا على متنها ({n})؛ يُسجَّل وصول كل منهم من جديد للرحلة المذكورة بجانبه (أصعِده إليها)، أو ينتظر هنا إن لم توجد.",
     "incident.now": "الآن على الرحلة {trip}", "incident.none": "لا مقعد بعد: ينتظر في نقطة التجمع",
     "manifest.safe": "{safe} في أمان", "arrived": "وصل إلى الأمان", "arrived.tick": "{name} وصل إلى الأمان",
     "arrived.hh": "وصلت الأسرة إلى الأمان", "arrived.one": "وصل إلى الأمان", "scan.arrived": "الوصول إلى الأمان",
@@ -255,7 +257,8 @@ window.EVAC_I18N = {
     "signout.unsent": "{n} عمليات لم تُرسل و{c} تعارضات لم تُحل: ستضيع عند تسجيل الخروج الآن.",
     "signout.discard": "تجاهلها وتسجيل الخروج", "signout.cancel": "البقاء متصلاً",
     "signin.expired": "انتهت الجلسة: سجّل الدخول من جديد.",
-    "signin.idle": "تم تسجيل الخروج بعد {min} دقيقة دون استخدام؛ حُذفت القوائم المحفوظة من هذا الجهاز."
+    "signin.idle": "تم تسجيل الخروج بعد {min} دقيقة دون استخدام؛ حُذفت القوائم المحفوظة من هذا الجهاز.",
+    "incident.empty": "لم يكن أحد على متن المركبة. لركاب هذه الرحلة مقاعد على الرحلات المذكورة بجانبهم، أو ينتظرون إعادة التخطيط.", "incident.off": "كان على متن المركبة"
   }
 };
 /** Add the strings of one console module (static/i18n-*.js files call this, laid out like the object above). */
