@@ -91,7 +91,11 @@ def serve_cli(
     except ValueError as exc:
         fail(str(exc))
         return
+    _open(workspace).close()  # a missing or unreadable workspace is one line and exit 2, not a traceback
     os.environ["EVAC_WORKSPACE"] = str(workspace)
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"evac serving {workspace} at http://{shown}:{port}/  (console /console, field /field, "
+        f"API /api/v1); Ctrl+C stops")
     uvicorn.run(SERVER_FACTORY, factory=True, host=host, port=port, log_level=log_level, access_log=False)
 
 
@@ -243,9 +247,28 @@ def ops_status_cli(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> 
         t.add_row(place, *(str(row.get(s, "")) for s in statuses))
     t.add_row("[bold]total", *(f"[bold]{board['totals'][s]}" for s in statuses))
     out.print(t)
-    for p in board["plans"]:
-        out.print(f"plan {p['plan']} gen {p['generation']} ({p['reason']}){' [active]' if p['active'] else ''}: "
-                  f"{p['kpis']}")
+    if board["plans"]:
+        out.print(_plan_history(board["plans"]))
+
+
+def _plan_history(plans: list[dict[str, object]]) -> RichTable:
+    """One row per plan generation, numbers rounded for people (clearance in hours, one decimal)."""
+
+    def num(value: object, fmt: str = "{:,}") -> str:
+        return "–" if value is None else fmt.format(value)
+
+    t = RichTable(title="plan generations", title_justify="left")
+    for col in ("plan", "gen", "reason", "active"):
+        t.add_column(col)
+    for col in ("travelling", "safe", "left behind", "clearance (h)", "trips"):
+        t.add_column(col, justify="right")
+    for p in plans:
+        k = p["kpis"]
+        assert isinstance(k, dict)
+        t.add_row(str(p["plan"]), str(p["generation"]), str(p["reason"]), "yes" if p["active"] else "",
+                  num(k.get("travelling")), num(k.get("safe")), num(k.get("left_behind")),
+                  num(k.get("clearance_h"), "{:,.1f}"), num(k.get("trips")))
+    return t
 
 
 @ops_app.command("notify-run")
