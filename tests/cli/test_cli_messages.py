@@ -48,7 +48,7 @@ def test_generate_population_to_a_csv_name_writes_a_csv_list(tmp_path: Path) -> 
     assert {"id", "surname", "birth date"} <= set(rows[0])
 
 
-def test_ops_status_prints_tables_with_rounded_numbers(tmp_path: Path) -> None:
+def test_ops_status_and_sitrep_print_tables_with_rounded_numbers(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     made = CliRunner().invoke(app, ["demo", "--workspace", str(ws), "--size", "150"], env=_env())
     assert made.exit_code == 0, made.output
@@ -58,3 +58,13 @@ def test_ops_status_prints_tables_with_rounded_numbers(tmp_path: Path) -> None:
     assert "clearance (h)" in r.output
     assert "{" not in r.output and "'" not in r.output, "no raw dicts"
     assert "999999" not in r.output and "000000" not in r.output, "no float noise"
+    rep = CliRunner().invoke(app, ["ops", "sitrep", "--workspace", str(ws)], env=_env())
+    assert rep.exit_code == 0, rep.output
+    assert "situation report" in rep.output and "next departures" in rep.output
+    pdf = tmp_path / "sitrep.pdf"
+    rep = CliRunner().invoke(app, ["ops", "sitrep", "--workspace", str(ws), "--out", str(pdf)], env=_env())
+    assert rep.exit_code == 0, rep.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    bad = CliRunner().invoke(app, ["ops", "sitrep", "--workspace", str(ws), "--out", str(tmp_path / "s.docx")],
+                             env=_env())
+    assert bad.exit_code == 2 and "give a name ending in .pdf, .csv or .json" in bad.output

@@ -36,6 +36,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "status_board": frozenset({A, P, V}),
     "status_board_timeline": frozenset({A, P, V}),
     "unaccounted": frozenset({A, P, V}),
+    "sitrep": frozenset({A, P, V}),
     "outbox": frozenset({A, P}),
     "plan_map": frozenset({A, P, V}),
     "plan_geo": frozenset({A, P, V}),
