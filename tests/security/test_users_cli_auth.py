@@ -51,9 +51,10 @@ def test_passwd_prompts_twice_and_refuses_a_mismatch(sqlite_store: Store) -> Non
 
 
 def test_passwd_refuses_weak_passwords_and_unknown_users(sqlite_store: Store) -> None:
-    r = CliRunner().invoke(app, ["users", "passwd", "viewer", "--password-stdin"], input="short\n",
+    r = CliRunner().invoke(app, ["users", "passwd", "viewer", "--password-stdin"], input="password12\n",
                            env=_env(sqlite_store))
     assert r.exit_code == 2
+    assert "common password" in r.output
     login(make_client(sqlite_store), "viewer")  # unchanged
     r = CliRunner().invoke(app, ["users", "passwd", "nobody", "--password-stdin"], input=NEW + "\n",
                            env=_env(sqlite_store))

@@ -1,7 +1,8 @@
 """Users of evac (staff): add, authenticate, change role or assembly point, list.
 
-Passwords are never stored: only an Argon2 hash from the :class:`PasswordHasher` port. A field officer
-must be assigned an assembly point (a place id) before they can see anyone.
+Passwords are never stored: only an Argon2 hash from the :class:`PasswordHasher` port. New passwords must
+pass :func:`evac.services.passwords.password_problem` (length, not common, not derived from the user
+name). A field officer must be assigned an assembly point (a place id) before they can see anyone.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from evac.core.errors import EvacError
 from evac.services.ops_ports import Role, UserRecord
+from evac.services.passwords import MIN_LENGTH, password_problem
 
 if TYPE_CHECKING:
     from evac.services.ops_ports import OpsUnitOfWork, PasswordHasher
 
-MIN_PASSWORD = 10
+MIN_PASSWORD = MIN_LENGTH
 #: the interface languages of the web UI (a user's choice follows them from device to device)
 LANGUAGES = ("en", "ru", "ar")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
@@ -33,8 +35,10 @@ class WrongPassword(UserError):
 def _check(username: str, password: str | None, role: Role, place: str | None) -> None:
     if not _NAME.match(username):
         raise UserError("user names are 2-63 characters: lower-case letters, digits, '.', '_' or '-'")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise UserError(f"passwords need at least {MIN_PASSWORD} characters")
+    if password is not None:
+        problem = password_problem(password, username=username)
+        if problem is not None:
+            raise UserError(problem)
     if role is Role.FIELD_OFFICER and not place:
         raise UserError("a field officer needs an assembly point (--place PLACE_ID)")
 
