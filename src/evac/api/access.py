@@ -14,6 +14,8 @@ A, P, F, V = Role.ADMIN, Role.PLANNER, Role.FIELD_OFFICER, Role.VIEWER
 ACCESS: dict[str, frozenset[Role]] = {
     "me": frozenset({A, P, F, V}),
     "set_my_language": frozenset({A, P, F, V}),
+    "logout": frozenset({A, P, F, V}),
+    "change_my_password": frozenset({A, P, F, V}),
     "search_people": frozenset({A, P, F}),
     "get_person": frozenset({A, P, F}),
     "set_language": frozenset({A, P, F}),

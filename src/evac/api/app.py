@@ -24,7 +24,7 @@ from evac.core.errors import EvacError
 from evac.core.oplog import TransitionError
 from evac.services import operations as ops
 from evac.services.registry import RecordNotFound, RegistryError
-from evac.services.users import UserError
+from evac.services.users import UserError, WrongPassword
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -39,7 +39,8 @@ ROUTERS = (users.router, people.router, field.router, trips.router, operations.r
            registry.router, decision.router, sitrep.router)
 
 _STATUS: list[tuple[type[Exception], int]] = [
-    (ops.NotFound, 404), (ops.KeyReused, 422), (ops.Invalid, 422), (UserError, 422), (TransitionError, 409),
+    (ops.NotFound, 404), (ops.KeyReused, 422), (ops.Invalid, 422), (WrongPassword, 403), (UserError, 422),
+    (TransitionError, 409),
     (ops.NoActivePlan, 409), (ops.OpsError, 409), (RecordNotFound, 404), (RegistryError, 409),
 ]
 

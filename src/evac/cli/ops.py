@@ -179,6 +179,55 @@ def users_assign_cli(username: str, place: Annotated[str, typer.Argument(help="A
     out.print(f"{username} is assigned to {place}")
 
 
+@users_app.command("passwd")
+def users_passwd_cli(
+    username: Annotated[str, typer.Argument(help="The user whose password to set.")],
+    workspace: WorkspaceOpt = None,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the new password from the first line of standard input (scripts).")] = False,
+) -> None:
+    """Set a user's password (prompted twice, never an argument) and end every session they have."""
+    import sys
+
+    from evac.adapters.passes.tokens import Argon2Hasher
+    from evac.services.users import UserError, change_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    with _stored(workspace) as store:
+        try:
+            change_password(uow=_uow(store)(), hasher=Argon2Hasher(), username=username, new_password=password)
+        except UserError as exc:
+            fail(str(exc))
+    out.print(f"password of {username} changed; their earlier sessions are signed out")
+
+
+def _set_active(username: str, workspace: Path | None, *, active: bool) -> None:
+    from evac.services.users import UserError, update_user
+
+    with _stored(workspace) as store:
+        try:
+            update_user(uow=_uow(store)(), username=username, active=active)
+        except UserError as exc:
+            fail(str(exc))
+
+
+@users_app.command("deactivate")
+def users_deactivate_cli(username: str, workspace: WorkspaceOpt = None) -> None:
+    """Deactivate a user: they can no longer sign in and every token they hold stops working at once."""
+    _set_active(username, workspace, active=False)
+    out.print(f"{username} is deactivated; their sessions are signed out")
+
+
+@users_app.command("activate")
+def users_activate_cli(username: str, workspace: WorkspaceOpt = None) -> None:
+    """Re-activate a user (they sign in again; tokens from before the deactivation stay invalid)."""
+    _set_active(username, workspace, active=True)
+    out.print(f"{username} is active")
+
+
 @ops_app.command("activate")
 def ops_activate_cli(
     workspace: WorkspaceOpt = None,

@@ -48,6 +48,7 @@ class UserRecord:
     place: str | None = None
     active: bool = True
     language: str | None = None  # interface language (en, ru, ar); None: the device's choice
+    token_version: int = 0  # bearer tokens carry it; bumped on sign-out, deactivation, role or password change
 
 
 @dataclass(frozen=True, slots=True)

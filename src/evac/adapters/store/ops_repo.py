@@ -317,20 +317,21 @@ class SqlOps:
     def user(self, username: str) -> UserRecord | None:
         r = self.s.get(OpUserRow, username)
         return None if r is None else UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active,
-                                                 r.language)
+                                                 r.language, r.token_version)
 
     def users(self) -> list[UserRecord]:
-        return [UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active, r.language)
+        return [UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active, r.language, r.token_version)
                 for r in self.s.scalars(select(OpUserRow).order_by(OpUserRow.username))]
 
     def save_user(self, user: UserRecord) -> None:
         r = self.s.get(OpUserRow, user.username)
         if r is None:
             self.s.add(OpUserRow(username=user.username, password_hash=user.password_hash, role=user.role.value,
-                                 place=user.place, active=user.active, created_at=_now(), language=user.language))
+                                 place=user.place, active=user.active, created_at=_now(), language=user.language,
+                                 token_version=user.token_version))
         else:
             r.password_hash, r.role, r.place, r.active = user.password_hash, user.role.value, user.place, user.active
-            r.language = user.language
+            r.language, r.token_version = user.language, user.token_version
 
     def language(self, person_id: str) -> str | None:
         r = self.s.get(OpPrefRow, person_id)

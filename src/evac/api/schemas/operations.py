@@ -67,6 +67,14 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
+class PasswordChangeIn(BaseModel):
+    """A user's own password change: the current password, and the new one (checked by the password rule)."""
+
+    model_config = ConfigDict(extra="forbid")
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
+
+
 class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
