@@ -31,6 +31,7 @@ class PlaceIn(_Strict):
     population: int | None = Field(None, ge=0, description="census count; spreads generated people")
     processing_per_h: float | None = Field(None, gt=0, description="people a crossing processes per hour")
     capacity: int | None = Field(None, ge=0, description="most people a safe haven can receive in all")
+    region: Id | None = Field(None, description="a region tag a fleet's `serves` may name")
 
 
 class LinkIn(_Strict):
@@ -53,6 +54,8 @@ class FleetIn(_Strict):
     depot: Id
     available_from: AwareDatetime
     available_until: AwareDatetime | None = None
+    serves: list[Id] = Field(default_factory=list,
+                             description="place ids or region tags the fleet may use; empty: anywhere")
 
     @model_validator(mode="after")
     def _window(self) -> Self:

@@ -61,6 +61,7 @@ class Rule(StrEnum):
     LEG_TIME = "leg_time"  # no leg faster than its link; finite times; fleets not before the plan start
     CONTINUITY = "continuity"  # inside a trip, each leg starts where and after the previous one ended
     AVAILABILITY = "availability"  # fleet trips run inside the fleet's availability window
+    SERVICE_AREA = "service_area"  # a fleet restricted to places or regions (``serves``) stays inside them
     VEHICLE_OVERLAP = "vehicle_overlap"  # a vehicle's trips start at its depot and follow in time and place
     SERVICE_SCHEDULE = "service_schedule"  # a service trip is one timetabled departure, used once
     SEATS = "seats"  # people on board each leg fit the seats
@@ -209,6 +210,7 @@ class _Checker:
         self.processing = {p.id: p.processing_per_h for p in scenario.places
                            if p.processing_per_h is not None}
         self.safe_havens = frozenset(p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN)
+        self.region = {p.id: p.region for p in scenario.places}
         self.violations: list[Violation] = []
         self.by_vehicle: dict[tuple[str, int], list[Trip]] = {}
         self.departure_used: dict[tuple[str, int], str] = {}
@@ -329,6 +331,26 @@ class _Checker:
         if a > fleet.available_until_h + TOLERANCE_H:
             self.add(Rule.AVAILABILITY, trip.id, f"trip {trip.id}: arrives {_h(a)}, after fleet {fleet.id} "
                      f"is available until {_h(fleet.available_until_h)}")
+        if fleet.serves:
+            self._area(trip, fleet)
+
+    def _area(self, trip: Trip, fleet: Fleet) -> None:
+        """SERVICE_AREA: each leg starts and ends at a place named in ``fleet.serves`` or in a region named
+        there (one violation per place outside, at its first leg)."""
+        area = fleet.serves
+        named: set[str] = set()
+        for i, leg in enumerate(trip.legs):
+            for end in (leg.origin, leg.destination):
+                if end in area or end in named:
+                    continue
+                region = self.region.get(end)
+                if region is not None and region in area:
+                    continue
+                named.add(end)
+                where = "" if region is None else f" (region {region})"
+                self.add(Rule.SERVICE_AREA, trip.id,
+                         f"{_leg(trip, i)}: fleet {fleet.id} serves only {_ids(sorted(area))}, "
+                         f"not {end}{where}")
 
     def _service_trip(self, trip: Trip, service: Service) -> None:
         if len(trip.legs) != 1:

@@ -16,6 +16,11 @@ closing threats taken *at a quantile* (planning: the policy's ``closure_quantile
 made by :func:`reported_closure`, with the time they became known: a leg that left before anyone knew of a
 closure is history, not a decision, so it is not judged against it (the past is never rewritten to pass).
 
+**The service-area rule.** A fleet with a non-empty ``serves`` may use a place only if the place's id or its
+region is named there (:func:`serves`): every leg of its trips starts and ends inside its area
+(:func:`service_area`), so a host-country fleet is never planned into the war zone. Planners search the road
+graph restricted to the area; the LP and combinatorial bounds ignore areas (a relaxation: they stay valid).
+
 **Uncertainty bands** of a closure time are its :data:`BAND_Q` quantiles (:func:`band`).
 
 Times are hours from the scenario epoch. Nothing here imports a planner.
@@ -35,6 +40,8 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from evac.core.model.assets import Fleet
+    from evac.core.model.network import Place
     from evac.core.model.threats import TimeDistribution
 
 __all__ = [
@@ -50,6 +57,8 @@ __all__ = [
     "latest_departure_h",
     "leg_fits",
     "reported_closure",
+    "serves",
+    "service_area",
 ]
 
 BAND_Q = (0.05, 0.95)
@@ -90,6 +99,19 @@ def latest_departure_h(travel_h: float, tail_closes_h: float, link_closes_h: flo
 def in_time(t_h: float, deadline_h: float) -> bool:
     """``t_h`` is no later than ``deadline_h`` within :data:`TOLERANCE_H` (the slack every rule uses)."""
     return t_h <= deadline_h + TOLERANCE_H
+
+
+def serves(area: frozenset[str], place_id: str, region: str | None) -> bool:
+    """The service-area rule: may a fleet whose ``serves`` is ``area`` stop at place ``place_id`` (in
+    ``region``)? An empty area means anywhere."""
+    return not area or place_id in area or (region is not None and region in area)
+
+
+def service_area(fleet: Fleet, places: Iterable[Place]) -> frozenset[str] | None:
+    """The ids of the places ``fleet`` may use (:func:`serves`); ``None`` when it may use every place."""
+    if not fleet.serves:
+        return None
+    return frozenset(p.id for p in places if serves(fleet.serves, p.id, p.region))
 
 
 def band(when: TimeDistribution) -> tuple[float, float] | None:

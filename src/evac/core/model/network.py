@@ -32,6 +32,8 @@ class Place:
     ``processing_per_h`` is the number of people a border crossing can process in one hour
     (``None``: not a limit). ``population`` is a census count used only to spread generated people.
     ``capacity`` is the most people a safe haven can receive in all (a shelter; ``None``: no limit).
+    ``region`` is an optional tag (e.g. ``"tunisia"``) that a fleet's ``serves`` may name instead of listing
+    places one by one (:func:`evac.core.model.feasibility.serves`).
     """
 
     id: str
@@ -43,6 +45,7 @@ class Place:
     processing_per_h: float | None = None
     population: int | None = None
     capacity: int | None = None
+    region: str | None = None
 
     def __post_init__(self) -> None:
         if not -90 <= self.lat <= 90 or not -180 <= self.lon <= 180:
