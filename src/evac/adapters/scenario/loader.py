@@ -137,7 +137,7 @@ def build_scenario(
 
     places = tuple(
         Place(p.id, p.name, p.kind, p.lat, p.lon, p.country, p.processing_per_h, p.population, p.capacity,
-              p.region)
+              p.region, tuple((h(c.from_), c.per_h) for c in p.processing_changes))
         for p in model.places
     )
     links = tuple(

@@ -12,8 +12,9 @@ planners use); a place or link without a closure threat never closes; a closure 
 operation (``Threat.reported_h``) does not judge legs that departed before it was known.
 
 Crossing throughput is a queue: everyone who leaves a crossing must have been processed there, at most
-``processing_per_h`` people per hour across all vehicles, between their arrival and their departure
-(checked by earliest deadline first, :mod:`evac.core.check.queue`).
+``processing_per_h`` people per hour across all vehicles (or the rate in force, when
+``processing_changes`` make it vary), between their arrival and their departure (checked by earliest
+deadline first, :mod:`evac.core.check.queue`).
 
 Complexity: one pass over trips, legs and boardings, one over households, and sorts of each vehicle's
 trips, each household's boardings and each crossing's jobs: O(n log n) in the size of the plan plus
@@ -28,7 +29,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from evac.core.check.queue import Job, late_windows
+from evac.core.check.queue import Job, late_windows, late_windows_varying
 from evac.core.model.kpi import KPIs
 from evac.core.model.kpis import HouseholdRides, kpis_from, leg_loads, population_facts
 from evac.core.model.network import PlaceKind
@@ -171,6 +172,10 @@ def _closes(closure: dict[str, list[tuple[float, float]]], key: str, depart_h: f
         return None
     c = min((at for known, at in times if known <= depart_h + TOLERANCE_H), default=math.inf)
     return None if math.isinf(c) else c
+
+
+def _changes(changes: Sequence[tuple[float, float]]) -> str:
+    return ", ".join(f"{r:g} from {_h(t)}" for t, r in changes)
 
 
 def _ids(ids: Sequence[str]) -> str:
@@ -500,10 +505,17 @@ class _Checker:
             if rate is None:
                 continue
             jobs = [Job(a, d, n, tid) for (a, d, tid), n in sorted(by_key.items())]
-            for w in late_windows(jobs, rate):
+            changes = self.scenario.place_by_id[place_id].processing_changes
+            if changes:
+                windows = late_windows_varying(jobs, rate, changes)
+                how = f"its rate changes over time ({rate:g} per hour, then {_changes(changes)})"
+            else:
+                windows = late_windows(jobs, rate)
+                how = f"it processes {rate:g} per hour"
+            for w in windows:
                 self.add(Rule.CROSSING_THROUGHPUT, place_id,
                          f"crossing {place_id}, {_h(w.start_h)} to {_h(w.end_h)}: {w.people} people arrive and "
-                         f"leave in this window on trips {_ids(w.tags)}; it processes {rate:g} per hour, "
+                         f"leave in this window on trips {_ids(w.tags)}; {how}, "
                          f"{w.capacity:.6g} in the window, so "
                          f"{'1 person leaves' if w.late == 1 else f'{w.late} people leave'} unprocessed")
 

@@ -37,7 +37,7 @@ from evac.core.model import (
     Service,
     Trip,
 )
-from evac.core.model.feasibility import in_time
+from evac.core.model.feasibility import ProcessingProfile, in_time
 from evac.core.model.kpis import compute_kpis
 from evac.core.network import Arc, RoadGraph
 from evac.core.planner.crossing import CrossingCalendar, crossing_jobs
@@ -133,7 +133,8 @@ class Capacity:
         self.link_cap = {
             lk.id: lk.capacity_vehicles_per_h for lk in scenario.links if lk.capacity_vehicles_per_h is not None
         }
-        self.queues = {p: CrossingCalendar(rate) for p, rate in self.processing.items() if rate is not None}
+        self.queues = {p.id: CrossingCalendar(p.processing_per_h, ProcessingProfile.of(p))
+                       for p in scenario.places if p.processing_per_h is not None}
         self.vehicles: dict[str, dict[int, int]] = {lk: {} for lk in self.link_cap}
 
     def processed_h(self, place: str, release_h: float, people: int) -> float:
