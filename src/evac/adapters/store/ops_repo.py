@@ -43,6 +43,7 @@ from evac.services.ops_ports import (
     Clock,
     ConcurrentWrite,
     OutboxItem,
+    PersonFacts,
     Role,
     StoredResponse,
     UserRecord,
@@ -171,6 +172,17 @@ class SqlOps:
             if pid not in known:
                 counts[city] = counts.get(city, 0) + 1
         return sorted(counts.items())
+
+    def person_facts(self) -> list[PersonFacts]:
+        q = (select(PersonRow.id, PersonRow.household_id, PersonRow.city, PersonRow.eligibility, PersonRow.willingness,
+                    PersonRow.category, PersonRow.vulnerabilities)
+             .where(PersonRow.merged_into.is_(None)).order_by(PersonRow.id))
+        return [PersonFacts(f"R{i:07d}", f"RH{h:07d}" if h is not None else "", city, el, will, cat,
+                            frozenset(v for v in vul.split(",") if v))
+                for i, h, city, el, will, cat, vul in self.s.execute(q)]
+
+    def last_event_id(self) -> int:
+        return int(self.s.scalar(select(func.max(OpEventRow.id))) or 0)
 
     def home_place(self, person_id: str) -> tuple[str, str] | None:
         n = _pid(person_id)
