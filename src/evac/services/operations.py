@@ -594,9 +594,23 @@ def outbox(*, uow_factory: UowFactory, status: str | None, limit: int, offset: i
 
 
 def audit_log(*, uow_factory: UowFactory, actor: str | None = None, action: str | None = None,
-              since: datetime | None = None, limit: int = 100, offset: int = 0) -> list[Any]:
+              since: datetime | None = None, limit: int = 100, offset: int = 0,
+              before: int | None = None) -> list[Any]:
+    """The audit log, newest first; ``before`` (a chain seq) pages back from there."""
     with uow_factory() as uow:
-        return uow.ops.audit_log(actor=actor, action=action, since=since, limit=limit, offset=offset)
+        return uow.ops.audit_log(actor=actor, action=action, since=since, limit=limit, offset=offset,
+                                 before=before)
+
+
+def record_audit(*, uow_factory: UowFactory, actor: str, action: str, subject: str) -> None:
+    """One audit entry in its own transaction (a CLI run — notification delivery — whose work commits in
+    several transactions of its own)."""
+    def run() -> None:
+        with uow_factory() as uow:
+            uow.ops.audit(actor=actor, action=action, subject=subject)
+            uow.commit()
+
+    retrying(run)
 
 
 def replan(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, now: datetime) -> dict[str, Any]:

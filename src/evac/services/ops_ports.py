@@ -110,6 +110,7 @@ class AuditEntry:
     actor: str
     action: str
     subject: str
+    seq: int | None = None  # position in the audit chain (page back with ``before``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,7 @@ class OpsRepository(Protocol):
     # -- audit
     def audit(self, *, actor: str, action: str, subject: str) -> None: ...
     def audit_log(self, *, actor: str | None, action: str | None, since: datetime | None, limit: int,
-                  offset: int) -> list[AuditEntry]: ...
+                  offset: int, before: int | None = None) -> list[AuditEntry]: ...
     # -- users and preferences
     def user(self, username: str) -> UserRecord | None: ...
     def users(self) -> list[UserRecord]: ...

@@ -67,10 +67,20 @@ class ImportResult:
     updated: int = 0
 
 
+def _audit(uow: UnitOfWork, actor: str | None, action: str, subject: str) -> None:
+    """Audit in the use case's own transaction when an actor is named (the CLI names the OS user)."""
+    if actor is not None and uow.ops is not None:
+        uow.ops.audit(actor=actor, action=action, subject=subject)
+
+
+def _ids(found: Sequence[Stored]) -> str:
+    return ",".join(f"R{s.id:07d}" for s in found)
+
+
 def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Sequence[tuple[int, Record]],
                    problems: Sequence[tuple[int, str, str]], rows: int, accept_valid: bool = False,
                    policy: EligibilityPolicy | None = None,
-                   on_progress: Callable[[int], None] | None = None) -> ImportResult:
+                   on_progress: Callable[[int], None] | None = None, actor: str | None = None) -> ImportResult:
     """Store one file's records in one transaction: all of them, or (``accept_valid``) the valid ones.
 
     A row whose external id was already imported from a file of the same name (a corrected or re-sent
@@ -116,12 +126,15 @@ def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Seq
                 done += 1
                 if on_progress is not None and done % 5000 == 0:
                     on_progress(done)
+        _audit(uow, actor, "write:import", f"import {import_id} (sha256 {sha256[:12]}): {len(recs)} new, "
+                                           f"{updated} updated, {len({p[0] for p in problems})} rejected")
         uow.commit()
     return ImportResult(import_id, len(recs), len({p[0] for p in problems}), len(groups), updated)
 
 
 def find(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
-         vulnerability: str | None = None, household: int | None = None, limit: int = 50) -> list[Stored]:
+         vulnerability: str | None = None, household: int | None = None, limit: int = 50,
+         actor: str | None = None) -> list[Stored]:
     """People whose names match every word of ``query`` in any script (Иванова = Ivanova = Ivanowa).
 
     Matching is by name key (see :mod:`evac.core.registry.names`) through blind indexes, so it is exact on
@@ -131,8 +144,12 @@ def find(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | 
     if not words:
         raise RegistryError(f"{query!r} has no name to search for")
     with uow:
-        return uow.registry.search(words=words, city=city.lower() if city else None, status=status,
-                                   vulnerability=vulnerability, household=household, limit=limit)
+        found = uow.registry.search(words=words, city=city.lower() if city else None, status=status,
+                                    vulnerability=vulnerability, household=household, limit=limit)
+        if actor is not None and uow.ops is not None:  # the query (a name) is not stored; who was shown is
+            _audit(uow, actor, "read:search", f"{len(found)} found: {_ids(found)}" if found else "none found")
+            uow.commit()
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +160,8 @@ class DedupResult:
     reviews: int
 
 
-def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] | None = None) -> DedupResult:
+def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] | None = None,
+          actor: str | None = None) -> DedupResult:
     """Score every candidate pair of active records and refresh the review queue (merges are kept)."""
     with uow:
         active = uow.registry.active()
@@ -153,15 +171,20 @@ def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] 
                    on_progress=on_progress)
         items = [(active[c.a].id, active[c.b].id, c.probability, c.decision, c.evidence) for c in res.candidates]
         uow.registry.replace_candidates(items)
+        _audit(uow, actor, "write:dedup", f"{len(active)} people, {len(items)} open pairs")
         uow.commit()
     matches = sum(1 for c in res.candidates if c.decision == "match")
     return DedupResult(len(active), res.pairs_compared, matches, len(res.candidates) - matches)
 
 
-def dupes(*, uow: UnitOfWork) -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
-    """The open review queue, best score first."""
+def dupes(*, uow: UnitOfWork, actor: str | None = None) -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
+    """The open review queue, best score first (audited as a read of names when ``actor`` is given)."""
     with uow:
-        return sorted(uow.registry.candidates(), key=lambda c: -c[2])
+        pairs = sorted(uow.registry.candidates(), key=lambda c: -c[2])
+        if actor is not None and uow.ops is not None:
+            _audit(uow, actor, "read:dupes", f"{len(pairs)} pairs")
+            uow.commit()
+        return pairs
 
 
 def merge(*, uow: UnitOfWork, kept: str, merged: str, actor: str = REGISTRY_ACTOR,

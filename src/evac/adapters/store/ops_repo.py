@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from evac.adapters.plan_io import plan_from_dict, plan_to_dict
+from evac.adapters.store import audit_chain
 from evac.adapters.store.ops_orm import (
     OpAuditRow,
     OpEventRow,
@@ -83,8 +84,9 @@ def _pid(key: str) -> int | None:
 class SqlOps:
     """Implements :class:`evac.services.ops_ports.OpsRepository`."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, keys: KeyRing) -> None:
         self.s = session
+        self.keys = keys
 
     # -- the log -------------------------------------------------------------------------------------------
     def append(self, event: OpEvent, *, version: int) -> int:
@@ -311,10 +313,12 @@ class SqlOps:
 
     # -- audit ---------------------------------------------------------------------------------------------
     def audit(self, *, actor: str, action: str, subject: str) -> None:
-        self.s.add(OpAuditRow(at=_now(), actor=actor[:100], action=action[:50], subject=subject[:400]))
+        """Append to the audit hash chain (same transaction as the change or read it records)."""
+        audit_chain.append(self.s, self.keys, actor=actor, action=action, subject=subject)
 
     def audit_log(self, *, actor: str | None, action: str | None, since: datetime | None, limit: int,
-                  offset: int) -> list[AuditEntry]:
+                  offset: int, before: int | None = None) -> list[AuditEntry]:
+        """Newest first; ``before`` (a seq) pages back from there, ``offset`` skips rows."""
         q = select(OpAuditRow)
         if actor:
             q = q.where(OpAuditRow.actor == actor)
@@ -322,8 +326,10 @@ class SqlOps:
             q = q.where(OpAuditRow.action.startswith(action))
         if since:
             q = q.where(OpAuditRow.at >= _naive(since))
-        return [AuditEntry(r.at.replace(tzinfo=UTC), r.actor, r.action, r.subject)
-                for r in self.s.scalars(q.order_by(OpAuditRow.id).limit(limit).offset(offset))]
+        if before is not None:
+            q = q.where(OpAuditRow.seq < before)
+        q = q.order_by(OpAuditRow.seq.desc(), OpAuditRow.id.desc()).limit(limit).offset(offset)
+        return [AuditEntry(r.at.replace(tzinfo=UTC), r.actor, r.action, r.subject, r.seq) for r in self.s.scalars(q)]
 
     # -- users and preferences -----------------------------------------------------------------------------
     def user(self, username: str) -> UserRecord | None:
@@ -372,7 +378,7 @@ class SqlOpsUnitOfWork:
 
     def __enter__(self) -> SqlOpsUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
-        self.ops = SqlOps(self.session)
+        self.ops = SqlOps(self.session, self.keys)
         self.registry = SqlRegistry(self.session, self.keys)
         return self
 
