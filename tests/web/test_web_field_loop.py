@@ -201,9 +201,14 @@ def test_sign_out_leaves_no_name_on_the_device(page: Page, own_server: Server) -
     manifest = srv.api("GET", f"/trips/{trip['id']}", "officer").json()["passengers"]
     names = {n for p in manifest for n in (p["name"], p["original"]) if n} | {m["name"] for m in members}
     assert any(n in _device_text(page) for n in names)  # the device keeps a copy while signed in
+    token = json.loads(page.evaluate("sessionStorage.getItem('evac.session')"))["token"]
     page.click("#signout")
     page.wait_for_selector("body[data-signed-out=true]")
     page.wait_for_selector("#signin:not([hidden])")
+    import httpx
+
+    revoked = httpx.get(f"{srv.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert revoked.status_code == 401  # signed out on the server too, not only forgotten by the device
     left = _device_text(page)
     assert not [n for n in names if n in left], "a name stayed on the device after sign-out"
     assert not [n for n in names if n in page.inner_text("body")]

@@ -663,6 +663,8 @@
     await signOutNow();
   }
   async function signOutNow() {
+    // the server revokes the token too (POST /auth/logout), when it can be reached; the device forgets it anyway
+    try { await api("POST", "/auth/logout"); } catch { /* offline: the token is wiped from the device below */ }
     await wipe(user(), false);
     leave("");
   }
