@@ -15,11 +15,12 @@ import time
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from evac.api.context import ApiContext
 from evac.api.routers import audit, decision, field, operations, people, plan, registry, trips, users
+from evac.api.routers import imports as registry_imports
 from evac.core.errors import EvacError
 from evac.core.oplog import TransitionError
 from evac.services import operations as ops
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
     from evac.settings import Settings
 
 log = logging.getLogger("evac.api")
-ROUTERS = (users.router, people.router, field.router, trips.router, operations.router, audit.router, plan.router,
-           registry.router, decision.router)
+ROUTERS: tuple[APIRouter, ...] = (users.router, people.router, field.router, trips.router, operations.router,
+                                  audit.router, plan.router, registry.router, decision.router)
+ROUTERS += (registry_imports.router,)
 
 _STATUS: list[tuple[type[Exception], int]] = [
     (ops.NotFound, 404), (ops.KeyReused, 422), (ops.Invalid, 422), (WrongPassword, 403), (UserError, 422),
@@ -106,7 +108,27 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                  (time.perf_counter() - t0) * 1000)
         return response
 
+    _harden(app, settings)
     return app
+
+
+def _harden(app: FastAPI, settings: Settings) -> None:
+    """The outermost layer (added last): body limits before routing and authentication."""
+    from evac.adapters.passes.tokens import BadToken
+    from evac.api.limits import BodyLimit
+
+    def signed(scope: object, token: str) -> bool:  # signature and age only; the route checks the rest
+        ctx: ApiContext | None = getattr(app.state, "ctx", None)
+        if ctx is None:
+            return False
+        try:
+            ctx.tokens.loads(token, max_age_s=settings.token_ttl_s)
+        except BadToken:
+            return False
+        return True
+
+    app.add_middleware(BodyLimit, default_bytes=settings.max_body_bytes,
+                       larger={"/api/v1/registry/imports": settings.max_import_bytes}, authenticated=signed)
 
 
 def _template(request: Request) -> str:
