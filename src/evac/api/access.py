@@ -50,6 +50,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "add_user": frozenset({A}),
     "update_user": frozenset({A}),
     "audit": frozenset({A}),
+    "openapi": frozenset({A, P}),
 }
 
-PUBLIC = frozenset({"login", "health"})
+PUBLIC = frozenset({"login", "health", "docs"})  # docs: a shell; its schema needs "openapi"
