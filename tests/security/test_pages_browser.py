@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
@@ -88,3 +89,16 @@ def test_pages_work_under_their_policy(server: Server, page: tuple[Page, list[st
     pg, violations = page
     sign_in(pg, server.url, path, user)
     assert not violations, violations
+
+
+@pytest.mark.parametrize(("path", "user"), [("/console", "planner"), ("/field", "officer")])
+def test_signing_out_ends_the_session_on_the_server(server: Server, page: tuple[Page, list[str]], path: str,
+                                                    user: str) -> None:
+    pg, _ = page
+    sign_in(pg, server.url, path, user)
+    token = pg.evaluate("JSON.parse(sessionStorage.getItem('evac.session')).token")
+    assert httpx.get(f"{server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    pg.click("#signout")
+    pg.wait_for_function("sessionStorage.getItem('evac.session') === null")
+    pg.wait_for_function("""async (t) => (await fetch('/api/v1/me', {headers: {Authorization: 'Bearer ' + t}}))
+                            .status === 401""", arg=token, polling=200)
