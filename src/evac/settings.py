@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     webhook_token: SecretStr | None = None
     notify_max_attempts: int = 5
     max_page: int = 500  # largest page a list route returns
+    enquiry_disclosure: Literal["status", "registered"] = "status"  # what the enquiry desk may tell a caller
     max_body_bytes: int = 1_048_576  # largest request body, refused (413) before authentication and reading
     max_import_bytes: int = 32 * 1_048_576  # largest CSV upload to the registry import route (signed-in callers)
 

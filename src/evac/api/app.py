@@ -20,7 +20,19 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from evac.api.context import ApiContext
-from evac.api.routers import audit, decision, field, operations, people, plan, registry, trips, users
+from evac.api.routers import (
+    audit,
+    decision,
+    enquiries,
+    field,
+    operations,
+    people,
+    plan,
+    registry,
+    sitrep,
+    trips,
+    users,
+)
 from evac.api.routers import docs as api_docs
 from evac.api.routers import imports as registry_imports
 from evac.core.errors import EvacError
@@ -40,7 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("evac.api")
 DOCS_ASSETS = Path(__file__).parent / "docs_assets"  # the API reference's vendored Swagger UI and its script
 ROUTERS: tuple[APIRouter, ...] = (users.router, people.router, field.router, trips.router, operations.router,
-                                  audit.router, plan.router, registry.router, decision.router)
+                                  audit.router, plan.router, registry.router, decision.router, sitrep.router,
+                                  enquiries.router)
 ROUTERS += (registry_imports.router, api_docs.router)
 
 _STATUS: list[tuple[type[Exception], int]] = [

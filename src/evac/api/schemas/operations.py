@@ -59,6 +59,8 @@ class BoardOut(BaseModel):
     by_place: dict[str, dict[str, int]]
     totals: dict[str, int]
     plans: list[dict[str, Any]]
+    #: unreviewed likely duplicate pairs (``unresolved_likely``) and the records they leave uncounted
+    duplicates: dict[str, int] = {}
 
 
 class LoginIn(BaseModel):

@@ -5,7 +5,7 @@ any of these stops working at once (and re-activating a user does not revive old
 start at 0; tokens issued before this migration carry no version and are refused (sign in again).
 
 Revision ID: 0006_auth
-Revises: 0004
+Revises: 0005_sec
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_auth"
-down_revision = "0004"
+down_revision = "0005_sec"
 branch_labels = None
 depends_on = None
 
