@@ -11,6 +11,8 @@ import pytest
 from conftest import login, make_client
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from fastapi.testclient import TestClient
 
     from evac.adapters.store.workspace import Store
@@ -149,3 +151,23 @@ def test_uploads_that_are_not_csv_lists_are_clear_422s(
 def test_bad_file_names_are_refused(api: tuple[TestClient, dict[str, dict[str, str]], Store], name: str) -> None:
     client, h, _ = api
     assert _import(client, CSV.encode(), h["admin"], name=name).status_code == 422
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary file, not a CSV list"),
+    (b'family,given\n"' + b"a" * 140_000 + b"\n", "list.csv:2: a field is longer than 128 KiB"),
+])
+def test_the_cli_import_says_the_same_instead_of_a_traceback(sqlite_store: Store, tmp_path: Path, data: bytes,
+                                                             says: str) -> None:
+    from typer.testing import CliRunner
+
+    from conftest import clean_env
+    from evac.cli.app import app
+
+    f = tmp_path / "list.csv"
+    f.write_bytes(data)
+    r = CliRunner().invoke(app, ["registry", "import", str(f), "--workspace", str(sqlite_store.path)],
+                           env={**clean_env(), "COLUMNS": "300"})
+    assert r.exit_code == 2, r.output
+    assert says in " ".join(r.output.split())
+    assert r.exception is None or isinstance(r.exception, SystemExit)
