@@ -308,7 +308,7 @@ const EvacConsole = (() => {
       if (!s) { err.textContent = t("signin.failed"); return; }
       await start();
     });
-    document.getElementById("signout").addEventListener("click", signOut);
+    document.getElementById("signout").addEventListener("click", () => { Evac.logout(); signOut(); });
     for (const f of ["place", "status", "trip"]) {
       document.getElementById("unacc-" + f).addEventListener("change", () => loadUnaccounted().catch(fail("unacc-list")));
     }

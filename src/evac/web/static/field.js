@@ -441,7 +441,7 @@
       if (!s) { err.textContent = t("signin.failed"); return; }
       await start();
     });
-    document.getElementById("signout").addEventListener("click", () => signOut(false));
+    document.getElementById("signout").addEventListener("click", () => { Evac.logout(); signOut(false); });
     document.getElementById("search-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const q = document.getElementById("q").value.trim();
