@@ -11,17 +11,20 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from evac.adapters.scenario.loader import load_scenario
 from evac.core.check import Rule, check_plan
 from evac.core.errors import EvacError, ModelError, ScenarioError
-from evac.core.model import Fleet, Leg, Plan, Scenario
-from evac.core.model.feasibility import ProcessingProfile, serves, service_area
+from evac.core.model import Effect, Fixed, Fleet, Leg, Plan, Scenario, Threat, Uniform
+from evac.core.model.feasibility import ClosureSchedule, ProcessingProfile, serves, service_area
 from evac.core.model.plan import Trip
 from evac.core.planner import CcrpPlanner, EvacPlanner, FcfsPlanner, GreedyPlanner
 from evac.core.planner.crossing import CrossingCalendar
 from evac.core.planner.lp import combinatorial_bound, lp_bound
+from evac.core.sim import SimContext, SimJob, Uncertainty, compile_plan
+from evac.core.sim.run import simulate_run
 
 DATA = Path(__file__).parents[1] / "data"
 DISPATCH = (GreedyPlanner(), FcfsPlanner(), CcrpPlanner())
@@ -233,3 +236,100 @@ def test_scenario_file_bad_processing_changes(tmp_path: Path, new: str, where: s
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "processing_changes" in t)
     hits = [p for p in problems if p.startswith(f"broken.yaml:{line}: {where}: ") and message in p]
     assert hits, problems
+
+
+# -- 2b. closures that end (reopenings) ---------------------------------------------------------------------
+def _with_spell(target: str, start_h: float, end_h: float) -> Scenario:
+    """tiny with ``target`` closed from ``start_h`` until it reopens at ``end_h`` (fixed times)."""
+    sc = _tiny()
+    spell = Threat("spell", "Closed for a while", target, Effect.CLOSE, Fixed(start_h), until=Fixed(end_h))
+    return replace(sc, threats=(*sc.threats, spell))
+
+
+def test_a_closure_that_ends_is_a_window_in_the_kernel() -> None:
+    t = Threat("x", "x", "road", Effect.CLOSE, Uniform(10.0, 20.0), until=Uniform(30.0, 50.0))
+    sched = ClosureSchedule.from_threats((t,), quantile=0.1)
+    assert sched.times == {} and sched.windows == {"road": ((11.0, 48.0),)}  # start at q, end at 1 - q
+    assert sched.leg_open("a", "road", "b", 8.0, 11.0)  # arrives as it closes
+    assert sched.blocker("a", "road", "b", 8.0, 12.0) == ("road", 11.0)
+    assert sched.leg_open("a", "road", "b", 48.0, 50.0)  # leaves as it reopens
+    assert sched.next_departure("a", "road", "b", 2.0, 10.0) == 48.0
+    assert sched.latest_departure_by("a", "road", "b", 2.0, 47.0) == 9.0
+    head = ClosureSchedule.from_threats((replace(t, target="b"),), quantile=0.1)
+    assert head.next_departure("a", "road", "b", 2.0, 10.0) == 46.0  # arrives as b reopens
+    with pytest.raises(ModelError, match="only a closure can end"):
+        Threat("d", "d", "road", Effect.DANGER, Fixed(1.0), until=Fixed(2.0))
+
+
+def test_checker_flags_a_leg_inside_a_closed_spell() -> None:
+    sc = _tiny()
+    plan = GreedyPlanner().plan(sc)
+    leg = next(lg for t in plan.trips for lg in t.legs if lg.link_id == "capital--border")
+    spell = _with_spell("capital--border", leg.depart_h + 0.25, leg.depart_h + 5)
+    found = check_plan(plan, spell).of(Rule.CLOSURE)
+    assert found, "the plan drives into the closed spell"
+    assert "while it is closed from" in found[0].message and "until it reopens at" in found[0].message
+    # the same road closed before the plan starts and reopened before it drives: nothing to say
+    assert check_plan(plan, _with_spell("capital--border", -10.0, 0.0)).ok
+
+
+@pytest.mark.parametrize("planner", DISPATCH, ids=lambda p: p.name)
+def test_planners_wait_for_a_reopening_and_the_bound_stays_valid(planner: GreedyPlanner) -> None:
+    sc = _with_spell("border", 5.0, 12.0)  # the crossing is shut until noon, then reopens for good
+    plan = planner.plan(sc)
+    report = check_plan(plan, sc)
+    assert report.ok, report.violations[:3]
+    through = [lg for t in plan.trips for lg in t.legs if "border" in (lg.origin, lg.destination)]
+    assert all(not 5.0 + 1e-6 < lg.arrive_h < 12.0 - 1e-6 for lg in through)
+    assert report.kpis.safe > 0
+    for bound in (lp_bound(sc), combinatorial_bound(sc)):
+        assert bound.safe_weighted_max >= report.kpis.safe_weighted - 1e-6
+    # closed for good instead, nobody crosses there
+    shut = replace(sc, threats=tuple(replace(t, until=None) for t in sc.threats))
+    assert not [lg for t in planner.plan(shut).trips for lg in t.legs if lg.destination == "border"]
+
+
+def test_evac_planner_waits_for_a_reopening() -> None:
+    sc = _with_spell("capital--border", 6.0, 14.0)
+    plan = EvacPlanner(time_limit_s=2).plan(sc)
+    assert check_plan(plan, sc).ok
+
+
+def test_simulator_runs_into_a_spell_the_plan_did_not_know() -> None:
+    plain = _tiny()
+    spell = _with_spell("capital--border", 0.0, 30.0)
+    plan = GreedyPlanner().plan(plain)
+    ctx = SimContext.of(spell)
+    job = SimJob(ctx, compile_plan(plan, spell, ctx), Uncertainty.none(), 0, np.linspace(0, 48, 97), 48.0)
+    hit = simulate_run(job, 0)
+    ctx0 = SimContext.of(plain)
+    job0 = SimJob(ctx0, compile_plan(plan, plain, ctx0), Uncertainty.none(), 0, np.linspace(0, 48, 97), 48.0)
+    assert hit.safe < simulate_run(job0, 0).safe
+    # a plan made knowing the spell is carried out in full in the future it planned for
+    known = GreedyPlanner().plan(spell)
+    job1 = SimJob(ctx, compile_plan(known, spell, ctx), Uncertainty.none(), 0, np.linspace(0, 96, 97), 96.0)
+    assert simulate_run(job1, 0).safe == known.kpis.safe  # type: ignore[union-attr]
+
+
+def test_scenario_file_until(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "target: capital--north, effect: close,",
+                   'target: capital--north, effect: close, until: {fixed: "2013-01-25T00:00:00+02:00"},')
+    sc = load_scenario(path)
+    assert sc.threats[0].until == Fixed(72.0)
+    bad = _broken(tmp_path, 'effect: danger, when: {fixed: "2013-01-22T00:00:00+02:00"}',
+                  'effect: danger, when: {fixed: "2013-01-22T00:00:00+02:00"}, until: {fixed: "2013-01-23T00:00:00Z"}')
+    problems = _problems(bad)
+    line = next(i for i, t in enumerate(bad.read_text().splitlines(), 1) if "until:" in t)
+    assert any(p.startswith(f"broken.yaml:{line}: threats[1]: ") and "needs effect close" in p for p in problems)
+    naive = _broken(tmp_path, "target: capital--north, effect: close,",
+                    'target: capital--north, effect: close, until: {fixed: "2013-01-25T00:00:00"},')
+    problems = _problems(naive)
+    line = next(i for i, t in enumerate(naive.read_text().splitlines(), 1) if "until:" in t)
+    assert any(p.startswith(f"broken.yaml:{line}: threats[0].until.fixed: ") and "timezone" in p for p in problems)
+
+
+def test_greedy_crosses_the_border_once_it_reopens() -> None:
+    sc = _with_spell("border", 5.0, 12.0)
+    plan = GreedyPlanner().plan(sc)
+    through = [lg for t in plan.trips for lg in t.legs if lg.destination == "border"]
+    assert through and min(lg.arrive_h for lg in through) >= 12.0 - 1e-6

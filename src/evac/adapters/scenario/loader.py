@@ -154,7 +154,8 @@ def build_scenario(
                 s.departures)
         for s in model.services
     )
-    threats = tuple(Threat(t.id, t.name or t.id, t.target, t.effect, _when(t.when, h)) for t in model.threats)
+    threats = tuple(Threat(t.id, t.name or t.id, t.target, t.effect, _when(t.when, h),
+                           until=None if t.until is None else _when(t.until, h)) for t in model.threats)
     pol = model.policy
     policy = Policy(
         priority_classes=tuple(

@@ -146,6 +146,13 @@ class ThreatIn(_Strict):
     target: Id = Field(description="a place id or a link id")
     effect: Effect
     when: WhenIn
+    until: WhenIn | None = Field(None, description="when a closure ends (the place or link reopens)")
+
+    @model_validator(mode="after")
+    def _ends(self) -> Self:
+        if self.until is not None and self.effect is not Effect.CLOSE:
+            raise ValueError("only a closure can end: 'until' needs effect close")
+        return self
 
 
 class PriorityClassIn(_Strict):

@@ -8,7 +8,9 @@ rule it breaks, the trip, household, place or link it concerns, and a message wi
 
 Times are hours from the scenario epoch; comparisons of times allow :data:`TOLERANCE_H`. Closures are
 taken at the scenario policy's quantile, computed here from the threats (not by the feasibility kernel the
-planners use); a place or link without a closure threat never closes; a closure reported during the
+planners use); a place or link without a closure threat never closes; a closure that ends (``until``) is a
+closed spell from its start at the quantile *q* to its end at *1 − q*, during which no leg may leave or
+reach the place or be on the link; a closure reported during the
 operation (``Threat.reported_h``) does not judge legs that departed before it was known.
 
 Crossing throughput is a queue: everyone who leaves a crossing must have been processed there, at most
@@ -158,9 +160,22 @@ def _closures(scenario: Scenario) -> dict[str, list[tuple[float, float]]]:
     q = scenario.policy.closure_quantile
     out: dict[str, list[tuple[float, float]]] = {}
     for t in scenario.threats:
-        if t.effect is Effect.CLOSE:
+        if t.effect is Effect.CLOSE and t.until is None:
             known = -math.inf if t.reported_h is None else t.reported_h
             out.setdefault(t.target, []).append((known, t.when.quantile(q)))
+    return out
+
+
+def _closed_spells(scenario: Scenario) -> dict[str, list[tuple[float, float]]]:
+    """Per place or link id, the spells ``(from, reopens at)`` of closures that end: from the policy's
+    quantile *q* of the start to the *1 − q* quantile of the end (the pessimistic spell); empty spells dropped."""
+    q = scenario.policy.closure_quantile
+    out: dict[str, list[tuple[float, float]]] = {}
+    for t in scenario.threats:
+        if t.effect is Effect.CLOSE and t.until is not None:
+            start, end = t.when.quantile(q), t.until.quantile(1 - q)
+            if end > start:
+                out.setdefault(t.target, []).append((start, end))
     return out
 
 
@@ -212,6 +227,7 @@ class _Checker:
         self.facts = facts
         self.rides = rides
         self.closure = _closures(scenario)
+        self.spells = _closed_spells(scenario)
         self.processing = {p.id: p.processing_per_h for p in scenario.places
                            if p.processing_per_h is not None}
         self.safe_havens = frozenset(p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN)
@@ -311,6 +327,8 @@ class _Checker:
             if c is not None and a > c + TOLERANCE_H:
                 self.add(Rule.CLOSURE, trip.id,
                          f"{_leg(trip, i)}: arrives {_h(a)}, after {leg.destination} closes at {_h(c)}")
+            if self.spells:
+                self._spells(trip, i, leg)
             if by_fleet and finite and link is not None and link.capacity_vehicles_per_h is not None:
                 key = (link.id, math.floor(d))
                 bucket = self.link_entries.get(key)
@@ -318,6 +336,24 @@ class _Checker:
                     bucket = self.link_entries[key] = _Bucket()
                 bucket.add(1, trip.id)
             prev = leg
+
+    def _spells(self, trip: Trip, i: int, leg: Leg) -> None:
+        """CLOSURE by closures that end: no leg leaves or reaches a place, or is on a link, strictly inside
+        one of its closed spells (each end with the tolerance: leaving as it closes, or as it reopens, is
+        fine)."""
+        d, a = leg.depart_h, leg.arrive_h
+        for start, end in self.spells.get(leg.origin, ()):
+            if start + TOLERANCE_H < d < end - TOLERANCE_H:
+                self.add(Rule.CLOSURE, trip.id, f"{_leg(trip, i)}: departs {_h(d)}, while {leg.origin} is "
+                         f"closed from {_h(start)} until it reopens at {_h(end)}")
+        for start, end in self.spells.get(leg.link_id, ()):
+            if a > start + TOLERANCE_H and d < end - TOLERANCE_H:
+                self.add(Rule.CLOSURE, trip.id, f"{_leg(trip, i)}: on link {leg.link_id} from {_h(d)} to {_h(a)}, "
+                         f"while it is closed from {_h(start)} until it reopens at {_h(end)}")
+        for start, end in self.spells.get(leg.destination, ()):
+            if start + TOLERANCE_H < a < end - TOLERANCE_H:
+                self.add(Rule.CLOSURE, trip.id, f"{_leg(trip, i)}: arrives {_h(a)}, while {leg.destination} is "
+                         f"closed from {_h(start)} until it reopens at {_h(end)}")
 
     def _fleet_trip(self, trip: Trip, fleet: Fleet) -> None:
         d, a = trip.depart_h, trip.arrive_h

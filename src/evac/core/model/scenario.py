@@ -108,7 +108,8 @@ class Scenario:
         return dict(self.closure_schedule(quantile).times)
 
     def danger_times(self, quantile: float | None = None) -> dict[str, float]:
-        """Earliest time each place or link becomes dangerous (a closure is also a danger)."""
+        """Earliest time each place or link becomes dangerous (a closure for good is also a danger; one that
+        ends is not: add a ``danger`` threat to count exposure there)."""
         out = self._effect_times(Effect.DANGER, quantile)
         for k, v in self._effect_times(Effect.CLOSE, quantile).items():
             out[k] = min(out.get(k, math.inf), v)
@@ -118,7 +119,7 @@ class Scenario:
         q = self.policy.closure_quantile if quantile is None else quantile
         out: dict[str, float] = {}
         for t in self.threats:
-            if t.effect is effect:
+            if t.effect is effect and t.until is None:  # a closure that ends is no danger for good
                 out[t.target] = min(out.get(t.target, math.inf), t.when.quantile(q))
         return out
 

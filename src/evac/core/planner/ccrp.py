@@ -241,7 +241,7 @@ class _Ccrp(Dispatch):
                 best[at] = t
                 source[at] = v
                 heapq.heappush(heap, (t, at))
-        graph, cap = self.graph, self.cap
+        graph = self.graph
         origins = frozenset(best)
         while heap:
             t, node = heapq.heappop(heap)
@@ -249,8 +249,8 @@ class _Ccrp(Dispatch):
                 continue
             arrived = release_h if release_h is not None and node in origins else t
             for arc in graph.out[node]:
-                dep = cap.earliest_departure(arc, t, load, arrived)
-                if math.isinf(dep) or not graph.arc_ok(arc, dep):
+                dep = self.depart_h(arc, t, load, arrived)
+                if math.isinf(dep):
                     continue
                 arrive = dep + arc.travel_h
                 if arrive < best.get(arc.head, math.inf):

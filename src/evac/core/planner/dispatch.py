@@ -390,13 +390,26 @@ class Dispatch:
         legs: list[Leg] = []
         arrived = t if release_h is None else release_h
         for arc in arcs:
-            t = self.cap.earliest_departure(arc, t, load, arrived)
-            if math.isinf(t) or not self.graph.arc_ok(arc, t):
+            t = self.depart_h(arc, t, load, arrived)
+            if math.isinf(t):
                 return None
             legs.append(Leg(arc.link_id, arc.tail, arc.head, t, t + arc.travel_h))
             t += arc.travel_h
             arrived = t
         return legs
+
+    def depart_h(self, arc: Arc, t: float, load: int, arrived_h: float | None = None) -> float:
+        """Earliest departure on ``arc`` at or after ``t`` with ``load`` people (there since ``arrived_h``):
+        processed at a crossing, in a link hour with room, and allowed by the leg rule (waiting out temporary
+        closures); ``inf`` when there is none. Books nothing."""
+        while True:
+            t = self.cap.earliest_departure(arc, t, load, arrived_h)
+            if math.isinf(t):
+                return t
+            d = self.graph.next_departure(arc, t)
+            if d == t or math.isinf(d):
+                return d
+            t = d  # a reopening later: the link hour there may be full, so ask capacity again
 
     def exit_options(
         self, origin: str, ready: float, queue: Queue, chosen: list[int]

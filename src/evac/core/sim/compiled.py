@@ -54,6 +54,7 @@ class SimContext:
     hh_origin: tuple[int, ...]  # element of the household's location
     n_target: int
     min_connection_h: float
+    threat_until: tuple[Distribution | None, ...] = ()  # per closure threat: when it ends (None: never)
 
     @property
     def n_households(self) -> int:
@@ -96,6 +97,7 @@ class SimContext:
         return cls(
             scenario_id=scenario.id, elements=elements, element_index=index, is_crossing=crossing,
             threat_elem=tuple(index[t.target] for t in closes), threat_when=tuple(t.when for t in closes),
+            threat_until=tuple(t.until for t in closes),
             threat_names=tuple(t.name for t in closes), class_names=facts.class_names,
             hh_ids=tuple(r[0] for r in rows), hh_index={r[0]: i for i, r in enumerate(rows)},
             hh_people=hh_class.sum(axis=1), hh_class=hh_class, hh_origin=tuple(r[2] for r in rows),
