@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from evac.adapters.scenario.loader import load_scenario
 from evac.core.check import Rule, check_plan
 from evac.core.errors import EvacError, ModelError, ScenarioError
 from evac.core.model import Effect, Fixed, Fleet, Leg, Plan, Scenario, Threat, Uniform
-from evac.core.model.feasibility import ClosureSchedule, ProcessingProfile, serves, service_area
+from evac.core.model.feasibility import ClosureSchedule, ProcessingProfile, ready_after, serves, service_area
 from evac.core.model.plan import Trip
 from evac.core.planner import CcrpPlanner, EvacPlanner, FcfsPlanner, GreedyPlanner
 from evac.core.planner.crossing import CrossingCalendar
@@ -333,3 +334,68 @@ def test_greedy_crosses_the_border_once_it_reopens() -> None:
     plan = GreedyPlanner().plan(sc)
     through = [lg for t in plan.trips for lg in t.legs if lg.destination == "border"]
     assert through and min(lg.arrive_h for lg in through) >= 12.0 - 1e-6
+
+
+# -- 3. boarding and unloading times per fleet ---------------------------------------------------------------
+def _with_slow_boarding(boarding_h: float = 2.0, unloading_h: float = 1.0) -> Scenario:
+    sc = _tiny()
+    fleets = tuple(replace(f, boarding_h=boarding_h, unloading_h=unloading_h) for f in sc.fleets)
+    return replace(sc, fleets=fleets)
+
+
+def test_ready_after_unloads_then_boards() -> None:
+    f = _with_slow_boarding().fleets[0]
+    assert ready_after(10.0, alighted=True, boards=True, fleet=f) == 13.0
+    assert ready_after(10.0, alighted=False, boards=True, fleet=f) == 12.0
+    assert ready_after(10.0, alighted=True, boards=False, fleet=f) == 11.0
+    plain = _tiny().fleets[0]
+    assert ready_after(10.0, alighted=True, boards=True, fleet=plain, default_boarding_h=0.5) == 10.5
+
+
+def test_checker_flags_a_vehicle_that_leaves_before_boarding_is_done() -> None:
+    plan = GreedyPlanner().plan(_tiny())  # planned with the policy's half hour
+    slow = _with_slow_boarding()
+    found = check_plan(plan, slow).of(Rule.BOARDING_TIME)
+    assert found
+    assert "boarding take 2 h (fleet buses)" in found[0].message or "unloading and boarding take 3 h" in \
+        found[0].message, found[0].message
+    assert check_plan(plan, _tiny()).ok  # without the fleet's times it is a habit, not a rule
+
+
+@pytest.mark.parametrize("planner", DISPATCH, ids=lambda p: p.name)
+def test_planners_give_each_fleet_its_boarding_and_unloading_time(planner: GreedyPlanner) -> None:
+    sc = _with_slow_boarding()
+    plan = planner.plan(sc)
+    report = check_plan(plan, sc)
+    assert report.ok, report.violations[:3]
+    assert report.kpis.safe > 0
+    by_vehicle: dict[tuple[str, int], list[Trip]] = {}
+    for t in plan.trips:
+        if t.asset_id == "buses":
+            by_vehicle.setdefault((t.asset_id, t.unit), []).append(t)
+    for trips in by_vehicle.values():
+        trips.sort(key=lambda t: t.depart_h)
+        for prev, cur in pairwise(trips):
+            assert cur.depart_h >= prev.arrive_h + 1.0 - 1e-6  # unloaded before it moves on
+    quick = planner.plan(_tiny()).kpis
+    assert quick is not None and report.kpis.clearance_h is not None and quick.clearance_h is not None
+    assert report.kpis.clearance_h >= quick.clearance_h  # slower loading never clears sooner here
+
+
+def test_evac_planner_and_simulator_keep_boarding_times() -> None:
+    sc = _with_slow_boarding()
+    plan = EvacPlanner(time_limit_s=2).plan(sc)
+    assert check_plan(plan, sc).ok
+    ctx = SimContext.of(sc)
+    job = SimJob(ctx, compile_plan(plan, sc, ctx), Uncertainty.none(), 0, np.linspace(0, 96, 97), 96.0)
+    assert simulate_run(job, 0).safe == plan.kpis.safe  # type: ignore[union-attr]
+
+
+def test_scenario_file_boarding_times(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "seats: 40, count: 3,", "seats: 40, count: 3, boarding_h: 1.5, unloading_h: 0.25,")
+    f = load_scenario(path).fleets[0]
+    assert (f.boarding_h, f.unloading_h) == (1.5, 0.25)
+    bad = _broken(tmp_path, "seats: 40, count: 3,", "seats: 40, count: 3, boarding_h: -1,")
+    line = next(i for i, t in enumerate(bad.read_text().splitlines(), 1) if "boarding_h: -1" in t)
+    assert any(p.startswith(f"broken.yaml:{line}: fleets[0].boarding_h: ") and "greater than or equal to 0" in p
+               for p in _problems(bad))

@@ -146,7 +146,8 @@ def build_scenario(
     )
     fleets = tuple(
         Fleet(f.id, f.name or f.id, f.mode, f.seats, f.count, f.depot, h(f.available_from),
-              math.inf if f.available_until is None else h(f.available_until), frozenset(f.serves))
+              math.inf if f.available_until is None else h(f.available_until), frozenset(f.serves),
+              f.boarding_h, f.unloading_h)
         for f in model.fleets
     )
     services = tuple(

@@ -75,6 +75,10 @@ class FleetIn(_Strict):
     available_until: AwareDatetime | None = None
     serves: list[Id] = Field(default_factory=list,
                              description="place ids or region tags the fleet may use; empty: anywhere")
+    boarding_h: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                     description="hours people take to board a vehicle (default: the policy's)")
+    unloading_h: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                      description="hours people take to get off before the vehicle moves on")
 
     @model_validator(mode="after")
     def _window(self) -> Self:

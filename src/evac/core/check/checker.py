@@ -66,6 +66,7 @@ class Rule(StrEnum):
     AVAILABILITY = "availability"  # fleet trips run inside the fleet's availability window
     SERVICE_AREA = "service_area"  # a fleet restricted to places or regions (``serves``) stays inside them
     VEHICLE_OVERLAP = "vehicle_overlap"  # a vehicle's trips start at its depot and follow in time and place
+    BOARDING_TIME = "boarding_time"  # a fleet's boarding_h / unloading_h pass before the vehicle moves on
     SERVICE_SCHEDULE = "service_schedule"  # a service trip is one timetabled departure, used once
     SEATS = "seats"  # people on board each leg fit the seats
     CLOSURE = "closure"  # no leg uses a place or link after it closes
@@ -519,6 +520,9 @@ class _Checker:
                 self.add(Rule.VEHICLE_OVERLAP, first.id,
                          f"trip {first.id}: vehicle {fleet_id}#{unit} starts at its depot {depot}, "
                          f"not at {first.legs[0].origin}")
+            fleet = fleets[fleet_id]
+            if fleet.boarding_h is not None or fleet.unloading_h is not None:
+                self._standing(fleet, unit, trips)
             for prev, cur in pairwise(trips):
                 where, there = prev.legs[-1].destination, cur.legs[0].origin
                 if there != where:
@@ -528,6 +532,27 @@ class _Checker:
                     self.add(Rule.VEHICLE_OVERLAP, cur.id,
                              f"trip {cur.id}: departs {_h(cur.depart_h)}, before vehicle {fleet_id}#{unit} "
                              f"arrives from trip {prev.id} at {_h(prev.arrive_h)}")
+
+    def _standing(self, fleet: Fleet, unit: int, trips: Sequence[Trip]) -> None:
+        """BOARDING_TIME: before each departure the vehicle has stood where it is for the fleet's unloading
+        time if people got off there, plus its boarding time if people get on. It is there since the end of
+        its previous leg (of this trip or its previous one), or since the later of the plan start and the
+        fleet's availability for its first departure."""
+        board_h = fleet.boarding_h or 0.0
+        unload_h = fleet.unloading_h or 0.0
+        since = max(self.plan.start_h, fleet.available_from_h)
+        got_off = False
+        for trip in trips:
+            first = {b.first_leg for b in trip.boardings}
+            last = {b.last_leg for b in trip.boardings}
+            for i, leg in enumerate(trip.legs):
+                need = (unload_h if got_off else 0.0) + (board_h if i in first else 0.0)
+                if need > 0 and leg.depart_h < since + need - TOLERANCE_H:
+                    what = " and ".join(w for w, on in (("unloading", got_off), ("boarding", i in first)) if on)
+                    self.add(Rule.BOARDING_TIME, trip.id,
+                             f"{_leg(trip, i)}: departs {_h(leg.depart_h)}, but vehicle {fleet.id}#{unit} is at "
+                             f"{leg.origin} from {_h(since)} and {what} take {_h(need)} (fleet {fleet.id})")
+                since, got_off = leg.arrive_h, i in last
 
     # -- throughput -------------------------------------------------------------------------------
     def check_crossings(self) -> None:

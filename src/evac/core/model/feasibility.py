@@ -36,6 +36,11 @@ capacity ``C(t)`` and inverse: a queue with a varying rate is the constant-rate 
 ``u = C(t)`` (earliest deadline first stays optimal: the speed is the same for every job), so planners book
 processing in ``u`` and map times back.
 
+**Boarding and unloading.** A fleet with ``boarding_h``/``unloading_h`` (:class:`~evac.core.model.Fleet`)
+stands still while people board or get off: a vehicle that reaches a place at ``t`` (or starts there, from
+the later of the plan start and its availability) may leave at ``ready_after(t, ...)`` at the earliest —
+after unloading whoever got off there, then boarding whoever gets on.
+
 **Uncertainty bands** of a closure time are its :data:`BAND_Q` quantiles (:func:`band`).
 
 Times are hours from the scenario epoch. Nothing here imports a planner.
@@ -74,6 +79,7 @@ __all__ = [
     "in_time",
     "latest_departure_h",
     "leg_fits",
+    "ready_after",
     "reported_closure",
     "serves",
     "service_area",
@@ -212,6 +218,19 @@ class ProcessingProfile:
     def finish(self, release_h: float, people: float) -> float:
         """When ``people`` who reach an otherwise idle crossing at ``release_h`` are all processed."""
         return self.time_at(self.capacity(release_h) + people)
+
+
+def ready_after(here_h: float, *, alighted: bool, boards: bool, fleet: Fleet,
+                default_boarding_h: float = 0.0) -> float:
+    """The earliest departure (hours) of a vehicle of ``fleet`` that has been at a place since ``here_h``:
+    unloading first if people got off there (``alighted``), then boarding if people get on (``boards``).
+    ``default_boarding_h`` is used when the fleet gives no ``boarding_h`` (planners pass the policy's)."""
+    t = here_h
+    if alighted:
+        t += fleet.unload_h
+    if boards:
+        t += default_boarding_h if fleet.boarding_h is None else fleet.boarding_h
+    return t
 
 
 def band(when: TimeDistribution) -> tuple[float, float] | None:

@@ -146,8 +146,9 @@ class _Ccrp(Dispatch):
             done += len(option.households)
             self.cb.on_progress(done)
             fleet = fleets[vehicle[0]]
-            if trip.arrive_h < fleet.available_until_h:
-                where[vehicle] = (trip.legs[-1].destination, trip.arrive_h)
+            free = self.free_after(fleet, trip)
+            if free < fleet.available_until_h:
+                where[vehicle] = (trip.legs[-1].destination, free)
             else:
                 del where[vehicle]
         return self.finish(planner_name, queues, left, total)
@@ -181,6 +182,7 @@ class _Ccrp(Dispatch):
                 return None
             at, free_h = where[vehicle]
             fleet = fleets[vehicle[0]]
+            self.use_boarding(fleet)
             deadhead = self.schedule(RoadGraph.path(search.pred, at, origin), free_h, 0)
             option: Option | None = None
             if deadhead is not None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -37,7 +37,7 @@ from evac.core.model import (
     Service,
     Trip,
 )
-from evac.core.model.feasibility import ProcessingProfile, in_time
+from evac.core.model.feasibility import ProcessingProfile, in_time, ready_after
 from evac.core.model.kpis import compute_kpis
 from evac.core.network import Arc, RoadGraph
 from evac.core.planner.crossing import CrossingCalendar, crossing_jobs
@@ -193,6 +193,7 @@ class Dispatch:
     def __init__(self, scenario: Scenario, callbacks: Callbacks, commitments: Commitments | None = None) -> None:
         self.sc = scenario
         self.pol = scenario.policy
+        self.base_pol = scenario.policy  # ``pol`` is this with the boarding time of the fleet being planned
         self.cb = callbacks
         self.start = self.pol.start_h
         self.commitments = commitments or Commitments()
@@ -259,8 +260,25 @@ class Dispatch:
                                             dep + self.service_travel[s.id])
 
     def use_fleet(self, fleet: Fleet) -> None:
-        """Plan the next trip for a vehicle of ``fleet``: :meth:`use_area` of its service area."""
+        """Plan the next trip for a vehicle of ``fleet``: :meth:`use_area` of its service area and
+        :meth:`use_boarding` of its boarding time."""
         self.use_area(self.sc.service_area(fleet))
+        self.use_boarding(fleet)
+
+    def use_boarding(self, fleet: Fleet) -> None:
+        """Make ``pol.boarding_h`` the boarding time of ``fleet`` (its own ``boarding_h``, else the policy's),
+        so every planner loads a ferry as long as a ferry takes (a rule the checker keeps when the fleet
+        gives it)."""
+        want = self.base_pol.boarding_h if fleet.boarding_h is None else fleet.boarding_h
+        if self.pol.boarding_h != want:
+            self.pol = replace(self.base_pol, boarding_h=want)
+
+    @staticmethod
+    def free_after(fleet: Fleet, trip: Trip) -> float:
+        """When a vehicle of ``fleet`` may move again after ``trip``: its arrival, plus the fleet's unloading
+        time when people got off at the end (:func:`evac.core.model.feasibility.ready_after`)."""
+        alighted = any(b.last_leg == len(trip.legs) - 1 for b in trip.boardings)
+        return ready_after(trip.arrive_h, alighted=alighted, boards=False, fleet=fleet)
 
     def use_area(self, area: frozenset[str] | None) -> None:
         """Make ``graph`` and ``deadline`` those of a fleet restricted to the places ``area`` (``None``: all).
@@ -591,9 +609,10 @@ class Dispatch:
             remaining -= len(option.households)
             done += len(option.households)
             self.cb.on_progress(done)
-            if trip.arrive_h < fleet.available_until_h:
+            free = self.free_after(fleet, trip)
+            if free < fleet.available_until_h:
                 pos[(fi, unit)] = trip.legs[-1].destination
-                heapq.heappush(heap, (trip.arrive_h, fi, unit))
+                heapq.heappush(heap, (free, fi, unit))
         return self.finish(planner_name, queues, left, total)
 
     def dispatch_vehicle(
