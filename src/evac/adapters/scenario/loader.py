@@ -77,11 +77,15 @@ def read_scenario_file(path: Path) -> tuple[ScenarioFile, dict[Path_, int]]:
         raise ScenarioError([f"{name}: cannot read: {exc}"]) from None
     try:
         node = yaml.compose(text, Loader=_Loader)
+        if node is not None:
+            _refuse_bombs(node, name)
         raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         raise ScenarioError([f"{where}: not valid YAML/JSON: {getattr(exc, 'problem', exc)}"]) from None
+    except RecursionError:
+        raise ScenarioError([f"{name}: nested too deeply to be a scenario"]) from None
     lines: dict[Path_, int] = {}
     if node is not None:
         _map_lines(node, (), lines)
@@ -103,6 +107,46 @@ def read_scenario_file(path: Path) -> tuple[ScenarioFile, dict[Path_, int]]:
                              for line, where, msg in located])
     assert model is not None
     return model, lines
+
+
+MAX_VALUES = 2_000_000
+"""Most values (mappings, lists and scalars, counting each use of a YAML alias in full) a scenario file may
+hold. A real scenario has a few thousand; a "billion laughs" file of nested aliases expands to billions and
+would exhaust memory in validation, so it is refused before anything is built."""
+
+
+def _refuse_bombs(root: yaml.Node, name: str) -> None:
+    """Raise a :class:`ScenarioError` when the document, with every alias expanded, holds more than
+    :data:`MAX_VALUES` values. Sizes are counted once per node (aliases share nodes), so this takes time
+    linear in the text, not in the expansion."""
+    size: dict[int, int] = {}
+    open_: set[int] = set()  # nodes whose children are being counted: meeting one again is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size:
+            continue
+        if not done and id(node) in open_:
+            raise ScenarioError([f"{name}:{node.start_mark.line + 1}: a value contains itself (a recursive "
+                                 "YAML alias)"])
+        kids: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                kids += [k, v]
+        elif isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        if not done:
+            open_.add(id(node))
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+            continue
+        total = 1 + sum(size.get(id(k), 0) for k in kids)
+        size[id(node)] = total
+        open_.discard(id(node))
+        if total > MAX_VALUES:
+            raise ScenarioError([f"{name}:{node.start_mark.line + 1}: this value expands to more than "
+                                 f"{MAX_VALUES:,} values (aliases of aliases, a 'billion laughs' YAML bomb?); "
+                                 "write the values out"])
 
 
 def load_scenario(

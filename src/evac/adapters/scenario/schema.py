@@ -14,6 +14,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from evac.core.model import Category, Effect, Mode, PlaceKind, Vulnerability
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+
+MAX_VEHICLES = 100_000
+"""Most vehicles in one fleet: planners give every vehicle its own state, so a fleet of a hundred million is
+a typing error (or an attack), not an operation. Kabul 2021 moved 120,000 people with a few hundred aircraft."""
+MAX_SEATS = 10_000
+"""Most seats in one vehicle or one scheduled departure (the largest ferries carry a few thousand)."""
+MAX_DEPARTURES = 100_000
+"""Most departures of one scheduled service (one an hour for eleven years)."""
+MAX_PEOPLE = 10_000_000
+"""Most people a generated population may have (the XL benchmark has a million)."""
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")]
 Hours = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
@@ -63,13 +73,19 @@ class LinkIn(_Strict):
     capacity_vehicles_per_h: float | None = Field(None, gt=0, description="vehicles entering per hour")
     one_way: bool = False
 
+    @model_validator(mode="after")
+    def _two_ends(self) -> Self:
+        if self.from_ == self.to:
+            raise ValueError(f"the link joins {self.to!r} to itself: from and to must differ")
+        return self
+
 
 class FleetIn(_Strict):
     id: Id
     name: str = ""
     mode: Literal[Mode.ROAD] = Mode.ROAD
-    seats: int = Field(gt=0, description="seats per vehicle")
-    count: int = Field(ge=0, description="number of vehicles")
+    seats: int = Field(gt=0, le=MAX_SEATS, description="seats per vehicle")
+    count: int = Field(ge=0, le=MAX_VEHICLES, description="number of vehicles")
     depot: Id
     available_from: AwareDatetime
     available_until: AwareDatetime | None = None
@@ -93,10 +109,10 @@ class ServiceIn(_Strict):
     mode: Literal[Mode.AIR, Mode.SEA]
     origin: Id
     destination: Id
-    seats: int = Field(gt=0, description="seats for evacuees per departure")
+    seats: int = Field(gt=0, le=MAX_SEATS, description="seats for evacuees per departure")
     first_departure: AwareDatetime
     cadence_h: Hours = Field(description="hours between departures")
-    departures: int = Field(ge=0, description="number of departures")
+    departures: int = Field(ge=0, le=MAX_DEPARTURES, description="number of departures")
 
 
 class UniformIn(_Strict):
@@ -187,7 +203,7 @@ class PolicyIn(_Strict):
 
 
 class GeneratorIn(_Strict):
-    size: int = Field(25_000, ge=0, description="people")
+    size: int = Field(25_000, ge=0, le=MAX_PEOPLE, description="people")
     seed: int = 0
     diplomats_at: Id | None = None
     military_at: list[Id] = Field(default_factory=list)
@@ -195,7 +211,7 @@ class GeneratorIn(_Strict):
 
 class SiteIn(_Strict):
     at: Id = Field(description="place id where the crews wait")
-    people: int = Field(ge=0, description="people at this site")
+    people: int = Field(ge=0, le=MAX_PEOPLE, description="people at this site")
 
 
 class TeamsIn(_Strict):
