@@ -18,7 +18,7 @@ import pytest
 from evac.adapters.scenario.loader import load_scenario
 from evac.core.check import Rule, check_plan
 from evac.core.errors import EvacError, ModelError, ScenarioError
-from evac.core.model import Effect, Fixed, Fleet, Leg, Plan, Scenario, Threat, Uniform
+from evac.core.model import Effect, Fixed, Fleet, Leg, Link, Mode, Plan, Scenario, Threat, Uniform
 from evac.core.model.feasibility import ClosureSchedule, ProcessingProfile, ready_after, serves, service_area
 from evac.core.model.plan import Trip
 from evac.core.planner import CcrpPlanner, EvacPlanner, FcfsPlanner, GreedyPlanner
@@ -399,3 +399,112 @@ def test_scenario_file_boarding_times(tmp_path: Path) -> None:
     line = next(i for i, t in enumerate(bad.read_text().splitlines(), 1) if "boarding_h: -1" in t)
     assert any(p.startswith(f"broken.yaml:{line}: fleets[0].boarding_h: ") and "greater than or equal to 0" in p
                for p in _problems(bad))
+
+
+# -- 5. sea and air fleets that the operation cycles ---------------------------------------------------------
+def _with_airlift(count: int = 2, boarding_h: float = 1.0, unloading_h: float = 2.0) -> Scenario:
+    """tiny with an aircraft fleet of its own shuttling between the coast airport and home (and the flight
+    back), instead of the scheduled airlift; the land border is shut."""
+    sc = _tiny()
+    back = Link("home--airport", "home", "airport", Mode.AIR, 4.0)
+    jets = Fleet("jets", "Chartered jets", Mode.AIR, 60, count, "airport", 6.0, boarding_h=boarding_h,
+                 unloading_h=unloading_h, shuttle_to="home")
+    shut = Threat("border-shut", "Border shut", "border", Effect.CLOSE, Fixed(0.0))  # so the way out is by air
+    return replace(sc, links=(*sc.links, back), fleets=(*sc.fleets, jets), services=(),
+                   threats=(*sc.threats, shut))
+
+
+def _jets(plan: Plan) -> dict[int, list[Trip]]:
+    out: dict[int, list[Trip]] = {}
+    for t in plan.trips:
+        if t.asset_id == "jets":
+            out.setdefault(t.unit, []).append(t)
+    return {u: sorted(ts, key=lambda t: t.depart_h) for u, ts in out.items()}
+
+
+@pytest.mark.parametrize("planner", DISPATCH, ids=lambda p: p.name)
+def test_planners_cycle_an_air_fleet_and_the_checker_accepts_it(planner: GreedyPlanner) -> None:
+    sc = _with_airlift()
+    plan = planner.plan(sc)
+    report = check_plan(plan, sc)
+    assert report.ok, report.violations[:3]
+    jets = _jets(plan)
+    assert jets, "the fleet flies"
+    for trips in jets.values():
+        assert trips[0].legs[0].origin == "airport" and trips[0].depart_h >= 6.0 + 1.0 - 1e-6
+        for t in trips:
+            assert [lg.link_id for lg in t.legs][:1] == ["airport--home"] and t.boardings
+            if len(t.legs) == 2:  # back, after unloading at home
+                assert t.legs[1].depart_h >= t.legs[0].arrive_h + 2.0 - 1e-6
+        for prev, cur in pairwise(trips):
+            assert cur.depart_h >= prev.arrive_h + 1.0 - 1e-6  # loads again before it leaves
+    for bound in (lp_bound(sc), combinatorial_bound(sc)):
+        assert bound.safe_weighted_max >= report.kpis.safe_weighted - 1e-6
+
+
+def test_checker_flags_a_ferry_that_turns_round_too_fast() -> None:
+    sc = _with_airlift()
+    plan = GreedyPlanner().plan(sc)
+    trip = next(t for ts in _jets(plan).values() for t in ts if len(t.legs) == 2)
+    out, back = trip.legs
+    hasty = replace(trip, legs=(out, replace(back, depart_h=out.arrive_h + 0.5, arrive_h=out.arrive_h + 4.5)))
+    bad = replace(plan, trips=tuple(hasty if t.id == trip.id else t for t in plan.trips), kpis=None)
+    found = check_plan(bad, sc).of(Rule.BOARDING_TIME)
+    assert found and f"trip {trip.id} leg 1 (home--airport)" in found[0].message
+    assert "unloading take 2 h (fleet jets)" in found[0].message
+
+
+def test_simulator_flies_the_cycled_fleet_as_planned() -> None:
+    sc = _with_airlift()
+    plan = CcrpPlanner().plan(sc)
+    ctx = SimContext.of(sc)
+    job = SimJob(ctx, compile_plan(plan, sc, ctx), Uncertainty.none(), 0, np.linspace(0, 96, 97), 96.0)
+    assert simulate_run(job, 0).safe == plan.kpis.safe  # type: ignore[union-attr]
+
+
+def test_evac_planner_cycles_the_fleet() -> None:
+    sc = _with_airlift()
+    plan = EvacPlanner(time_limit_s=2).plan(sc)
+    assert check_plan(plan, sc).ok and _jets(plan)
+
+
+@pytest.mark.parametrize(("new", "where", "message"), [
+    ("seats: 40, count: 3, mode: sea,", "fleets[0]", "a sea fleet needs shuttle_to"),
+    ("seats: 40, count: 3, shuttle_to: north,", "fleets[0]", "shuttle_to is for sea and air fleets"),
+    ("seats: 40, count: 3, mode: air, depot: airport, shuttle_to: haven, depot_was: x,", "fleets[0].depot_was",
+     "unknown field"),
+])
+def test_scenario_file_bad_cycled_fleet(tmp_path: Path, new: str, where: str, message: str) -> None:
+    path = _broken(tmp_path, "seats: 40, count: 3,", new)
+    if "depot: airport" in new:
+        path.write_text(path.read_text().replace("depot_was: x, depot: capital,", "depot_was: x,"))
+    problems = _problems(path)
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "id: buses" in t)
+    assert any(p.startswith(f"broken.yaml:{line}: {where}: ") and message in p for p in problems), problems
+
+
+def test_scenario_file_cycled_fleet_needs_its_link(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "seats: 40, count: 3, depot: capital,",
+                   "seats: 40, count: 3, mode: air, depot: airport, shuttle_to: haven,")
+    problems = _problems(path)
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "id: buses" in t)
+    assert f"broken.yaml:{line}: fleets[0].shuttle_to: no air link from 'airport' to 'haven' to shuttle on" \
+        in problems
+
+
+def test_libya_ferries_are_a_fleet_the_operation_cycles() -> None:
+    sc = load_scenario("libya-2011")
+    ferries = sc.fleet_by_id["ferries-crete"]
+    assert (ferries.mode, ferries.shuttle_to, ferries.boarding_h) == (Mode.SEA, "heraklion", 6.0)
+    assert "ferries-crete" not in sc.service_by_id
+    plan = GreedyPlanner().plan(sc)
+    assert check_plan(plan, sc).ok
+    sailings = [t for t in plan.trips if t.asset_id in ("ferries-crete", "ferry-venizelos")]
+    assert len(sailings) >= 3 and sum(t.people for t in sailings) > 5_000
+    by_vessel: dict[tuple[str, int], list[Trip]] = {}
+    for t in sailings:
+        by_vessel.setdefault((t.asset_id, t.unit), []).append(t)
+    assert any(len(ts) > 1 for ts in by_vessel.values())  # a vessel came back for more
+    for ts in by_vessel.values():
+        for t in ts:
+            assert t.legs[0].origin == "benghazi-port" and t.legs[0].destination == "heraklion"

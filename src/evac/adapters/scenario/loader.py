@@ -191,7 +191,7 @@ def build_scenario(
     fleets = tuple(
         Fleet(f.id, f.name or f.id, f.mode, f.seats, f.count, f.depot, h(f.available_from),
               math.inf if f.available_until is None else h(f.available_until), frozenset(f.serves),
-              f.boarding_h, f.unloading_h)
+              f.boarding_h, f.unloading_h, f.shuttle_to)
         for f in model.fleets
     )
     services = tuple(
@@ -289,6 +289,12 @@ def _reference_problems(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
     region_of = {str(item.get("id")): item.get("region") for _, item in _items(raw, "places")}
     for i, f in _items(raw, "fleets"):
         place(("fleets", i, "depot"), f.get("depot"))
+        to = f.get("shuttle_to")
+        if isinstance(to, str):
+            place(("fleets", i, "shuttle_to"), to)
+            leg = (str(f.get("mode")), str(f.get("depot")), to)
+            if to in place_ids and f.get("depot") in place_ids and leg not in air_sea:
+                out.append((("fleets", i, "shuttle_to"), f"no {leg[0]} link from {leg[1]!r} to {to!r} to shuttle on"))
         area = f.get("serves")
         if isinstance(area, list) and area:
             for j, x in enumerate(area):

@@ -83,7 +83,7 @@ class LinkIn(_Strict):
 class FleetIn(_Strict):
     id: Id
     name: str = ""
-    mode: Literal[Mode.ROAD] = Mode.ROAD
+    mode: Mode = Field(Mode.ROAD, description="road: buses; sea or air: vessels or aircraft that shuttle")
     seats: int = Field(gt=0, le=MAX_SEATS, description="seats per vehicle")
     count: int = Field(ge=0, le=MAX_VEHICLES, description="number of vehicles")
     depot: Id
@@ -95,11 +95,16 @@ class FleetIn(_Strict):
                                      description="hours people take to board a vehicle (default: the policy's)")
     unloading_h: float | None = Field(None, ge=0, allow_inf_nan=False,
                                       description="hours people take to get off before the vehicle moves on")
+    shuttle_to: Id | None = Field(None, description="sea and air fleets: the place they shuttle to from depot")
 
     @model_validator(mode="after")
     def _window(self) -> Self:
         if self.available_until is not None and self.available_until <= self.available_from:
             raise ValueError("available_until must be after available_from")
+        if self.mode is not Mode.ROAD and self.shuttle_to is None:
+            raise ValueError(f"a {self.mode} fleet needs shuttle_to: the place it shuttles to from its depot")
+        if self.mode is Mode.ROAD and self.shuttle_to is not None:
+            raise ValueError("shuttle_to is for sea and air fleets; a road fleet goes where it is sent")
         return self
 
 

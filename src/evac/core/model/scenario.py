@@ -61,6 +61,11 @@ class Scenario:
             unknown = sorted(x for x in fleet.serves if x not in places and x not in regions)
             if unknown:
                 raise UnknownReferenceError(f"fleet {fleet.id}: serves {unknown[0]!r}, neither a place nor a region")
+            if fleet.shuttle_to is not None:
+                if fleet.shuttle_to not in places:
+                    raise UnknownReferenceError(f"fleet {fleet.id}: unknown place {fleet.shuttle_to!r} to shuttle to")
+                if not any(lk.mode is fleet.mode and lk.joins(fleet.depot, fleet.shuttle_to) for lk in self.links):
+                    raise ModelError(f"fleet {fleet.id}: no {fleet.mode} link from {fleet.depot} to {fleet.shuttle_to}")
             depot = places[fleet.depot]
             if not serves(fleet.serves, depot.id, depot.region):
                 raise ModelError(f"fleet {fleet.id}: its depot {fleet.depot} is outside the places it serves")

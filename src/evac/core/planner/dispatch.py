@@ -18,6 +18,7 @@ Times are hours from the scenario epoch; loads are people; seats are per vehicle
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from dataclasses import dataclass, field, replace
@@ -119,6 +120,47 @@ class Option:
     people: int
 
 
+MAX_CYCLES = 10_000
+"""Most round trips one shuttling vessel or aircraft is planned for (a guard; a fortnight of hourly hops)."""
+
+
+class Shuttle:
+    """The sailings (or flights) of a sea or air fleet that shuttles between its depot and ``shuttle_to``,
+    as a timetable households book seats on: departure ``k`` leaves the depot at ``departure_h(k)`` on
+    vessel ``units[k]``, which comes back on ``backs[k]`` (``None``: it stays at the far end).
+
+    Each vessel loads at the depot (the fleet's ``boarding_h``, else the policy's), sails, unloads
+    (``unloading_h``), sails back and loads again, waiting out closures (the kernel's
+    :meth:`~evac.core.model.feasibility.ClosureSchedule.next_departure`), inside the fleet's window. Only
+    the sailings someone books become trips (:meth:`Dispatch.shuttle_trip`): a vessel that skips a cycle
+    waits at the depot, which the boarding rule allows. Quacks like a :class:`~evac.core.model.Service` for
+    the booking code (``id``, ``origin``, ``destination``, ``seats``, ``departures``, ``departure_h``,
+    ``first_index_at_or_after``).
+    """
+
+    def __init__(self, fleet: Fleet, out_link: str, travel_h: float,
+                 rows: Sequence[tuple[float, int, Leg | None]]) -> None:
+        self.fleet = fleet
+        self.id = fleet.id
+        self.mode = fleet.mode
+        self.origin = fleet.depot
+        self.destination = fleet.shuttle_to or fleet.depot
+        self.seats = fleet.seats
+        self.out_link = out_link
+        self.travel_h = travel_h
+        ordered = sorted(rows, key=lambda r: (r[0], r[1]))
+        self.times = [r[0] for r in ordered]
+        self.units = [r[1] for r in ordered]
+        self.backs = [r[2] for r in ordered]
+        self.departures = len(ordered)
+
+    def departure_h(self, k: int) -> float:
+        return self.times[k]
+
+    def first_index_at_or_after(self, t_h: float) -> int:
+        return bisect.bisect_left(self.times, t_h - 1e-9)
+
+
 class Capacity:
     """Crossing processing already booked (one calendar per crossing) and link entries per clock hour.
 
@@ -212,6 +254,10 @@ class Dispatch:
             self.services_at.setdefault(s.origin, []).append(s)
         self.seats_left: dict[str, list[int]] = {s.id: [s.seats] * s.departures for s in scenario.services}
         self.first_open: dict[str, int] = {s.id: 0 for s in scenario.services}
+        self.shuttles: dict[str, Shuttle] = {}
+        for f in scenario.fleets:
+            if f.shuttle_to is not None and f.count > 0:
+                self._add_shuttle(f)
         self.deadline = self._deadlines()
         self._areas: dict[frozenset[str] | None, tuple[RoadGraph, dict[str, float]]] = {}
         self.trips: list[Trip] = []
@@ -254,10 +300,69 @@ class Dispatch:
         for place, release, _, people in sorted(jobs, key=lambda j: (j[2], j[1], j[0], j[3])):
             self.cap.queues[place].allocate(release, people)
 
+    def timetables(self) -> list[Service]:
+        """Scheduled services, then the sailings of shuttling fleets (:class:`Shuttle`), which book alike."""
+        return [*self.sc.services, *self.shuttles.values()]  # type: ignore[list-item]
+
     def service_ok(self, s: Service, dep: float) -> bool:
         """May departure ``dep`` (hours) of ``s`` fly or sail (the kernel's leg rule on its link)?"""
         return self.graph.schedule.leg_open(s.origin, self.air_link[s.id], s.destination, dep,
                                             dep + self.service_travel[s.id])
+
+    def _add_shuttle(self, f: Fleet) -> None:
+        """Turn the sea or air fleet ``f`` into a :class:`Shuttle` timetable (see there), from the plan start.
+
+        Vessels withdrawn, or left away from the depot by committed trips (a re-plan), are not planned."""
+        sc = self.sc
+        assert f.shuttle_to is not None
+        to = f.shuttle_to
+        out = min((lk for lk in sc.links if lk.mode is f.mode and lk.joins(f.depot, to)),
+                  key=lambda lk: (lk.travel_h, lk.id))
+        back = min((lk for lk in sc.links if lk.mode is f.mode and lk.joins(to, f.depot)),
+                   key=lambda lk: (lk.travel_h, lk.id), default=None)
+        sched = self.graph.schedule
+        board = self.pol.boarding_h if f.boarding_h is None else f.boarding_h
+        rows: list[tuple[float, int, Leg | None]] = []
+        for unit in range(f.count):
+            if (f.id, unit) in self.commitments.withdrawn:
+                continue
+            ready = max(self.start, f.available_from_h)
+            state = self.commitments.vehicles.get((f.id, unit))
+            if state is not None:
+                if state.at != f.depot:
+                    continue
+                ready = max(ready, state.free_h)
+            for _ in range(MAX_CYCLES):
+                d = sched.next_departure(f.depot, out.id, to, out.travel_h, ready + board)
+                if not in_time(d + out.travel_h, f.available_until_h):
+                    break
+                leg_back: Leg | None = None
+                if back is not None:
+                    b = sched.next_departure(to, back.id, f.depot, back.travel_h, d + out.travel_h + f.unload_h)
+                    if in_time(b + back.travel_h, f.available_until_h):
+                        leg_back = Leg(back.id, to, f.depot, b, b + back.travel_h)
+                rows.append((d, unit, leg_back))
+                if leg_back is None:
+                    break
+                ready = leg_back.arrive_h
+        shuttle = Shuttle(f, out.id, out.travel_h, rows)
+        if not shuttle.departures:
+            return
+        self.shuttles[f.id] = shuttle
+        self.air_link[f.id] = out.id
+        self.service_travel[f.id] = out.travel_h
+        self.services_at.setdefault(f.depot, []).append(shuttle)  # type: ignore[arg-type]
+        self.seats_left[f.id] = [f.seats] * shuttle.departures
+        self.first_open[f.id] = 0
+
+    def shuttle_trip(self, shuttle: Shuttle, k: int, boardings: tuple[Boarding, ...]) -> Trip:
+        """Sailing ``k`` of ``shuttle`` as the trip of its vessel: out with ``boardings``, and back empty."""
+        d = shuttle.departure_h(k)
+        legs = [Leg(shuttle.out_link, shuttle.origin, shuttle.destination, d, d + shuttle.travel_h)]
+        back = shuttle.backs[k]
+        if back is not None:
+            legs.append(back)
+        return Trip(service_trip_id(shuttle, k), shuttle.id, shuttle.units[k], tuple(legs), boardings)
 
     def use_fleet(self, fleet: Fleet) -> None:
         """Plan the next trip for a vehicle of ``fleet``: :meth:`use_area` of its service area and
@@ -308,7 +413,7 @@ class Dispatch:
         by_air: dict[str, float] = {}  # latest arrival at a port that still catches a chain to safety
         for _ in range(MAX_CHAIN):
             changed = False
-            for s in self.sc.services:
+            for s in self.timetables():
                 if s.destination not in safe and s.destination in self.cap.queues:
                     continue  # no connection through a place that processes people (see _service_chain)
                 reach = math.inf if s.destination in safe else by_air.get(s.destination, -math.inf)
@@ -663,6 +768,10 @@ class Dispatch:
     def _service_trips(self) -> list[Trip]:
         out = []
         for (sid, k), boardings in sorted(self.service_loads.items()):
+            shuttle = self.shuttles.get(sid)
+            if shuttle is not None:
+                out.append(self.shuttle_trip(shuttle, k, tuple(sorted(boardings, key=lambda b: b.household_id))))
+                continue
             s = self.sc.service_by_id[sid]
             dep = s.departure_h(k)
             leg = Leg(self.air_link[sid], s.origin, s.destination, dep, dep + self.service_travel[sid])
@@ -675,7 +784,7 @@ def _reached_h(reached: dict[tuple[str, str, int], float], trip_id: str, since: 
     return reached.get((b.household_id, trip_id, b.first_leg), since)
 
 
-def service_trip_id(s: Service, k: int) -> str:
+def service_trip_id(s: Service | Shuttle, k: int) -> str:
     """Id of departure ``k`` of service ``s`` as a trip: the same in every plan, so re-plans can merge."""
     return f"{s.id}#{k + 1:04d}"
 
