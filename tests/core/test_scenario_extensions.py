@@ -11,6 +11,7 @@ import math
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -23,9 +24,14 @@ from evac.core.model.feasibility import ClosureSchedule, ProcessingProfile, read
 from evac.core.model.plan import Trip
 from evac.core.planner import CcrpPlanner, EvacPlanner, FcfsPlanner, GreedyPlanner
 from evac.core.planner.crossing import CrossingCalendar
+from evac.core.planner.events import Closure
 from evac.core.planner.lp import combinatorial_bound, lp_bound
+from evac.core.planner.replan import replan_result
 from evac.core.sim import SimContext, SimJob, Uncertainty, compile_plan
 from evac.core.sim.run import simulate_run
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 DATA = Path(__file__).parents[1] / "data"
 DISPATCH = (GreedyPlanner(), FcfsPlanner(), CcrpPlanner())
@@ -508,3 +514,18 @@ def test_libya_ferries_are_a_fleet_the_operation_cycles() -> None:
     for ts in by_vessel.values():
         for t in ts:
             assert t.legs[0].origin == "benghazi-port" and t.legs[0].destination == "heraklion"
+
+
+# -- re-plans keep every new rule ---------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [
+    _with_host_fleet, lambda: _with_rate_changes(((8.0, 0.0), (20.0, 60.0))),
+    lambda: _with_spell("border", 5.0, 12.0), _with_slow_boarding, _with_airlift,
+], ids=["service-area", "varying-rate", "reopening", "boarding-times", "cycled-fleet"])
+@pytest.mark.parametrize("planner", DISPATCH, ids=lambda p: p.name)
+def test_a_replan_after_a_closure_keeps_the_new_rules(make: Callable[[], Scenario], planner: GreedyPlanner) -> None:
+    sc = make()
+    plan = planner.plan(sc)
+    now = 9.0
+    result = replan_result(sc, plan, [Closure(now, "capital--north")], now, planner=planner)
+    report = check_plan(result.plan, result.scenario)
+    assert report.ok, report.violations[:3]

@@ -745,6 +745,9 @@ class Dispatch:
 
     def finish(self, planner_name: str, queues: dict[str, Queue], left: list[LeftBehind], total: int) -> Plan:
         """Everyone not moved is left behind for lack of capacity; assemble the plan with its KPIs."""
+        if self._areas:  # back to the unrestricted view (callers may keep using this run's graph)
+            self.use_area(None)
+        self.pol = self.base_pol
         for q in queues.values():
             for i, hh in enumerate(q.items):
                 if not q.taken[i]:
