@@ -22,13 +22,16 @@ from evac.core.errors import EvacError, ModelError, ScenarioError
 from evac.core.model import Effect, Fixed, Fleet, Leg, Link, Mode, Plan, Scenario, Threat, Uniform
 from evac.core.model.feasibility import ClosureSchedule, ProcessingProfile, ready_after, serves, service_area
 from evac.core.model.plan import Trip
-from evac.core.planner import CcrpPlanner, EvacPlanner, FcfsPlanner, GreedyPlanner
+from evac.core.planner import CcrpPlanner, EvacPlanner, ExactPlanner, FcfsPlanner, GreedyPlanner
 from evac.core.planner.crossing import CrossingCalendar
 from evac.core.planner.events import Closure
 from evac.core.planner.lp import combinatorial_bound, lp_bound
+from evac.core.planner.lp.exact_model import InexactDataError
 from evac.core.planner.replan import replan_result
-from evac.core.sim import SimContext, SimJob, Uncertainty, compile_plan
-from evac.core.sim.run import simulate_run
+from evac.core.sim import SimContext, SimJob, SimMode, Uncertainty, compile_plan
+from evac.core.sim.engine import execute
+from evac.core.sim.replanning import fleets_at
+from evac.core.sim.run import _initial_state, simulate_run
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -408,12 +411,13 @@ def test_scenario_file_boarding_times(tmp_path: Path) -> None:
 
 
 # -- 5. sea and air fleets that the operation cycles ---------------------------------------------------------
-def _with_airlift(count: int = 2, boarding_h: float = 1.0, unloading_h: float = 2.0) -> Scenario:
+def _with_airlift(count: int = 2, boarding_h: float = 1.0, unloading_h: float = 2.0,
+                  from_h: float = 6.0, until_h: float = math.inf) -> Scenario:
     """tiny with an aircraft fleet of its own shuttling between the coast airport and home (and the flight
     back), instead of the scheduled airlift; the land border is shut."""
     sc = _tiny()
     back = Link("home--airport", "home", "airport", Mode.AIR, 4.0)
-    jets = Fleet("jets", "Chartered jets", Mode.AIR, 60, count, "airport", 6.0, boarding_h=boarding_h,
+    jets = Fleet("jets", "Chartered jets", Mode.AIR, 60, count, "airport", from_h, until_h, boarding_h=boarding_h,
                  unloading_h=unloading_h, shuttle_to="home")
     shut = Threat("border-shut", "Border shut", "border", Effect.CLOSE, Fixed(0.0))  # so the way out is by air
     return replace(sc, links=(*sc.links, back), fleets=(*sc.fleets, jets), services=(),
@@ -529,3 +533,37 @@ def test_a_replan_after_a_closure_keeps_the_new_rules(make: Callable[[], Scenari
     result = replan_result(sc, plan, [Closure(now, "capital--north")], now, planner=planner)
     report = check_plan(result.plan, result.scenario)
     assert report.ok, report.violations[:3]
+
+
+@pytest.mark.parametrize("make", [
+    _with_host_fleet, lambda: _with_rate_changes(((8.0, 0.0),)), lambda: _with_spell("border", 5.0, 12.0),
+    _with_slow_boarding, _with_airlift,
+], ids=["service-area", "varying-rate", "reopening", "boarding-times", "cycled-fleet"])
+def test_the_exact_mip_refuses_what_it_does_not_model(make: Callable[[], Scenario]) -> None:
+    with pytest.raises(InexactDataError, match="does not model this scenario"):
+        ExactPlanner().plan(make())
+
+
+def test_monte_carlo_with_replanning_runs_a_cycled_fleet() -> None:
+    sc = _with_airlift()
+    plan = GreedyPlanner().plan(sc)
+    ctx = SimContext.of(sc)
+    job = SimJob(ctx, compile_plan(plan, sc, ctx), Uncertainty(), 3, np.linspace(0, 96, 97), 96.0,
+                 mode=SimMode.REPLAN, scenario=sc, planner=GreedyPlanner(), replan_every_h=6.0)
+    results = [simulate_run(job, r) for r in range(4)]
+    assert all(r.error is None for r in results), [r.error for r in results]
+
+
+def test_sim_replanning_leaves_a_vessel_away_from_home_alone() -> None:
+    sc = _with_airlift(from_h=20.0, until_h=30.0)  # one flight each (21 to 25 h), no time to fly back
+    plan = GreedyPlanner().plan(sc)
+    assert check_plan(plan, sc).ok
+    flights = [t for ts in _jets(plan).values() for t in ts]
+    assert flights and all(len(t.legs) == 1 for t in flights)
+    ctx = SimContext.of(sc)
+    cp = compile_plan(plan, sc, ctx)
+    job = SimJob(ctx, cp, Uncertainty.none(), 0, np.linspace(0, 96, 97), 96.0)
+    ex = execute(cp, ctx, _initial_state(job, np.random.default_rng(0)))
+    now = max(t.arrive_h for t in flights) + 0.5
+    fleets = fleets_at(sc.fleets, cp, ex, ctx, now)
+    assert not any(f.id.startswith("jets") and f.depot == "home" for f in fleets)
