@@ -567,3 +567,14 @@ def test_sim_replanning_leaves_a_vessel_away_from_home_alone() -> None:
     now = max(t.arrive_h for t in flights) + 0.5
     fleets = fleets_at(sc.fleets, cp, ex, ctx, now)
     assert not any(f.id.startswith("jets") and f.depot == "home" for f in fleets)
+
+
+def test_the_console_map_shows_when_a_closure_ends() -> None:
+    from evac.adapters.reports.geo_json import situation
+
+    sc = _with_spell("border", 5.0, 12.0)
+    plan = GreedyPlanner().plan(sc)
+    d = situation(sc, plan, start_at=sc.moment(plan.start_h), posted=(), now_h=plan.start_h)
+    [spell] = [c for c in d["closures"] if c["id"] == "spell"]
+    assert spell["from_h"] == pytest.approx(5.0 - plan.start_h) and spell["to_h"] == pytest.approx(12.0 - plan.start_h)
+    assert all(c["to_h"] is None for c in d["closures"] if c["id"] != "spell")

@@ -6,7 +6,7 @@ independent by an import contract, so that a bug here cannot hide behind the sam
 
 **The leg rule.** A vehicle may leave place ``tail`` at ``depart_h`` along link ``link`` to ``head``,
 arriving at ``arrive_h``, iff it departs before ``tail`` closes and arrives before ``link`` and ``head``
-close (each with :data:`~evac.core.model.tolerance.TOLERANCE_H` of slack). Closures never reopen, so the
+close (each with :data:`~evac.core.model.tolerance.TOLERANCE_H` of slack). Closures for good never reopen, so the
 latest departure on a link is ``min(close(tail), close(link) - travel, close(head) - travel)`` and waiting
 never helps reach a place sooner.
 
