@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evac.adapters.scenario.loader import load_scenario
 from evac.core.check import Rule, check_plan
@@ -578,3 +580,34 @@ def test_the_console_map_shows_when_a_closure_ends() -> None:
     [spell] = [c for c in d["closures"] if c["id"] == "spell"]
     assert spell["from_h"] == pytest.approx(5.0 - plan.start_h) and spell["to_h"] == pytest.approx(12.0 - plan.start_h)
     assert all(c["to_h"] is None for c in d["closures"] if c["id"] != "spell")
+
+
+# -- properties: any mix of the new rules, every dispatch planner's plan passes the checker -------------------
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rates=st.lists(st.tuples(st.floats(0.0, 60.0), st.sampled_from([0.0, 5.0, 30.0, 120.0])), max_size=3),
+    spell=st.one_of(st.none(), st.tuples(st.sampled_from(["border", "capital--border", "airport", "coast"]),
+                                         st.floats(0.0, 40.0), st.floats(0.5, 30.0))),
+    boarding=st.one_of(st.none(), st.tuples(st.floats(0.0, 3.0), st.floats(0.0, 3.0))),
+    airlift=st.booleans(),
+)
+def test_any_mix_of_the_new_rules_gives_valid_plans(
+        rates: list[tuple[float, float]], spell: tuple[str, float, float] | None,
+        boarding: tuple[float, float] | None, airlift: bool) -> None:
+    sc = _with_airlift() if airlift else _tiny()
+    changes = tuple(sorted({round(t, 3): r for t, r in rates}.items()))
+    places = tuple(replace(p, processing_changes=changes) if p.id == "border" else p for p in sc.places)
+    threats = sc.threats
+    if spell is not None:
+        target, start, length = spell
+        threats = (*threats, Threat("spell", "spell", target, Effect.CLOSE, Fixed(start), until=Fixed(start + length)))
+    fleets = sc.fleets
+    if boarding is not None:
+        fleets = tuple(replace(f, boarding_h=boarding[0], unloading_h=boarding[1]) for f in fleets)
+    sc = replace(sc, places=places, threats=threats, fleets=fleets)
+    for planner in DISPATCH:
+        plan = planner.plan(sc)
+        report = check_plan(plan, sc)
+        assert report.ok, (planner.name, [str(v) for v in report.violations[:3]])
+        bound = combinatorial_bound(sc)
+        assert bound.safe_weighted_max >= report.kpis.safe_weighted - 1e-6
