@@ -140,3 +140,15 @@ def test_a_population_file_that_is_not_a_population(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         read_population(path)
     assert info.value.problems == [f"{path}:1: schema_version: expected 1, got 2"]
+
+
+def test_every_field_of_the_scenario_format_is_documented() -> None:
+    """docs/scenario.md names every field a scenario file may hold (a new field without docs fails here)."""
+    from evac.adapters.scenario import schema
+
+    text = (Path(__file__).parents[2] / "docs" / "scenario.md").read_text(encoding="utf-8")
+    models = [schema.PlaceIn, schema.RateChangeIn, schema.LinkIn, schema.FleetIn, schema.ServiceIn,
+              schema.ThreatIn, schema.PolicyIn, schema.GeneratorIn, schema.ScenarioFile]
+    missing = [f"{m.__name__}.{f.alias or name}" for m in models for name, f in m.model_fields.items()
+               if f"`{f.alias or name}`" not in text and f".{f.alias or name}`" not in text]
+    assert missing == []
