@@ -60,7 +60,8 @@ def test_a_recursive_alias_and_deep_nesting_are_refused(tmp_path: Path) -> None:
     path.write_text("id: x\nplaces: &p [*p]\n")
     problems = _problems(path)
     assert problems == ["loop.yaml:2: a value contains itself (a recursive YAML alias)"] or any(
-        "loop.yaml:2:" in p for p in problems), problems
+        "loop.yaml:2:" in p for p in problems
+    ), problems
     deep = tmp_path / "deep.yaml"
     deep.write_text("id: x\nplaces: " + "[" * 20_000 + "]" * 20_000 + "\n")
     assert _problems(deep) == ["deep.yaml: nested too deeply to be a scenario"]
@@ -70,13 +71,15 @@ def test_a_fleet_of_a_hundred_million_vehicles_is_refused(tmp_path: Path) -> Non
     path = _tiny_with(tmp_path, "seats: 40, count: 3,", "seats: 40, count: 100000000,")
     problems = _problems(path)
     line = _line_of(path, "count: 100000000")
-    assert problems == [f"bad.yaml:{line}: fleets[0].count: Input should be less than or equal to 100000, "
-                        "got 100000000"]
+    assert problems == [
+        f"bad.yaml:{line}: fleets[0].count: Input should be less than or equal to 100000, got 100000000"
+    ]
 
 
 def test_a_link_from_a_place_to_itself_is_refused_with_its_line(tmp_path: Path) -> None:
-    path = _tiny_with(tmp_path, "{id: capital--north, from: capital, to: north,",
-                      "{id: capital--north, from: capital, to: capital,")
+    path = _tiny_with(
+        tmp_path, "{id: capital--north, from: capital, to: north,", "{id: capital--north, from: capital, to: capital,"
+    )
     problems = _problems(path)
     line = _line_of(path, "to: capital,")
     assert problems == [f"bad.yaml:{line}: links[2]: the link joins 'capital' to itself: from and to must differ"]
@@ -97,8 +100,7 @@ def test_the_bundled_and_test_scenarios_still_validate() -> None:
 # -- population files ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def crews_text() -> str:
-    return dumps_population(generate_teams([("camp", 120)], team_size=(3, 6), nationality="CN", seed=3,
-                                           year=2011))
+    return dumps_population(generate_teams([("camp", 120)], team_size=(3, 6), nationality="CN", seed=3, year=2011))
 
 
 def test_evac_schema_population_prints_the_schema() -> None:
@@ -130,8 +132,9 @@ def test_a_bad_field_in_a_population_file_names_its_line(tmp_path: Path, crews_t
     for problem, key in zip(problems, ('"willingness": "maybe"', '"colour": "red"'), strict=True):
         line = int(problem.removeprefix(f"{path}:").split(":")[0])
         assert key in lines[line - 1], (problem, lines[line - 1])
-    assert problems[0].endswith("people[7].willingness: expected one of wants_to_leave, undecided, declines, "
-                                "got 'maybe'")
+    assert problems[0].endswith(
+        "people[7].willingness: expected one of wants_to_leave, undecided, declines, got 'maybe'"
+    )
 
 
 def test_a_population_file_that_is_not_a_population(tmp_path: Path) -> None:
@@ -147,8 +150,21 @@ def test_every_field_of_the_scenario_format_is_documented() -> None:
     from evac.adapters.scenario import schema
 
     text = (Path(__file__).parents[2] / "docs" / "scenario.md").read_text(encoding="utf-8")
-    models = [schema.PlaceIn, schema.RateChangeIn, schema.LinkIn, schema.FleetIn, schema.ServiceIn,
-              schema.ThreatIn, schema.PolicyIn, schema.GeneratorIn, schema.ScenarioFile]
-    missing = [f"{m.__name__}.{f.alias or name}" for m in models for name, f in m.model_fields.items()
-               if f"`{f.alias or name}`" not in text and f".{f.alias or name}`" not in text]
+    models = [
+        schema.PlaceIn,
+        schema.RateChangeIn,
+        schema.LinkIn,
+        schema.FleetIn,
+        schema.ServiceIn,
+        schema.ThreatIn,
+        schema.PolicyIn,
+        schema.GeneratorIn,
+        schema.ScenarioFile,
+    ]
+    missing = [
+        f"{m.__name__}.{f.alias or name}"
+        for m in models
+        for name, f in m.model_fields.items()
+        if f"`{f.alias or name}`" not in text and f".{f.alias or name}`" not in text
+    ]
     assert missing == []

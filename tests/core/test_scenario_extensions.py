@@ -67,8 +67,11 @@ def _fleet_legs_outside(plan: Plan, scenario: Scenario) -> list[str]:
         area = None if fleet is None else scenario.service_area(fleet)
         if area is None:
             continue
-        out += [f"{trip.id}:{leg.origin}->{leg.destination}" for leg in trip.legs
-                if leg.origin not in area or leg.destination not in area]
+        out += [
+            f"{trip.id}:{leg.origin}->{leg.destination}"
+            for leg in trip.legs
+            if leg.origin not in area or leg.destination not in area
+        ]
     return out
 
 
@@ -79,8 +82,9 @@ def _with_host_fleet(count_home: int = 3) -> Scenario:
     sc = _tiny()
     places = tuple(replace(p, region="lb") if p.id in ("border", "haven") else p for p in sc.places)
     home = replace(sc.fleets[0], count=count_home)
-    host = Fleet("host-buses", "Host-country buses", home.mode, 50, 4, "haven", home.available_from_h,
-                 serves=frozenset({"lb"}))
+    host = Fleet(
+        "host-buses", "Host-country buses", home.mode, 50, 4, "haven", home.available_from_h, serves=frozenset({"lb"})
+    )
     return replace(sc, places=places, fleets=(home, host))
 
 
@@ -108,8 +112,10 @@ def test_checker_flags_a_host_fleet_driven_into_the_war_zone() -> None:
     plan = GreedyPlanner().plan(sc)
     assert check_plan(plan, sc).ok
     # the host buses drive from the haven over the border to the capital: outside their area
-    legs = (Leg("border--haven", "haven", "border", 10.0, 11.0),
-            Leg("capital--border", "border", "capital", 11.0, 12.0))
+    legs = (
+        Leg("border--haven", "haven", "border", 10.0, 11.0),
+        Leg("capital--border", "border", "capital", 11.0, 12.0),
+    )
     bad = replace(plan, trips=(*plan.trips, Trip("X1", "host-buses", 0, legs)), kpis=None)
     report = check_plan(bad, sc)
     found = report.of(Rule.SERVICE_AREA)
@@ -142,11 +148,14 @@ def test_evac_planner_keeps_fleets_inside_their_area() -> None:
 
 
 def test_scenario_file_fleet_serves(tmp_path: Path) -> None:
-    path = _broken(tmp_path, "{id: haven, name: Haven, kind: safe_haven,",
-                   "{id: haven, region: lb, name: Haven, kind: safe_haven,")
+    path = _broken(
+        tmp_path, "{id: haven, name: Haven, kind: safe_haven,", "{id: haven, region: lb, name: Haven, kind: safe_haven,"
+    )
     text = path.read_text().replace(
-        "fleets:\n", "fleets:\n  - {id: host, seats: 50, count: 2, depot: haven, serves: [lb, border],"
-        ' available_from: "2013-01-22T06:00:00+02:00"}\n')
+        "fleets:\n",
+        "fleets:\n  - {id: host, seats: 50, count: 2, depot: haven, serves: [lb, border],"
+        ' available_from: "2013-01-22T06:00:00+02:00"}\n',
+    )
     path.write_text(text)
     sc = load_scenario(path)
     assert sc.service_area(sc.fleet_by_id["host"]) == frozenset({"haven", "border"})
@@ -154,8 +163,9 @@ def test_scenario_file_fleet_serves(tmp_path: Path) -> None:
 
 
 def test_scenario_file_bad_serves_names_file_line_and_path(tmp_path: Path) -> None:
-    path = _broken(tmp_path, "seats: 40, count: 3, depot: capital,",
-                   "seats: 40, count: 3, depot: capital, serves: [north, mars],")
+    path = _broken(
+        tmp_path, "seats: 40, count: 3, depot: capital,", "seats: 40, count: 3, depot: capital, serves: [north, mars],"
+    )
     problems = _problems(path)
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "serves: [north, mars]" in t)
     assert f"broken.yaml:{line}: fleets[0].serves[1]: 'mars' is neither a place id nor a region" in problems
@@ -195,11 +205,15 @@ def test_checker_judges_a_crossing_by_the_rate_in_force() -> None:
     assert check_plan(plan, _with_rate_changes(((100.0, 600.0),))).ok
 
 
-@pytest.mark.parametrize("changes", [((0.0, 5.0),), ((8.0, 0.0), (20.0, 60.0)), ((7.0, 120.0), (9.0, 10.0))],
-                         ids=["drop", "stop-and-resume", "surge-then-drop"])
+@pytest.mark.parametrize(
+    "changes",
+    [((0.0, 5.0),), ((8.0, 0.0), (20.0, 60.0)), ((7.0, 120.0), (9.0, 10.0))],
+    ids=["drop", "stop-and-resume", "surge-then-drop"],
+)
 @pytest.mark.parametrize("planner", DISPATCH, ids=lambda p: p.name)
 def test_planners_respect_a_varying_rate_and_the_bound_stays_valid(
-        planner: GreedyPlanner, changes: tuple[tuple[float, float], ...]) -> None:
+    planner: GreedyPlanner, changes: tuple[tuple[float, float], ...]
+) -> None:
     sc = _with_rate_changes(changes)
     plan = planner.plan(sc)
     report = check_plan(plan, sc)
@@ -227,21 +241,38 @@ def test_crossing_calendar_with_a_profile_books_on_the_warped_clock() -> None:
 
 
 def test_scenario_file_processing_changes(tmp_path: Path) -> None:
-    path = _broken(tmp_path, "processing_per_h: 60}", 'processing_per_h: 60, processing_changes: '
-                   '[{from: "2013-01-22T10:00:00+02:00", per_h: 0}, {from: "2013-01-22T22:00:00+02:00", per_h: 20}]}')
+    path = _broken(
+        tmp_path,
+        "processing_per_h: 60}",
+        "processing_per_h: 60, processing_changes: "
+        '[{from: "2013-01-22T10:00:00+02:00", per_h: 0}, {from: "2013-01-22T22:00:00+02:00", per_h: 20}]}',
+    )
     sc = load_scenario(path)
     assert sc.place_by_id["border"].processing_changes == ((10.0, 0.0), (22.0, 20.0))
     assert sc.place_by_id["border"].peak_processing_per_h == 60.0
 
 
-@pytest.mark.parametrize(("new", "where", "message"), [
-    ('processing_per_h: 60, processing_changes: [{from: "2013-01-22T10:00:00+02:00", per_h: -3}]}',
-     "places[3].processing_changes[0].per_h", "greater than or equal to 0"),
-    ('processing_per_h: 60, processing_changes: [{from: "2013-01-22T10:00:00+02:00", per_h: 3},'
-     ' {from: "2013-01-22T09:00:00+02:00", per_h: 5}]}', "places[3]", "increasing time order"),
-    ('processing_changes: [{from: "2013-01-22T10:00:00", per_h: 3}]}', "places[3].processing_changes[0].from",
-     "timezone"),
-])
+@pytest.mark.parametrize(
+    ("new", "where", "message"),
+    [
+        (
+            'processing_per_h: 60, processing_changes: [{from: "2013-01-22T10:00:00+02:00", per_h: -3}]}',
+            "places[3].processing_changes[0].per_h",
+            "greater than or equal to 0",
+        ),
+        (
+            'processing_per_h: 60, processing_changes: [{from: "2013-01-22T10:00:00+02:00", per_h: 3},'
+            ' {from: "2013-01-22T09:00:00+02:00", per_h: 5}]}',
+            "places[3]",
+            "increasing time order",
+        ),
+        (
+            'processing_changes: [{from: "2013-01-22T10:00:00", per_h: 3}]}',
+            "places[3].processing_changes[0].from",
+            "timezone",
+        ),
+    ],
+)
 def test_scenario_file_bad_processing_changes(tmp_path: Path, new: str, where: str, message: str) -> None:
     path = _broken(tmp_path, "processing_per_h: 60}", new)
     problems = _problems(path)
@@ -324,17 +355,26 @@ def test_simulator_runs_into_a_spell_the_plan_did_not_know() -> None:
 
 
 def test_scenario_file_until(tmp_path: Path) -> None:
-    path = _broken(tmp_path, "target: capital--north, effect: close,",
-                   'target: capital--north, effect: close, until: {fixed: "2013-01-25T00:00:00+02:00"},')
+    path = _broken(
+        tmp_path,
+        "target: capital--north, effect: close,",
+        'target: capital--north, effect: close, until: {fixed: "2013-01-25T00:00:00+02:00"},',
+    )
     sc = load_scenario(path)
     assert sc.threats[0].until == Fixed(72.0)
-    bad = _broken(tmp_path, 'effect: danger, when: {fixed: "2013-01-22T00:00:00+02:00"}',
-                  'effect: danger, when: {fixed: "2013-01-22T00:00:00+02:00"}, until: {fixed: "2013-01-23T00:00:00Z"}')
+    bad = _broken(
+        tmp_path,
+        'effect: danger, when: {fixed: "2013-01-22T00:00:00+02:00"}',
+        'effect: danger, when: {fixed: "2013-01-22T00:00:00+02:00"}, until: {fixed: "2013-01-23T00:00:00Z"}',
+    )
     problems = _problems(bad)
     line = next(i for i, t in enumerate(bad.read_text().splitlines(), 1) if "until:" in t)
     assert any(p.startswith(f"broken.yaml:{line}: threats[1]: ") and "needs effect close" in p for p in problems)
-    naive = _broken(tmp_path, "target: capital--north, effect: close,",
-                    'target: capital--north, effect: close, until: {fixed: "2013-01-25T00:00:00"},')
+    naive = _broken(
+        tmp_path,
+        "target: capital--north, effect: close,",
+        'target: capital--north, effect: close, until: {fixed: "2013-01-25T00:00:00"},',
+    )
     problems = _problems(naive)
     line = next(i for i, t in enumerate(naive.read_text().splitlines(), 1) if "until:" in t)
     assert any(p.startswith(f"broken.yaml:{line}: threats[0].until.fixed: ") and "timezone" in p for p in problems)
@@ -368,8 +408,9 @@ def test_checker_flags_a_vehicle_that_leaves_before_boarding_is_done() -> None:
     slow = _with_slow_boarding()
     found = check_plan(plan, slow).of(Rule.BOARDING_TIME)
     assert found
-    assert "boarding take 2 h (fleet buses)" in found[0].message or "unloading and boarding take 3 h" in \
-        found[0].message, found[0].message
+    assert (
+        "boarding take 2 h (fleet buses)" in found[0].message or "unloading and boarding take 3 h" in found[0].message
+    ), found[0].message
     assert check_plan(plan, _tiny()).ok  # without the fleet's times it is a habit, not a rule
 
 
@@ -408,22 +449,35 @@ def test_scenario_file_boarding_times(tmp_path: Path) -> None:
     assert (f.boarding_h, f.unloading_h) == (1.5, 0.25)
     bad = _broken(tmp_path, "seats: 40, count: 3,", "seats: 40, count: 3, boarding_h: -1,")
     line = next(i for i, t in enumerate(bad.read_text().splitlines(), 1) if "boarding_h: -1" in t)
-    assert any(p.startswith(f"broken.yaml:{line}: fleets[0].boarding_h: ") and "greater than or equal to 0" in p
-               for p in _problems(bad))
+    assert any(
+        p.startswith(f"broken.yaml:{line}: fleets[0].boarding_h: ") and "greater than or equal to 0" in p
+        for p in _problems(bad)
+    )
 
 
 # -- 5. sea and air fleets that the operation cycles ---------------------------------------------------------
-def _with_airlift(count: int = 2, boarding_h: float = 1.0, unloading_h: float = 2.0,
-                  from_h: float = 6.0, until_h: float = math.inf) -> Scenario:
+def _with_airlift(
+    count: int = 2, boarding_h: float = 1.0, unloading_h: float = 2.0, from_h: float = 6.0, until_h: float = math.inf
+) -> Scenario:
     """tiny with an aircraft fleet of its own shuttling between the coast airport and home (and the flight
     back), instead of the scheduled airlift; the land border is shut."""
     sc = _tiny()
     back = Link("home--airport", "home", "airport", Mode.AIR, 4.0)
-    jets = Fleet("jets", "Chartered jets", Mode.AIR, 60, count, "airport", from_h, until_h, boarding_h=boarding_h,
-                 unloading_h=unloading_h, shuttle_to="home")
+    jets = Fleet(
+        "jets",
+        "Chartered jets",
+        Mode.AIR,
+        60,
+        count,
+        "airport",
+        from_h,
+        until_h,
+        boarding_h=boarding_h,
+        unloading_h=unloading_h,
+        shuttle_to="home",
+    )
     shut = Threat("border-shut", "Border shut", "border", Effect.CLOSE, Fixed(0.0))  # so the way out is by air
-    return replace(sc, links=(*sc.links, back), fleets=(*sc.fleets, jets), services=(),
-                   threats=(*sc.threats, shut))
+    return replace(sc, links=(*sc.links, back), fleets=(*sc.fleets, jets), services=(), threats=(*sc.threats, shut))
 
 
 def _jets(plan: Plan) -> dict[int, list[Trip]]:
@@ -480,12 +534,18 @@ def test_evac_planner_cycles_the_fleet() -> None:
     assert check_plan(plan, sc).ok and _jets(plan)
 
 
-@pytest.mark.parametrize(("new", "where", "message"), [
-    ("seats: 40, count: 3, mode: sea,", "fleets[0]", "a sea fleet needs shuttle_to"),
-    ("seats: 40, count: 3, shuttle_to: north,", "fleets[0]", "shuttle_to is for sea and air fleets"),
-    ("seats: 40, count: 3, mode: air, depot: airport, shuttle_to: haven, depot_was: x,", "fleets[0].depot_was",
-     "unknown field"),
-])
+@pytest.mark.parametrize(
+    ("new", "where", "message"),
+    [
+        ("seats: 40, count: 3, mode: sea,", "fleets[0]", "a sea fleet needs shuttle_to"),
+        ("seats: 40, count: 3, shuttle_to: north,", "fleets[0]", "shuttle_to is for sea and air fleets"),
+        (
+            "seats: 40, count: 3, mode: air, depot: airport, shuttle_to: haven, depot_was: x,",
+            "fleets[0].depot_was",
+            "unknown field",
+        ),
+    ],
+)
 def test_scenario_file_bad_cycled_fleet(tmp_path: Path, new: str, where: str, message: str) -> None:
     path = _broken(tmp_path, "seats: 40, count: 3,", new)
     if "depot: airport" in new:
@@ -496,12 +556,14 @@ def test_scenario_file_bad_cycled_fleet(tmp_path: Path, new: str, where: str, me
 
 
 def test_scenario_file_cycled_fleet_needs_its_link(tmp_path: Path) -> None:
-    path = _broken(tmp_path, "seats: 40, count: 3, depot: capital,",
-                   "seats: 40, count: 3, mode: air, depot: airport, shuttle_to: haven,")
+    path = _broken(
+        tmp_path,
+        "seats: 40, count: 3, depot: capital,",
+        "seats: 40, count: 3, mode: air, depot: airport, shuttle_to: haven,",
+    )
     problems = _problems(path)
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "id: buses" in t)
-    assert f"broken.yaml:{line}: fleets[0].shuttle_to: no air link from 'airport' to 'haven' to shuttle on" \
-        in problems
+    assert f"broken.yaml:{line}: fleets[0].shuttle_to: no air link from 'airport' to 'haven' to shuttle on" in problems
 
 
 def test_libya_ferries_are_a_fleet_the_operation_cycles() -> None:
@@ -523,10 +585,17 @@ def test_libya_ferries_are_a_fleet_the_operation_cycles() -> None:
 
 
 # -- re-plans keep every new rule ---------------------------------------------------------------------------
-@pytest.mark.parametrize("make", [
-    _with_host_fleet, lambda: _with_rate_changes(((8.0, 0.0), (20.0, 60.0))),
-    lambda: _with_spell("border", 5.0, 12.0), _with_slow_boarding, _with_airlift,
-], ids=["service-area", "varying-rate", "reopening", "boarding-times", "cycled-fleet"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        _with_host_fleet,
+        lambda: _with_rate_changes(((8.0, 0.0), (20.0, 60.0))),
+        lambda: _with_spell("border", 5.0, 12.0),
+        _with_slow_boarding,
+        _with_airlift,
+    ],
+    ids=["service-area", "varying-rate", "reopening", "boarding-times", "cycled-fleet"],
+)
 @pytest.mark.parametrize("planner", DISPATCH, ids=lambda p: p.name)
 def test_a_replan_after_a_closure_keeps_the_new_rules(make: Callable[[], Scenario], planner: GreedyPlanner) -> None:
     sc = make()
@@ -537,10 +606,17 @@ def test_a_replan_after_a_closure_keeps_the_new_rules(make: Callable[[], Scenari
     assert report.ok, report.violations[:3]
 
 
-@pytest.mark.parametrize("make", [
-    _with_host_fleet, lambda: _with_rate_changes(((8.0, 0.0),)), lambda: _with_spell("border", 5.0, 12.0),
-    _with_slow_boarding, _with_airlift,
-], ids=["service-area", "varying-rate", "reopening", "boarding-times", "cycled-fleet"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        _with_host_fleet,
+        lambda: _with_rate_changes(((8.0, 0.0),)),
+        lambda: _with_spell("border", 5.0, 12.0),
+        _with_slow_boarding,
+        _with_airlift,
+    ],
+    ids=["service-area", "varying-rate", "reopening", "boarding-times", "cycled-fleet"],
+)
 def test_the_exact_mip_refuses_what_it_does_not_model(make: Callable[[], Scenario]) -> None:
     with pytest.raises(InexactDataError, match="does not model this scenario"):
         ExactPlanner().plan(make())
@@ -550,8 +626,18 @@ def test_monte_carlo_with_replanning_runs_a_cycled_fleet() -> None:
     sc = _with_airlift()
     plan = GreedyPlanner().plan(sc)
     ctx = SimContext.of(sc)
-    job = SimJob(ctx, compile_plan(plan, sc, ctx), Uncertainty(), 3, np.linspace(0, 96, 97), 96.0,
-                 mode=SimMode.REPLAN, scenario=sc, planner=GreedyPlanner(), replan_every_h=6.0)
+    job = SimJob(
+        ctx,
+        compile_plan(plan, sc, ctx),
+        Uncertainty(),
+        3,
+        np.linspace(0, 96, 97),
+        96.0,
+        mode=SimMode.REPLAN,
+        scenario=sc,
+        planner=GreedyPlanner(),
+        replan_every_h=6.0,
+    )
     results = [simulate_run(job, r) for r in range(4)]
     assert all(r.error is None for r in results), [r.error for r in results]
 
@@ -586,14 +672,23 @@ def test_the_console_map_shows_when_a_closure_ends() -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rates=st.lists(st.tuples(st.floats(0.0, 60.0), st.sampled_from([0.0, 5.0, 30.0, 120.0])), max_size=3),
-    spell=st.one_of(st.none(), st.tuples(st.sampled_from(["border", "capital--border", "airport", "coast"]),
-                                         st.floats(0.0, 40.0), st.floats(0.5, 30.0))),
+    spell=st.one_of(
+        st.none(),
+        st.tuples(
+            st.sampled_from(["border", "capital--border", "airport", "coast"]),
+            st.floats(0.0, 40.0),
+            st.floats(0.5, 30.0),
+        ),
+    ),
     boarding=st.one_of(st.none(), st.tuples(st.floats(0.0, 3.0), st.floats(0.0, 3.0))),
     airlift=st.booleans(),
 )
 def test_any_mix_of_the_new_rules_gives_valid_plans(
-        rates: list[tuple[float, float]], spell: tuple[str, float, float] | None,
-        boarding: tuple[float, float] | None, airlift: bool) -> None:
+    rates: list[tuple[float, float]],
+    spell: tuple[str, float, float] | None,
+    boarding: tuple[float, float] | None,
+    airlift: bool,
+) -> None:
     sc = _with_airlift() if airlift else _tiny()
     changes = tuple(sorted({round(t, 3): r for t, r in rates}.items()))
     places = tuple(replace(p, processing_changes=changes) if p.id == "border" else p for p in sc.places)

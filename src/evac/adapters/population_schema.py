@@ -33,7 +33,7 @@ class PersonRecord(_Strict):
     given_latin: str
     family_latin: str
     patronymic_latin: str
-    birth: str = Field(pattern=BIRTH_PATTERN, description="YYYY, YYYY-MM, YYYY-MM-DD, or \"\" when unknown")
+    birth: str = Field(pattern=BIRTH_PATTERN, description='YYYY, YYYY-MM, YYYY-MM-DD, or "" when unknown')
     sex: Sex
     nationalities: list[str] = Field(description="ISO 3166-1 alpha-2 codes")
     category: Category
