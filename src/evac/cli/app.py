@@ -311,6 +311,14 @@ def schema_scenario_cli() -> None:
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
+@schema_app.command("population")
+def schema_population_cli() -> None:
+    """Print the JSON Schema of population files."""
+    from evac.adapters.population_schema import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
 def main() -> None:
     app()
 
