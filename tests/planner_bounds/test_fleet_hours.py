@@ -20,7 +20,7 @@ from evac.core.check import check_plan
 from evac.core.planner.evac import EvacParams, EvacPlanner
 from evac.core.planner.exact import ExactPlanner
 from evac.core.planner.greedy import GreedyPlanner
-from evac.core.planner.lp import lp_bound
+from evac.core.planner.lp import combinatorial_bound, lp_bound
 from evac.core.planner.opt.search import SearchParams
 
 if TYPE_CHECKING:
@@ -61,6 +61,16 @@ def test_short_legs_are_no_longer_free() -> None:
     _holds(new, GreedyPlanner().plan(sc))
 
 
+def test_seat_hours_bound_the_combinatorial_clearance() -> None:
+    # the same bus: each of the 20 people rides 1.5 h (city -> border -> haven), 30 seat-hours, and the
+    # 4-seat bus offers 4 per hour: nobody can be sure of everyone before 7.5 h (the entry and reach terms
+    # alone said 5.5 h)
+    sc = one_bus(people=20, seats=4, travel_h=0.5)
+    b = combinatorial_bound(sc)
+    assert b.clearance_h_min == pytest.approx(7.5, abs=1e-4)
+    _holds(b, GreedyPlanner().plan(sc))
+
+
 def test_a_short_window_caps_people_safe() -> None:
     # the bus may drive for 8 h: three loads of 4 (1.5 h out, 1.5 h back) at most, 12 people. The old LP
     # proves 16 of 20, the budget 12 2/3.
@@ -94,6 +104,10 @@ def _exact_order(sc: Scenario) -> bool:
             _holds(new, exact)
         _holds(new, greedy)
         strict = _tighter(new, old) or strict
+    comb = combinatorial_bound(sc)  # with its seat-hours term
+    if exact.meta["proved_optimal"]:
+        _holds(comb, exact)
+    _holds(comb, greedy)
     return strict
 
 
@@ -119,12 +133,14 @@ def test_bound_holds_against_plans_on_sub_hour_legs(seed: int, factor: float) ->
     sc = replace(sc, links=tuple(replace(lk, travel_h=lk.travel_h * factor) for lk in sc.links))
     new = lp_bound(sc)
     _tighter(new, lp_bound(sc, fleet_hours=False))
+    comb = combinatorial_bound(sc)
     evac = EvacPlanner(
         params=EvacParams(time_limit_s=600.0, max_iterations=2, search=SearchParams(busopt_iterations=5))
     ).plan(sc)
     for plan in (GreedyPlanner().plan(sc), evac):
         assert check_plan(plan, sc).ok
         _holds(new, plan)
+        _holds(comb, plan)
 
 
 def test_a_bad_step_is_refused() -> None:
