@@ -237,7 +237,8 @@ def generate_population_cli(
     size: Annotated[int, typer.Option(min=0, help="Number of people.")] = 25_000,
     seed: Annotated[int, typer.Option(help="Seed; the same seed gives byte-identical output.")] = 2013,
     scenario: ScenarioOpt = "syria-2013",
-    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Output JSON (default: stdout).")] = None,
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output JSON (default: stdout); a name ending in .csv writes a consular list.")] = None,
     duplicates: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Write a messy consular list (CSV, --out required) in which this share of people "
         "appears more than once, spelled differently; the truth goes to OUT.truth.csv.")] = 0.0,
@@ -269,7 +270,8 @@ def generate_population_cli(
                                       year=sc.epoch.year, on_progress=cb.on_progress)
     except EvacError as exc:
         fail(str(exc))
-    if duplicates > 0:
+    if duplicates > 0 or (out_path is not None and out_path.suffix.lower() == ".csv"):
+        # A .csv name asks for a consular list (the importer's format), never JSON under a CSV name.
         _write_messy_list(pop, out_path, rate=duplicates, seed=seed)
         return
     text = dumps_population(pop)
