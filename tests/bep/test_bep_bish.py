@@ -43,7 +43,7 @@ from everything: the empty round through shelter 1 does not fit, so Bish's optim
 
 
 def _solve(tmp_path: Path, text: str, rules: str) -> tuple[float, float, bool, list[str]]:
-    bm, sol = solve_model(model(read_bep(write(tmp_path, text)), rules=rules), stop=MaxRuntime(20.0), seed=0)
+    bm, sol = solve_model(model(read_bep(write(tmp_path, text)), rules=rules), stop=lambda: MaxRuntime(20.0), seed=0)
     plan = solution_to_plan(bm, sol)
     report = check_plan(plan, bm.scenario)
     assert report.ok, [str(v) for v in report.violations[:3]]
@@ -59,7 +59,7 @@ def test_an_empty_round_repositions_a_bus(tmp_path: Path) -> None:
     assert (makespan, bound, proven, problems) == (4.0, 4.0, True, [])
     bm = model(read_bep(write(tmp_path, text)), rules="bish")
     assert bm.path("depot-1", "pickup-2") == ("depot-1", "pickup-1", "shelter-1", "pickup-2")
-    plan = solution_to_plan(*solve_model(bm, stop=MaxRuntime(20.0)))
+    plan = solution_to_plan(*solve_model(bm, stop=lambda: MaxRuntime(20.0)))
     empty = [lg for t in plan.trips for lg in t.legs if lg.origin == "pickup-1" and lg.destination == "shelter-1"]
     assert len(empty) >= 2  # the loaded round from pickup 1 and the empty one
 
@@ -101,7 +101,7 @@ def _check_against_brute_force(pr: BusProblem) -> tuple[float, float]:
     assert opt <= loaded + 1e-9  # Bish's MIP only adds the empty rounds
     used, sol = solve_model(
         model(_instance(pr, Path("synthetic.txt")), rules="bish"),
-        stop=MaxIterations(200),
+        stop=lambda: MaxIterations(200),
         seed=0,
         params=SolveParams(exact_workers=2),
     )
@@ -122,7 +122,7 @@ def test_fixed_instances_where_an_empty_round_wins() -> None:
     for seed, makespan, proven in ((20, 17.0, True), (36, 24.0, True), (56, 27.0, False)):
         bm, sol = solve_model(
             model(_instance(_stretched(seed, 2, 3), Path("synthetic.txt")), rules="bish"),
-            stop=MaxIterations(200),
+            stop=lambda: MaxIterations(200),
             seed=0,
             params=SolveParams(exact_workers=2),
         )

@@ -68,7 +68,7 @@ from evac.core.model import (
 from evac.core.planner.busopt import BusProblem
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from evac.core.planner.busopt import BusSolution, SolveParams, StoppingCriterion
 
@@ -486,14 +486,19 @@ def _overfull(bm: BepModel, solution: BusSolution) -> list[tuple[int, int]]:
     return [(j, used[j]) for j in range(pr.n_shelters) if used[j] > pr.capacity[j]]
 
 
-def solve_model(bm: BepModel, *, stop: StoppingCriterion, seed: int = 0,
+MAX_REPAIRS = 3
+"""Re-solves with shelters closed to empty rounds before :func:`solve_model` falls back to published legs."""
+
+
+def solve_model(bm: BepModel, *, stop: Callable[[], StoppingCriterion], seed: int = 0,
                 params: SolveParams | None = None) -> tuple[BepModel, BusSolution]:
     """Solve ``bm`` under its rules; returns the model whose paths the plan must drive, and the solution.
 
+    ``stop`` makes a fresh stopping criterion for each solve (a re-solve gets the same budget again).
     Under ``bish`` rules the optimiser works on the repositioning shortest paths; its bound is valid for
     Bish's model (those paths ignore only the capacity empty rounds take: a relaxation). When its routes
     pass shelters without room for their empty rounds (:func:`empty_round_problems`), those shelters are
-    closed to empty rounds and the instance is solved again, until the routes fit (at worst on the
+    closed to empty rounds and the instance is solved again (at most :data:`MAX_REPAIRS` times, then on the
     published legs alone, where no round is empty). The bound stays the first, valid one, so a solution is
     called optimal only when it meets it.
     """
@@ -501,13 +506,17 @@ def solve_model(bm: BepModel, *, stop: StoppingCriterion, seed: int = 0,
 
     from evac.core.planner.busopt import settle_bound, solve
 
-    sol = solve(bm.problem, stop=stop, seed=seed, params=params)
+    sol = solve(bm.problem, stop=stop(), seed=seed, params=params)
     first = sol
     blocked: frozenset[int] = frozenset()
+    repairs = 0
     while over := _overfull(bm, sol):
+        repairs += 1
         blocked |= {j for j, _ in over}
+        if repairs > MAX_REPAIRS:
+            blocked = frozenset(range(bm.instance.problem.n_shelters))
         bm = _bish(bm.instance, bm.hours_per_unit, bm.scenario, blocked)
-        sol = solve(bm.problem, stop=stop, seed=seed, params=params)
+        sol = solve(bm.problem, stop=stop(), seed=seed, params=params)
     if sol is first:
         return bm, sol
     bound, proven = settle_bound(sol.makespan, first.lower_bound)

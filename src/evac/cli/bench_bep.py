@@ -132,7 +132,7 @@ def run_bep(
 
 def _one(f: Path, known: dict[str, tuple[float, bool]], *, time_limit_s: float, rules: str, seed: int) -> BepRow:
     t0 = time.perf_counter()
-    bm, sol = solve_model(model(read_bep(f), rules=rules), stop=MaxRuntime(time_limit_s), seed=seed)
+    bm, sol = solve_model(model(read_bep(f), rules=rules), stop=lambda: MaxRuntime(time_limit_s), seed=seed)
     plan = solution_to_plan(bm, sol)
     report = check_plan(plan, bm.scenario)
     rc = recount(plan, bm.scenario, hours_per_unit=bm.hours_per_unit)
