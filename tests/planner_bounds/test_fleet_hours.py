@@ -20,7 +20,7 @@ from evac.core.check import check_plan
 from evac.core.planner.evac import EvacParams, EvacPlanner
 from evac.core.planner.exact import ExactPlanner
 from evac.core.planner.greedy import GreedyPlanner
-from evac.core.planner.lp import combinatorial_bound, lp_bound
+from evac.core.planner.lp import combinatorial_bound, lp_bound, lp_bound_report
 from evac.core.planner.opt.search import SearchParams
 
 if TYPE_CHECKING:
@@ -59,6 +59,10 @@ def test_short_legs_are_no_longer_free() -> None:
     assert old.clearance_h_min == pytest.approx(9.0)
     assert new.clearance_h_min == pytest.approx(13.0)
     _holds(new, GreedyPlanner().plan(sc))
+    assert lp_bound_report(sc).binds == "fleet-hours"
+    assert lp_bound_report(sc, fleet_hours=False).binds == "network-flow"
+    assert lp_bound_report(one_bus(people=40, seats=50, travel_h=1.0, rate=10)).binds == "combinatorial"
+    assert lp_bound_report(one_bus(people=20, seats=4, travel_h=0.5, until_h=8.0)).binds == "weighted"
 
 
 def test_seat_hours_bound_the_combinatorial_clearance() -> None:

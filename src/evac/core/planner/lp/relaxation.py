@@ -59,6 +59,12 @@ class LpBoundReport:
     solves: int
     build_s: float
     solve_s: float
+    binds: str = ""
+    """What decides the bound: ``"weighted"`` (not everyone can be safe: the first objective's bound),
+    ``"combinatorial"`` (the cheap bound's clearance: reach, crossings' entry, seat hours), ``"fleet-hours"``
+    (the driving floor, i.e. the fleets' hours), ``"network-flow"`` (the time-expanded flow itself:
+    crossings, links, timetables, vehicle positions), ``"fleet-hours+network-flow"`` (the floor is above the
+    cheap bound and the flow adds to it); ``"horizon"`` when the grid ran out."""
 
 
 @dataclass(frozen=True)
@@ -536,6 +542,7 @@ def lp_bound_report(
         hours = min(hours, max(MAX_AUTO_HORIZON_H, c_lo + step_h))
     stats: dict[str, float] = {"solves": 0, "solve_s": 0.0}
     clearance: float | None
+    binds = ""
     build_s = 0.0
     while True:
         grid = Grid(inst.start_h, step_h, max(1, math.ceil(hours / step_h - _EPS)))
@@ -554,7 +561,11 @@ def lp_bound_report(
         if floor <= grid.H and _moves_everyone(solver, model, grid.H, people, stats, grid):
             weighted = min(total_w, comb.safe_weighted_max)
             lo = max(math.floor(c_lo / step_h), floor)
-            clearance = max(_first_feasible(solver, model, grid.H, lo, people, stats, grid) * step_h, c_lo)
+            found = _first_feasible(solver, model, grid.H, lo, people, stats, grid)
+            clearance = max(found * step_h, c_lo)
+            above = floor > math.floor(c_lo / step_h)  # the fleets' hours say more than the cheap bound
+            binds = ("combinatorial" if found * step_h <= c_lo else
+                     "network-flow" if not above else "fleet-hours" if found == floor else "fleet-hours+network-flow")
             break
         # not within the grid: the weighted bound, with people left at hopeful places counted as possibly safe
         solver.set_costs(supply, model.supply_weight)
@@ -564,11 +575,14 @@ def lp_bound_report(
         weighted = min(_solve(solver, stats) * (1 + REL_SLACK), comb.safe_weighted_max, total_w)
         if weighted < total_w * (1 - 1e-9) - 1e-6:
             clearance = None
+            binds = "weighted"
             break
         if not auto or hours >= MAX_AUTO_HORIZON_H:
             clearance = max((grid.H + 1) * step_h, c_lo)
+            binds = "horizon"
             break
         hours = min(2 * hours, MAX_AUTO_HORIZON_H)
     solves, solve_s = int(stats["solves"]), float(stats["solve_s"])
     bound = Bound("lp-time-expanded", weighted, clearance)
-    return LpBoundReport(bound, lp.rows, lp.cols, lp.nonzeros, grid.H * step_h, step_h, solves, build_s, solve_s)
+    return LpBoundReport(bound, lp.rows, lp.cols, lp.nonzeros, grid.H * step_h, step_h, solves, build_s, solve_s,
+                         binds)
