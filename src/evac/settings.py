@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     webhook_token: SecretStr | None = None
     notify_max_attempts: int = 5
     max_page: int = 500  # largest page a list route returns
+    enquiry_disclosure: Literal["status", "registered"] = "status"  # what the enquiry desk may tell a caller
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -42,6 +42,8 @@ ACCESS: dict[str, frozenset[Role]] = {
     "scenario_labels": frozenset({A, P, V}),
     "unaccounted": frozenset({A, P, V}),
     "sitrep": frozenset({A, P, V}),
+    "record_enquiry": frozenset({A, P}),
+    "list_enquiries": frozenset({A, P}),
     "outbox": frozenset({A, P}),
     "plan_map": frozenset({A, P, V}),
     "plan_geo": frozenset({A, P, V}),

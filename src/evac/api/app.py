@@ -19,7 +19,19 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from evac.api.context import ApiContext
-from evac.api.routers import audit, decision, field, operations, people, plan, registry, sitrep, trips, users
+from evac.api.routers import (
+    audit,
+    decision,
+    enquiries,
+    field,
+    operations,
+    people,
+    plan,
+    registry,
+    sitrep,
+    trips,
+    users,
+)
 from evac.core.errors import EvacError
 from evac.core.oplog import TransitionError
 from evac.services import operations as ops
@@ -36,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("evac.api")
 ROUTERS = (users.router, people.router, field.router, trips.router, operations.router, audit.router, plan.router,
-           registry.router, decision.router, sitrep.router)
+           registry.router, decision.router, sitrep.router, enquiries.router)
 
 _STATUS: list[tuple[type[Exception], int]] = [
     (ops.NotFound, 404), (ops.KeyReused, 422), (ops.Invalid, 422), (WrongPassword, 403), (UserError, 422),

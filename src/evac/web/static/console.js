@@ -35,9 +35,11 @@ const EvacConsole = (() => {
 (() => {
   const { api, detail, el, t, show, table } = Evac;
   const SECTIONS = {
-    admin: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "users", "audit"],
-    planner: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications"],
-    viewer: ["board", "unaccounted", "map", "decision", "trips", "registry"],
+    admin: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "enquiries",
+            "sitrep", "users", "audit"],
+    planner: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "enquiries",
+              "sitrep"],
+    viewer: ["board", "unaccounted", "map", "decision", "trips", "registry", "sitrep"],
   };
   /** Roles that may search people and merge (viewers get the queue with ids only, as the API redacts it). */
   const EDITORS = ["admin", "planner"];

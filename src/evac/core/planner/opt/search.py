@@ -281,9 +281,9 @@ def _bus_routes(
         return None
     if time.perf_counter() - t0 >= net_s:
         fired.append("busopt")
+    # no wall time here: the plan's bytes must not depend on the machine (run.json holds timings)
     meta["busopt"] = {"makespan_h": round(sol.makespan, 3), "lower_bound_h": round(sol.lower_bound, 3),
-                      "iterations": sol.iterations, "loads": reduction.problem.n_loads,
-                      "runtime_s": round(sol.runtime_s, 3)}
+                      "iterations": sol.iterations, "loads": reduction.problem.n_loads}
     return reduction.routes(sol)
 
 
