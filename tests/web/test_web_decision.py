@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from web_support import ARTIFACTS, PASSWORD, Server, clean_env, sign_in
+from web_support import ARTIFACTS, PASSWORD, Server, clean_env, post_closure, sign_in
 
 from evac.adapters.store.workspace import init_workspace, open_workspace
 from evac.core.decision import SweepPoint, assess, latest_safe_start, summarise, wilson
@@ -305,8 +305,7 @@ def test_a_replan_refreshes_the_page_and_too_late_is_red(page: Page, replan_serv
         r = s.api("POST", "/closures", "planner", json={"target": target},
                   headers={"Idempotency-Key": f"test-exit-{n}"})
         assert r.status_code == 200, r.text
-    page.fill("#target", OPEN_EXITS[-1])  # the last one from the console: it announces the re-plan
-    page.click("#closure-form button[type=submit]")
+    post_closure(page, OPEN_EXITS[-1])  # the last one from the console: it announces the re-plan
     page.wait_for_selector(f"#decision[data-state=ready][data-generation='{gen + len(OPEN_EXITS)}']")
     assert page.get_attribute("#decision", "data-too-late") == "true"
     assert page.get_attribute("#decision", "data-latest-start") == "none"

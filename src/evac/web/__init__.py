@@ -39,7 +39,7 @@ SHELL = ("/field", "/static/evac.css", "/static/i18n.js", "/static/common.js", "
 CONSOLE_SCRIPTS = ("console.js", "i18n-map.js", "vendor/leaflet/leaflet.js", "map.js", "i18n-decision.js",
                    "decision.js", "i18n-board.js", "board_chart.js", "i18n-users.js", "users.js")
 #: console modules added since (loaded after those above; each only needs console.js first)
-CONSOLE_MORE = ("i18n-funnel.js", "funnel.js")
+CONSOLE_MORE = ("i18n-funnel.js", "funnel.js", "i18n-console.js")
 #: the console's extra style sheets (Leaflet's own, then the situation map's)
 CONSOLE_STYLES: tuple[str, ...] = ("vendor/leaflet/leaflet.css", "map.css")
 CONSOLE_STYLES += ("console.css",)  # the funnel, the closure form, the re-plan's before/after
