@@ -84,7 +84,7 @@ window.EVAC_I18N = {
     "place": "Пункт сбора", "trip": "Рейс", "search": "Поиск по имени (любой алфавит)", "search.go": "Найти",
     "search.none": "Никого не найдено.", "search.offline": "Нет связи: поиск по сохранённому списку.",
     "household": "Семья", "checkin.hh": "Отметить прибытие семьи", "board.hh": "Посадить семью",
-    "manifest": "Список пассажиров", "manifest.summary": "На борту {boarded}, прибыли {checked}, нет {missing} из {total}",
+    "manifest": "Список пассажиров", "manifest.summary": "На борту {boarded}, отмечены на пункте {checked}, нет {missing} из {total}",
     "missing.only": "Показать только отсутствующих", "name": "Имя", "status": "Статус", "id": "Номер",
     "conflicts": "Конфликты", "conflict.retry": "Повторить", "conflict.dismiss": "Закрыть",
     "conflict.refused": "Сервер отклонил: {detail}", "pending": "ожидает отправки",
@@ -103,7 +103,7 @@ window.EVAC_I18N = {
     "kpi.travelling": "В пути", "kpi.safe": "В безопасности", "kpi.left_behind": "Остались",
     "kpi.clearance_h": "Время эвакуации (ч)", "kpi.trips": "Рейсы",
     "st.registered": "зарегистрирован", "st.notified": "оповещён", "st.confirmed": "подтвердил",
-    "st.declined": "отказался", "st.checked_in": "прибыл", "st.boarded": "на борту", "st.departed": "в пути",
+    "st.declined": "отказался", "st.checked_in": "отмечен на пункте сбора", "st.boarded": "на борту", "st.departed": "в пути",
     "st.arrived_safe": "в безопасности", "st.no_show": "не явился"
   },
   ar: {
@@ -137,7 +137,7 @@ window.EVAC_I18N = {
     "place": "نقطة التجمع", "trip": "الرحلة", "search": "البحث بالاسم (بأي خط)", "search.go": "بحث",
     "search.none": "لم يُعثر على أحد.", "search.offline": "غير متصل: البحث في القائمة المحفوظة.",
     "household": "الأسرة", "checkin.hh": "تسجيل وصول الأسرة", "board.hh": "صعود الأسرة",
-    "manifest": "قائمة الركاب", "manifest.summary": "{boarded} صعدوا، {checked} وصلوا، {missing} غائبون من {total}",
+    "manifest": "قائمة الركاب", "manifest.summary": "{boarded} صعدوا، {checked} سُجّل حضورهم، {missing} غائبون من {total}",
     "missing.only": "إظهار الغائبين فقط", "name": "الاسم", "status": "الحالة", "id": "الرقم",
     "conflicts": "تعارضات يجب حلها", "conflict.retry": "إعادة المحاولة", "conflict.dismiss": "تجاهل",
     "conflict.refused": "رفض الخادم: {detail}", "pending": "بانتظار المزامنة",
@@ -155,7 +155,7 @@ window.EVAC_I18N = {
     "error": "خطأ: {detail}", "kpi.travelling": "مسافرون", "kpi.safe": "في أمان", "kpi.left_behind": "متخلفون",
     "kpi.clearance_h": "زمن الإخلاء (ساعة)", "kpi.trips": "الرحلات",
     "st.registered": "مسجل", "st.notified": "أُبلغ", "st.confirmed": "أكّد", "st.declined": "رفض",
-    "st.checked_in": "وصل", "st.boarded": "صعد", "st.departed": "غادر", "st.arrived_safe": "في أمان",
+    "st.checked_in": "سُجّل حضوره", "st.boarded": "صعد", "st.departed": "غادر", "st.arrived_safe": "في أمان",
     "st.no_show": "لم يحضر"
   }
 };
