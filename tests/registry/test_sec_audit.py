@@ -183,3 +183,34 @@ def test_notification_runs_are_audited(ws: str, backend_env: dict[str, str]) -> 
     assert code == 0, output
     row = _log(backend_env, ws, "--action", "notify:")[0]
     assert row["actor"] == cli_actor() and str(row["subject"]).startswith("sent 0")
+
+
+def test_an_older_workspace_gets_its_audit_rows_chained_on_first_open(tmp_path: Path, backend_env: dict[str, str]
+                                                                      ) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from evac.adapters.store.workspace import _MIGRATIONS
+
+    store = init_workspace(tmp_path / "ws", backend_env)
+    with store.engine.begin() as conn:  # back to 0004, as an evac of before this change left it
+        cfg = Config()
+        cfg.set_main_option("script_location", str(_MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+        conn.execute(text("DELETE FROM meta WHERE key = 'audit_head'"))
+        conn.execute(text("DELETE FROM op_audit"))
+        for i in range(3):
+            conn.execute(text("INSERT INTO op_audit (at, actor, action, subject) VALUES (:at, 'old', 'read:x', :s)"),
+                         {"at": "2013-01-22 10:00:0" + str(i), "s": f"R000000{i}"})
+    store.close()
+    again = open_workspace(tmp_path / "ws", backend_env)  # migrates to 0005 and chains the three rows
+    try:
+        with Session(again.engine) as s:
+            v = audit_chain.verify(s, again.keys)
+        assert v.ok and v.rows == 3 and v.head_seq == 3
+        ops.record_audit(uow_factory=ops_uow_factory(again), actor="new", action="read:y", subject="R1")
+        rows = ops.audit_log(uow_factory=ops_uow_factory(again), limit=10)
+        assert [(r.seq, r.actor) for r in rows] == [(4, "new"), (3, "old"), (2, "old"), (1, "old")]
+    finally:
+        again.close()

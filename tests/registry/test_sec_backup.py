@@ -163,6 +163,8 @@ def test_backup_and_restore_refuse_bad_input(store: Store, tmp_path: Path, backe
         bk.backup(store, store.path / "b.tar")
     key = tmp_path / "key.json"
     key.write_text((store.path / KEY_FILE).read_text())
+    r = runner.invoke(app, ["keys", "export", "-w", str(store.path), "--out", str(key)], env=backend_env)
+    assert r.exit_code == 2 and "already exists" in r.output  # a key file is never overwritten
     occupied = tmp_path / "occupied"
     occupied.mkdir()
     (occupied / "something").write_text("x")

@@ -209,8 +209,10 @@ def ops_activate_cli(
             return
         now = datetime.now(UTC)
         clock = Clock(now, plan.start_h, sc.epoch, scenario)
+        from evac.cli.registry import cli_actor
+
         res = activate(uow_factory=_uow(store), plan=plan, scenario=sc, scenario_ref=scenario, clock=clock,
-                       actor="cli", now=now)
+                       actor=cli_actor(), now=now)
     assert plan.kpis is not None
     res.update(safe=plan.kpis.safe, travelling=plan.kpis.travelling, unknown_cities=unknown,
                start=sc.moment(plan.start_h).isoformat())
