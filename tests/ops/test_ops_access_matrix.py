@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi.routing import APIRoute
 
-from conftest import key
+from conftest import key, login
 from evac.api.access import ACCESS, PUBLIC
 from evac.api.app import ROUTERS
 from evac.services.ops_ports import Role
@@ -49,6 +49,8 @@ def test_route_by_role(api: tuple[TestClient, dict, Store]) -> None:
         assert anon.status_code == 401, f"{method} {path} without a token: {anon.status_code}"
         for role, user in ROLE_USER.items():
             r = client.request(method, path, headers={**h[user], "Idempotency-Key": key()}, json={})
+            if name == "logout":
+                h[user] = login(client, user)  # logout ended the user's sessions: sign in again
             allowed = role in ACCESS[name]
             assert r.status_code != 401, (name, role)
             assert (r.status_code == 403) is (not allowed), f"{name} as {role}: {r.status_code} {r.text[:200]}"

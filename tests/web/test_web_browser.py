@@ -63,7 +63,8 @@ def test_console_shows_each_role_only_its_sections(page: Page, server: Server, u
     sign_in(page, server.url, "/console", user)
     for sec in SECTIONS:
         assert page.is_visible(f"#{sec}") is (sec in VISIBLE[user]), (user, sec)
-    page.wait_for_selector("#totals .kcard")
+    page.wait_for_selector("#funnel-stages .kcard[data-stage=registered]")
+    page.wait_for_selector("#totals .kcard", state="attached")  # by status, folded under the funnel
     page.wait_for_selector("#unacc-list tbody tr")
     page.wait_for_selector("#dupe-list p")  # the shared server has no candidate pairs
     assert page.is_visible("#reg-people") is (user != "viewer")  # viewers may not search people

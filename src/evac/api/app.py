@@ -19,12 +19,24 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from evac.api.context import ApiContext
-from evac.api.routers import audit, decision, field, operations, people, plan, registry, trips, users
+from evac.api.routers import (
+    audit,
+    decision,
+    enquiries,
+    field,
+    operations,
+    people,
+    plan,
+    registry,
+    sitrep,
+    trips,
+    users,
+)
 from evac.core.errors import EvacError
 from evac.core.oplog import TransitionError
 from evac.services import operations as ops
 from evac.services.registry import RecordNotFound, RegistryError
-from evac.services.users import UserError
+from evac.services.users import UserError, WrongPassword
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -36,10 +48,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("evac.api")
 ROUTERS = (users.router, people.router, field.router, trips.router, operations.router, audit.router, plan.router,
-           registry.router, decision.router)
+           registry.router, decision.router, sitrep.router, enquiries.router)
 
 _STATUS: list[tuple[type[Exception], int]] = [
-    (ops.NotFound, 404), (ops.KeyReused, 422), (ops.Invalid, 422), (UserError, 422), (TransitionError, 409),
+    (ops.NotFound, 404), (ops.KeyReused, 422), (ops.Invalid, 422), (WrongPassword, 403), (UserError, 422),
+    (TransitionError, 409),
     (ops.NoActivePlan, 409), (ops.OpsError, 409), (RecordNotFound, 404), (RegistryError, 409),
 ]
 

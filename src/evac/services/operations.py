@@ -476,21 +476,55 @@ def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool
 
 
 def status_board(*, uow_factory: UowFactory) -> dict[str, Any]:
-    """Counts by place and status (people with no event yet count as registered at home), plan KPIs."""
+    """Counts by place and status (people with no event yet count as registered at home), plan KPIs.
+
+    A person whose only events carry no place (a merge, undone) counts at home, not at "unknown"; records
+    set aside as unreviewed likely duplicates of another (:func:`evac.services.registry.collapse_in`) are not
+    counted: one person listed twice is one person registered. ``duplicates`` says how many such pairs wait.
+    """
+    from evac.services.registry import collapse_in
+
     with uow_factory() as uow:
         board: dict[str, dict[str, int]] = {}
+        placeless: list[str] = []
         for place, status, n in uow.ops.status_counts():
-            board.setdefault(place or "unknown", {})[status] = n
+            if place is None:
+                placeless.append(status)
+                continue
+            board.setdefault(place, {})[status] = n
         for place, n in uow.ops.unplanned_counts():
             row = board.setdefault(place, {})
             row["registered"] = row.get("registered", 0) + n
+
+        def count(place: str, status: str, n: int) -> None:
+            row = board.setdefault(place, {})
+            row[status] = row.get(status, 0) + n
+            if row[status] == 0:
+                del row[status]
+            if not row:
+                del board[place]
+
+        if placeless:  # only events without a place so far (a merge, undone): still at home, as _state says
+            for st in uow.ops.states(statuses=placeless, limit=10_000_000):
+                if st.place is None and st.merged_into is None:
+                    home = uow.ops.home_place(st.person_id)
+                    count(home[1] if home is not None else "unknown", st.status.value, 1)
+        # unreviewed likely duplicates are one person until reviewed: count the record that stands for them
+        col, recs = collapse_in(uow)
+        for rid in col.kept_for:
+            seen = uow.ops.state(person_key(rid))
+            if seen is None:
+                count(recs[rid].record.city, Status.REGISTERED.value, -1)
+            elif seen.merged_into is None:
+                count(seen.place or recs[rid].record.city, seen.status.value, -1)
         totals: dict[str, int] = {}
         for row in board.values():
             for s, n in row.items():
                 totals[s] = totals.get(s, 0) + n
         history = [{"plan": pid, "generation": g, "reason": r, "active": a, "kpis": _kpi_summary(k)}
                    for pid, g, r, k, a in uow.ops.plan_history()]
-        return {"by_place": board, "totals": totals, "plans": history}
+        return {"by_place": board, "totals": totals, "plans": history,
+                "duplicates": {"unresolved_likely": col.pairs, "planned_once": col.hidden}}
 
 
 def unaccounted(*, uow_factory: UowFactory, actor: Actor, place: str | None = None, status: str | None = None,

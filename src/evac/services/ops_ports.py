@@ -48,6 +48,7 @@ class UserRecord:
     place: str | None = None
     active: bool = True
     language: str | None = None  # interface language (en, ru, ar); None: the device's choice
+    token_version: int = 0  # bearer tokens carry it; bumped on sign-out, deactivation, role or password change
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,21 @@ class OutboxItem:
     next_at: datetime | None = None
     last_error: str = ""
     channel: str | None = None  # the gateway (Sender.name) of the last delivery attempt; None: not tried yet
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """The registry's plain (unsealed) facts about one person that the operation's funnel counts by: no name,
+    no contact. ``person_id``/``household_id`` are operation ids (``R0000042``); the rest are the enum
+    values stored in the registry (eligibility, willingness, category, vulnerabilities) and the home city."""
+
+    person_id: str
+    household_id: str
+    city: str
+    eligibility: str
+    willingness: str
+    category: str
+    vulnerabilities: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +153,12 @@ class OpsRepository(Protocol):
     def status_counts(self) -> list[tuple[str | None, str, int]]: ...
     def unplanned_counts(self) -> list[tuple[str, int]]: ...
     def home_place(self, person_id: str) -> tuple[str, str] | None: ...
+    def person_facts(self) -> list[PersonFacts]:
+        """Every registry person not merged into another, in id order (the de-duplicated roster)."""
+        ...
+    def last_event_id(self) -> int:
+        """The id of the newest event in the log (0: none): it grows with every write, so it versions views."""
+        ...
     # -- idempotent requests
     def request(self, key: str) -> StoredResponse | None: ...
     def save_request(self, stored: StoredResponse) -> None: ...

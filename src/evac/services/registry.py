@@ -21,6 +21,7 @@ from evac.core.model.people import (
     Script,
     Sex,
 )
+from evac.core.registry.collapse import LIKELY, Collapse, collapse_likely
 from evac.core.registry.eligibility import EligibilityPolicy, decide
 from evac.core.registry.households import group_households
 from evac.core.registry.linkage import link
@@ -251,19 +252,62 @@ def _log_merge(ops: OpsRepository, *, person: Stored, into: int, undone: bool, a
     ops.audit(actor=actor, action="write:unmerge" if undone else "write:merge", subject=f"{pid} into {into_id}")
 
 
+def collapse_in(uow: UnitOfWork | OpsUnitOfWork, *, active: Sequence[Stored] | None = None
+                ) -> tuple[Collapse, dict[int, Stored]]:
+    """Who stands for whom until the likely pairs are reviewed (:func:`evac.core.registry.collapse.collapse_likely`),
+    inside an open unit of work; also the records involved by id (all of ``active`` when given)."""
+    pairs = uow.registry.open_pairs(decision=LIKELY)
+    if active is None:
+        stored = {s.id: s for s in uow.registry.many([x for p in pairs for x in p]) if s.merged_into is None}
+    else:
+        stored = {s.id: s for s in active}
+    return collapse_likely({i: s.record for i, s in stored.items()}, pairs), stored
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryPopulation:
+    """The planner's population from the registry and what it had to assume about unreviewed duplicates.
+
+    ``unresolved``: open likely pairs; ``planned_once``: records set aside because another record of their
+    component stands for them; ``groups``: such components.
+    """
+
+    population: Population
+    unresolved: int = 0
+    planned_once: int = 0
+    groups: int = 0
+
+    def note(self) -> str:
+        """One line for people who plan: empty when there is nothing unreviewed in the likely band."""
+        if not self.unresolved:
+            return ""
+        s = "" if self.unresolved == 1 else "s"
+        return (f"{self.unresolved:,} likely duplicate{s} not yet reviewed; planned once each "
+                f"({self.planned_once:,} record{'' if self.planned_once == 1 else 's'} set aside until reviewed: "
+                "`evac registry dupes --accept-likely`)")
+
+
 def population(*, uow: UnitOfWork, year: int = 2013) -> Population:
+    """The registry as a planner's :class:`Population`; see :func:`population_report`."""
+    return population_report(uow=uow, year=year).population
+
+
+def population_report(*, uow: UnitOfWork, year: int = 2013) -> RegistryPopulation:
     """The registry as a planner's :class:`Population` (merged records left out; unknown sex as F).
 
-    People without a city are left out: the planner cannot collect someone from nowhere.
+    Unreviewed likely duplicates are planned as one person, the better record (:func:`collapse_in`): they
+    take one seat and get one call-forward message. People without a city are left out: the planner cannot
+    collect someone from nowhere.
     """
     with uow:
         active = uow.registry.active()
+        col, _ = collapse_in(uow, active=active)
     people: list[Person] = []
     members: dict[int, list[str]] = {}
     city_of: dict[int, str] = {}
     for s in active:
         r = s.record
-        if not r.city:
+        if not r.city or s.id in col.kept_for:
             continue
         pid = f"R{s.id:07d}"
         hid = f"RH{s.household_id:07d}"
@@ -279,8 +323,9 @@ def population(*, uow: UnitOfWork, year: int = 2013) -> Population:
         members.setdefault(s.household_id, []).append(pid)
         city_of.setdefault(s.household_id, r.city)
     households = [Household(f"RH{h:07d}", tuple(m), city_of[h]) for h, m in members.items()]
-    return Population(tuple(people), tuple(households))
+    return RegistryPopulation(Population(tuple(people), tuple(households)), col.pairs, col.hidden, col.groups)
 
 
-__all__ = ["DedupResult", "Eligibility", "ImportRejected", "ImportResult", "RecordNotFound", "RegistryError", "dedup",
-           "dupes", "find", "import_records", "merge", "merge_in", "population", "unmerge", "unmerge_in"]
+__all__ = ["Collapse", "DedupResult", "Eligibility", "ImportRejected", "ImportResult", "RecordNotFound",
+           "RegistryError", "RegistryPopulation", "collapse_in", "dedup", "dupes", "find", "import_records",
+           "merge", "merge_in", "population", "population_report", "unmerge", "unmerge_in"]

@@ -38,8 +38,11 @@ SHELL = ("/field", "/static/evac.css", "/static/i18n.js", "/static/common.js", "
 #: with which each module adds the loader of its section; every module brings its strings (``i18n-*.js``)
 CONSOLE_SCRIPTS = ("console.js", "i18n-map.js", "vendor/leaflet/leaflet.js", "map.js", "i18n-decision.js",
                    "decision.js", "i18n-board.js", "board_chart.js", "i18n-users.js", "users.js")
+#: console modules added since (loaded after those above; each only needs console.js first)
+CONSOLE_MORE = ("i18n-funnel.js", "funnel.js", "i18n-desk.js", "desk.js")
 #: the console's extra style sheets (Leaflet's own, then the situation map's)
 CONSOLE_STYLES: tuple[str, ...] = ("vendor/leaflet/leaflet.css", "map.css")
+CONSOLE_STYLES += ("console.css",)  # the funnel, the closure form, the re-plan's before/after
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'")
@@ -73,7 +76,7 @@ def mount(app: FastAPI) -> None:
     @app.get("/console", include_in_schema=False, response_class=HTMLResponse)
     def console(request: Request) -> Response:
         return templates.TemplateResponse(request, "console.html.j2", {
-            "v": asset_version(), "console_scripts": CONSOLE_SCRIPTS, "console_styles": CONSOLE_STYLES},
+            "v": asset_version(), "console_scripts": CONSOLE_SCRIPTS + CONSOLE_MORE, "console_styles": CONSOLE_STYLES},
             headers=_headers())
 
     @app.get("/field", include_in_schema=False, response_class=HTMLResponse)

@@ -136,7 +136,8 @@ def build_scenario(
         return (moment - epoch).total_seconds() / 3600.0
 
     places = tuple(
-        Place(p.id, p.name, p.kind, p.lat, p.lon, p.country, p.processing_per_h, p.population, p.capacity)
+        Place(p.id, p.name, p.kind, p.lat, p.lon, p.country, p.processing_per_h, p.population, p.capacity,
+              p.region, tuple((h(c.from_), c.per_h) for c in p.processing_changes))
         for p in model.places
     )
     links = tuple(
@@ -145,7 +146,7 @@ def build_scenario(
     )
     fleets = tuple(
         Fleet(f.id, f.name or f.id, f.mode, f.seats, f.count, f.depot, h(f.available_from),
-              math.inf if f.available_until is None else h(f.available_until))
+              math.inf if f.available_until is None else h(f.available_until), frozenset(f.serves))
         for f in model.fleets
     )
     services = tuple(
@@ -238,8 +239,19 @@ def _reference_problems(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
         place(("links", i, "from"), lk.get("from"))
         place(("links", i, "to"), lk.get("to"))
         air_sea.add((str(lk.get("mode")), str(lk.get("from")), str(lk.get("to"))))
+    regions = {str(item["region"]) for _, item in _items(raw, "places") if isinstance(item.get("region"), str)}
+    region_of = {str(item.get("id")): item.get("region") for _, item in _items(raw, "places")}
     for i, f in _items(raw, "fleets"):
         place(("fleets", i, "depot"), f.get("depot"))
+        area = f.get("serves")
+        if isinstance(area, list) and area:
+            for j, x in enumerate(area):
+                if isinstance(x, str) and x not in place_ids and x not in regions:
+                    out.append((("fleets", i, "serves", j), f"{x!r} is neither a place id nor a region"))
+            depot = f.get("depot")
+            if (isinstance(depot, str) and depot in place_ids and depot not in area
+                    and region_of.get(depot) not in area):
+                out.append((("fleets", i, "depot"), f"depot {depot!r} is outside the places the fleet serves"))
     for i, s in _items(raw, "services"):
         place(("services", i, "origin"), s.get("origin"))
         place(("services", i, "destination"), s.get("destination"))

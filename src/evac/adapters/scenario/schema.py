@@ -6,6 +6,7 @@ distances kilometres; coordinates WGS84 decimal degrees. See ``docs/scenario.md`
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -21,6 +22,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class RateChangeIn(_Strict):
+    """From ``from`` on, the crossing processes ``per_h`` people an hour (0: nobody)."""
+
+    from_: AwareDatetime = Field(alias="from")
+    per_h: float = Field(ge=0, allow_inf_nan=False, description="people processed per hour from then on")
+
+
 class PlaceIn(_Strict):
     id: Id
     name: str = Field(min_length=1)
@@ -31,6 +39,18 @@ class PlaceIn(_Strict):
     population: int | None = Field(None, ge=0, description="census count; spreads generated people")
     processing_per_h: float | None = Field(None, gt=0, description="people a crossing processes per hour")
     capacity: int | None = Field(None, ge=0, description="most people a safe haven can receive in all")
+    region: Id | None = Field(None, description="a region tag a fleet's `serves` may name")
+    processing_changes: list[RateChangeIn] = Field(
+        default_factory=list, description="later processing rates, in time order (needs processing_per_h)")
+
+    @model_validator(mode="after")
+    def _rates(self) -> Self:
+        if self.processing_changes and self.processing_per_h is None:
+            raise ValueError("processing_changes need a processing_per_h (the rate before the first change)")
+        times = [c.from_ for c in self.processing_changes]
+        if any(b <= a for a, b in itertools.pairwise(times)):
+            raise ValueError("processing_changes must be in increasing time order")
+        return self
 
 
 class LinkIn(_Strict):
@@ -53,6 +73,8 @@ class FleetIn(_Strict):
     depot: Id
     available_from: AwareDatetime
     available_until: AwareDatetime | None = None
+    serves: list[Id] = Field(default_factory=list,
+                             description="place ids or region tags the fleet may use; empty: anywhere")
 
     @model_validator(mode="after")
     def _window(self) -> Self:

@@ -73,6 +73,7 @@ class OpUserRow(Base):
     active: Mapped[bool]
     created_at: Mapped[datetime]
     language: Mapped[str | None] = mapped_column(String(5))  # interface language; None: the device decides
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")  # tokens of older versions refused
 
 
 class OpPlanRow(Base):

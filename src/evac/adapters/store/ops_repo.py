@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from evac.adapters.plan_io import plan_from_dict, plan_to_dict
 from evac.adapters.store import audit_chain
+from evac.adapters.store.enquiries import SqlEnquiries
 from evac.adapters.store.ops_orm import (
     OpAuditRow,
     OpEventRow,
@@ -44,6 +45,7 @@ from evac.services.ops_ports import (
     Clock,
     ConcurrentWrite,
     OutboxItem,
+    PersonFacts,
     Role,
     StoredResponse,
     UserRecord,
@@ -173,6 +175,17 @@ class SqlOps:
             if pid not in known:
                 counts[city] = counts.get(city, 0) + 1
         return sorted(counts.items())
+
+    def person_facts(self) -> list[PersonFacts]:
+        q = (select(PersonRow.id, PersonRow.household_id, PersonRow.city, PersonRow.eligibility, PersonRow.willingness,
+                    PersonRow.category, PersonRow.vulnerabilities)
+             .where(PersonRow.merged_into.is_(None)).order_by(PersonRow.id))
+        return [PersonFacts(f"R{i:07d}", f"RH{h:07d}" if h is not None else "", city, el, will, cat,
+                            frozenset(v for v in vul.split(",") if v))
+                for i, h, city, el, will, cat, vul in self.s.execute(q)]
+
+    def last_event_id(self) -> int:
+        return int(self.s.scalar(select(func.max(OpEventRow.id))) or 0)
 
     def home_place(self, person_id: str) -> tuple[str, str] | None:
         n = _pid(person_id)
@@ -323,20 +336,21 @@ class SqlOps:
     def user(self, username: str) -> UserRecord | None:
         r = self.s.get(OpUserRow, username)
         return None if r is None else UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active,
-                                                 r.language)
+                                                 r.language, r.token_version)
 
     def users(self) -> list[UserRecord]:
-        return [UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active, r.language)
+        return [UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active, r.language, r.token_version)
                 for r in self.s.scalars(select(OpUserRow).order_by(OpUserRow.username))]
 
     def save_user(self, user: UserRecord) -> None:
         r = self.s.get(OpUserRow, user.username)
         if r is None:
             self.s.add(OpUserRow(username=user.username, password_hash=user.password_hash, role=user.role.value,
-                                 place=user.place, active=user.active, created_at=_now(), language=user.language))
+                                 place=user.place, active=user.active, created_at=_now(), language=user.language,
+                                 token_version=user.token_version))
         else:
             r.password_hash, r.role, r.place, r.active = user.password_hash, user.role.value, user.place, user.active
-            r.language = user.language
+            r.language, r.token_version = user.language, user.token_version
 
     def language(self, person_id: str) -> str | None:
         r = self.s.get(OpPrefRow, person_id)
@@ -367,6 +381,7 @@ class SqlOpsUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
         self.ops = SqlOps(self.session, self.keys)
         self.registry = SqlRegistry(self.session, self.keys)
+        self.enquiries = SqlEnquiries(self.session, self.keys)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

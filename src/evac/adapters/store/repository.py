@@ -284,13 +284,16 @@ class SqlRegistry:
         return int(self.s.scalar(select(func.count()).select_from(PersonRow)) or 0)
 
     def revision(self) -> str:
-        """The record count and a digest of who is merged into whom: a cache of the population built from the
-        registry is stale exactly when this changes (counts alone miss a merge, which deletes no row)."""
+        """The record count and a digest of who is merged into whom and of the unreviewed likely pairs: a cache
+        of the population built from the registry is stale exactly when this changes (counts alone miss a
+        merge, which deletes no row, and a refreshed queue, which changes who is planned once)."""
         self.flush()
         merged = self.s.execute(select(PersonRow.id, PersonRow.merged_into).where(PersonRow.merged_into.is_not(None))
                                 .order_by(PersonRow.id)).all()
-        digest = hashlib.sha256(",".join(f"{a}>{b}" for a, b in merged).encode()).hexdigest()[:16]
-        return f"{self.count()}|{len(merged)}|{digest}"
+        likely = self.open_pairs(decision="match")  # unreviewed likely pairs are planned once each
+        digest = hashlib.sha256((",".join(f"{a}>{b}" for a, b in merged) + "|"
+                                 + ",".join(f"{a}~{b}" for a, b in likely)).encode()).hexdigest()[:16]
+        return f"{self.count()}|{len(merged)}|{len(likely)}|{digest}"
 
     # -- duplicates ----------------------------------------------------------------------------------------
     def replace_candidates(self, items: Sequence[tuple[int, int, float, str, tuple[str, ...]]]) -> None:
@@ -311,6 +314,23 @@ class SqlRegistry:
             return cache[i]
 
         return [(get(c.a), get(c.b), c.score, c.decision, tuple(json.loads(c.evidence))) for c in rows]
+
+    def open_pairs(self, *, decision: str | None = None) -> list[tuple[int, int]]:
+        """Open (unreviewed) candidate pairs ``(a, b)``, optionally of one decision only; nothing decrypted."""
+        q = select(CandidateRow.a, CandidateRow.b).where(CandidateRow.status == "open")
+        if decision is not None:
+            q = q.where(CandidateRow.decision == decision)
+        return [(int(a), int(b)) for a, b in self.s.execute(q.order_by(CandidateRow.a, CandidateRow.b))]
+
+    def many(self, ids: Sequence[int]) -> list[Stored]:
+        """The records with these ids (unknown ids are left out), in id order."""
+        self.flush()
+        out: list[Stored] = []
+        wanted = sorted(set(ids))
+        for n in range(0, len(wanted), 1000):
+            q = select(PersonRow).where(PersonRow.id.in_(wanted[n:n + 1000])).order_by(PersonRow.id)
+            out.extend(self._stored(r) for r in self.s.scalars(q))
+        return out
 
     def merge(self, *, kept: int, merged: int) -> None:
         self.s.execute(update(PersonRow).where(PersonRow.id == merged).values(merged_into=kept))

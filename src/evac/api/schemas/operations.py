@@ -59,12 +59,22 @@ class BoardOut(BaseModel):
     by_place: dict[str, dict[str, int]]
     totals: dict[str, int]
     plans: list[dict[str, Any]]
+    #: unreviewed likely duplicate pairs (``unresolved_likely``) and the records they leave uncounted
+    duplicates: dict[str, int] = {}
 
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
+
+
+class PasswordChangeIn(BaseModel):
+    """A user's own password change: the current password, and the new one (checked by the password rule)."""
+
+    model_config = ConfigDict(extra="forbid")
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
 
 
 class TokenOut(BaseModel):

@@ -12,8 +12,9 @@ planners use); a place or link without a closure threat never closes; a closure 
 operation (``Threat.reported_h``) does not judge legs that departed before it was known.
 
 Crossing throughput is a queue: everyone who leaves a crossing must have been processed there, at most
-``processing_per_h`` people per hour across all vehicles, between their arrival and their departure
-(checked by earliest deadline first, :mod:`evac.core.check.queue`).
+``processing_per_h`` people per hour across all vehicles (or the rate in force, when
+``processing_changes`` make it vary), between their arrival and their departure (checked by earliest
+deadline first, :mod:`evac.core.check.queue`).
 
 Complexity: one pass over trips, legs and boardings, one over households, and sorts of each vehicle's
 trips, each household's boardings and each crossing's jobs: O(n log n) in the size of the plan plus
@@ -28,7 +29,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from evac.core.check.queue import Job, late_windows
+from evac.core.check.queue import Job, late_windows, late_windows_varying
 from evac.core.model.kpi import KPIs
 from evac.core.model.kpis import HouseholdRides, kpis_from, leg_loads, population_facts
 from evac.core.model.network import PlaceKind
@@ -61,6 +62,7 @@ class Rule(StrEnum):
     LEG_TIME = "leg_time"  # no leg faster than its link; finite times; fleets not before the plan start
     CONTINUITY = "continuity"  # inside a trip, each leg starts where and after the previous one ended
     AVAILABILITY = "availability"  # fleet trips run inside the fleet's availability window
+    SERVICE_AREA = "service_area"  # a fleet restricted to places or regions (``serves``) stays inside them
     VEHICLE_OVERLAP = "vehicle_overlap"  # a vehicle's trips start at its depot and follow in time and place
     SERVICE_SCHEDULE = "service_schedule"  # a service trip is one timetabled departure, used once
     SEATS = "seats"  # people on board each leg fit the seats
@@ -172,6 +174,10 @@ def _closes(closure: dict[str, list[tuple[float, float]]], key: str, depart_h: f
     return None if math.isinf(c) else c
 
 
+def _changes(changes: Sequence[tuple[float, float]]) -> str:
+    return ", ".join(f"{r:g} from {_h(t)}" for t, r in changes)
+
+
 def _ids(ids: Sequence[str]) -> str:
     shown = ", ".join(ids[:_SHOWN])
     return shown if len(ids) <= _SHOWN else f"{shown} and {len(ids) - _SHOWN} more"
@@ -209,6 +215,7 @@ class _Checker:
         self.processing = {p.id: p.processing_per_h for p in scenario.places
                            if p.processing_per_h is not None}
         self.safe_havens = frozenset(p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN)
+        self.region = {p.id: p.region for p in scenario.places}
         self.violations: list[Violation] = []
         self.by_vehicle: dict[tuple[str, int], list[Trip]] = {}
         self.departure_used: dict[tuple[str, int], str] = {}
@@ -329,6 +336,26 @@ class _Checker:
         if a > fleet.available_until_h + TOLERANCE_H:
             self.add(Rule.AVAILABILITY, trip.id, f"trip {trip.id}: arrives {_h(a)}, after fleet {fleet.id} "
                      f"is available until {_h(fleet.available_until_h)}")
+        if fleet.serves:
+            self._area(trip, fleet)
+
+    def _area(self, trip: Trip, fleet: Fleet) -> None:
+        """SERVICE_AREA: each leg starts and ends at a place named in ``fleet.serves`` or in a region named
+        there (one violation per place outside, at its first leg)."""
+        area = fleet.serves
+        named: set[str] = set()
+        for i, leg in enumerate(trip.legs):
+            for end in (leg.origin, leg.destination):
+                if end in area or end in named:
+                    continue
+                region = self.region.get(end)
+                if region is not None and region in area:
+                    continue
+                named.add(end)
+                where = "" if region is None else f" (region {region})"
+                self.add(Rule.SERVICE_AREA, trip.id,
+                         f"{_leg(trip, i)}: fleet {fleet.id} serves only {_ids(sorted(area))}, "
+                         f"not {end}{where}")
 
     def _service_trip(self, trip: Trip, service: Service) -> None:
         if len(trip.legs) != 1:
@@ -478,10 +505,17 @@ class _Checker:
             if rate is None:
                 continue
             jobs = [Job(a, d, n, tid) for (a, d, tid), n in sorted(by_key.items())]
-            for w in late_windows(jobs, rate):
+            changes = self.scenario.place_by_id[place_id].processing_changes
+            if changes:
+                windows = late_windows_varying(jobs, rate, changes)
+                how = f"its rate changes over time ({rate:g} per hour, then {_changes(changes)})"
+            else:
+                windows = late_windows(jobs, rate)
+                how = f"it processes {rate:g} per hour"
+            for w in windows:
                 self.add(Rule.CROSSING_THROUGHPUT, place_id,
                          f"crossing {place_id}, {_h(w.start_h)} to {_h(w.end_h)}: {w.people} people arrive and "
-                         f"leave in this window on trips {_ids(w.tags)}; it processes {rate:g} per hour, "
+                         f"leave in this window on trips {_ids(w.tags)}; {how}, "
                          f"{w.capacity:.6g} in the window, so "
                          f"{'1 person leaves' if w.late == 1 else f'{w.late} people leave'} unprocessed")
 

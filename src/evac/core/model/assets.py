@@ -15,6 +15,11 @@ class Fleet:
 
     The vehicles may move from ``available_from_h`` and must finish their last leg by
     ``available_until_h`` (hours from the scenario epoch; ``inf`` when open-ended).
+
+    ``serves``: the service area. Empty: anywhere. Otherwise place ids and region tags
+    (:attr:`Place.region <evac.core.model.network.Place.region>`); every leg of the fleet's trips must
+    start and end at a place it names or in a region it names (a host-country bus fleet stays on its side
+    of the border). The rule itself is :func:`evac.core.model.feasibility.serves`.
     """
 
     id: str
@@ -25,6 +30,7 @@ class Fleet:
     depot: str
     available_from_h: float
     available_until_h: float = math.inf
+    serves: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.seats <= 0:

@@ -16,6 +16,17 @@ closing threats taken *at a quantile* (planning: the policy's ``closure_quantile
 made by :func:`reported_closure`, with the time they became known: a leg that left before anyone knew of a
 closure is history, not a decision, so it is not judged against it (the past is never rewritten to pass).
 
+**The service-area rule.** A fleet with a non-empty ``serves`` may use a place only if the place's id or its
+region is named there (:func:`serves`): every leg of its trips starts and ends inside its area
+(:func:`service_area`), so a host-country fleet is never planned into the war zone. Planners search the road
+graph restricted to the area; the LP and combinatorial bounds ignore areas (a relaxation: they stay valid).
+
+**Processing rates that change over time.** A crossing's queue processes ``rate(t)`` people an hour, a
+piecewise-constant function (``Place.processing_changes``). :class:`ProcessingProfile` is its cumulative
+capacity ``C(t)`` and inverse: a queue with a varying rate is the constant-rate queue on the warped clock
+``u = C(t)`` (earliest deadline first stays optimal: the speed is the same for every job), so planners book
+processing in ``u`` and map times back.
+
 **Uncertainty bands** of a closure time are its :data:`BAND_Q` quantiles (:func:`band`).
 
 Times are hours from the scenario epoch. Nothing here imports a planner.
@@ -24,7 +35,9 @@ Times are hours from the scenario epoch. Nothing here imports a planner.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from evac.core.model.threats import Effect, Fixed, Threat
@@ -35,6 +48,8 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from evac.core.model.assets import Fleet
+    from evac.core.model.network import Place
     from evac.core.model.threats import TimeDistribution
 
 __all__ = [
@@ -44,12 +59,15 @@ __all__ = [
     "TAIL",
     "TOLERANCE_H",
     "ClosureSchedule",
+    "ProcessingProfile",
     "band",
     "first_blocked",
     "in_time",
     "latest_departure_h",
     "leg_fits",
     "reported_closure",
+    "serves",
+    "service_area",
 ]
 
 BAND_Q = (0.05, 0.95)
@@ -90,6 +108,77 @@ def latest_departure_h(travel_h: float, tail_closes_h: float, link_closes_h: flo
 def in_time(t_h: float, deadline_h: float) -> bool:
     """``t_h`` is no later than ``deadline_h`` within :data:`TOLERANCE_H` (the slack every rule uses)."""
     return t_h <= deadline_h + TOLERANCE_H
+
+
+def serves(area: frozenset[str], place_id: str, region: str | None) -> bool:
+    """The service-area rule: may a fleet whose ``serves`` is ``area`` stop at place ``place_id`` (in
+    ``region``)? An empty area means anywhere."""
+    return not area or place_id in area or (region is not None and region in area)
+
+
+def service_area(fleet: Fleet, places: Iterable[Place]) -> frozenset[str] | None:
+    """The ids of the places ``fleet`` may use (:func:`serves`); ``None`` when it may use every place."""
+    if not fleet.serves:
+        return None
+    return frozenset(p.id for p in places if serves(fleet.serves, p.id, p.region))
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingProfile:
+    """The cumulative processing capacity of a crossing whose rate changes over time (module docstring).
+
+    ``base_per_h`` applies before the first change; ``changes`` are ``(from_h, rate_per_h)`` in increasing
+    time, rates ``>= 0``. ``capacity(t)`` is people processable from the first change to ``t`` (negative
+    before it); ``time_at(u)`` the earliest time the capacity reaches ``u`` (``inf`` if never).
+    """
+
+    base_per_h: float
+    changes: tuple[tuple[float, float], ...]
+    _cum: tuple[float, ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.base_per_h > 0 or not self.changes:
+            raise ValueError("a processing profile needs a positive base rate and at least one change")
+        cum = [0.0]
+        for (t0, r0), (t1, _) in pairwise(self.changes):
+            cum.append(cum[-1] + r0 * (t1 - t0))
+        object.__setattr__(self, "_cum", tuple(cum))
+
+    @classmethod
+    def of(cls, place: Place) -> ProcessingProfile | None:
+        """The profile of ``place``; ``None`` when its rate is constant (or it processes nobody)."""
+        if place.processing_per_h is None or not place.processing_changes:
+            return None
+        return cls(place.processing_per_h, place.processing_changes)
+
+    def rate_at(self, t_h: float) -> float:
+        """People per hour at ``t_h``."""
+        k = bisect_right([t for t, _ in self.changes], t_h) - 1
+        return self.base_per_h if k < 0 else self.changes[k][1]
+
+    def capacity(self, t_h: float) -> float:
+        """People the crossing can process from its first change to ``t_h`` (negative before it)."""
+        first = self.changes[0][0]
+        if t_h <= first:
+            return self.base_per_h * (t_h - first)
+        k = bisect_right([t for t, _ in self.changes], t_h) - 1
+        t_k, r_k = self.changes[k]
+        return self._cum[k] + r_k * (t_h - t_k)
+
+    def time_at(self, u: float) -> float:
+        """The earliest time (hours) at which :meth:`capacity` reaches ``u``; ``inf`` if it never does."""
+        if u <= 0.0:
+            return self.changes[0][0] + u / self.base_per_h
+        cum = self._cum
+        k = bisect_left(cum, u) - 1  # the last change before which less than u could be processed
+        t_k, r_k = self.changes[k]
+        if r_k <= 0.0:
+            return math.inf
+        return t_k + (u - cum[k]) / r_k
+
+    def finish(self, release_h: float, people: float) -> float:
+        """When ``people`` who reach an otherwise idle crossing at ``release_h`` are all processed."""
+        return self.time_at(self.capacity(release_h) + people)
 
 
 def band(when: TimeDistribution) -> tuple[float, float] | None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from evac.core.errors import ModelError, UnknownReferenceError
 from evac.core.model.assets import Fleet, Service
-from evac.core.model.feasibility import ClosureSchedule
+from evac.core.model.feasibility import ClosureSchedule, serves, service_area
 from evac.core.model.network import Link, Mode, Place, PlaceKind
 from evac.core.model.threats import Effect, Threat
 
@@ -54,9 +54,16 @@ class Scenario:
             for end in (link.a, link.b):
                 if end not in places:
                     raise UnknownReferenceError(f"link {link.id}: unknown place {end!r}")
+        regions = {p.region for p in self.places if p.region is not None}
         for fleet in self.fleets:
             if fleet.depot not in places:
                 raise UnknownReferenceError(f"fleet {fleet.id}: unknown depot {fleet.depot!r}")
+            unknown = sorted(x for x in fleet.serves if x not in places and x not in regions)
+            if unknown:
+                raise UnknownReferenceError(f"fleet {fleet.id}: serves {unknown[0]!r}, neither a place nor a region")
+            depot = places[fleet.depot]
+            if not serves(fleet.serves, depot.id, depot.region):
+                raise ModelError(f"fleet {fleet.id}: its depot {fleet.depot} is outside the places it serves")
         for s in self.services:
             for end in (s.origin, s.destination):
                 if end not in places:
@@ -119,6 +126,10 @@ class Scenario:
     @property
     def safe_havens(self) -> tuple[Place, ...]:
         return tuple(p for p in self.places if p.kind is PlaceKind.SAFE_HAVEN)
+
+    def service_area(self, fleet: Fleet) -> frozenset[str] | None:
+        """Place ids ``fleet`` may use (``None``: all), by the kernel's service-area rule."""
+        return service_area(fleet, self.places)
 
     def road_links(self) -> tuple[Link, ...]:
         return tuple(lk for lk in self.links if lk.mode is Mode.ROAD)

@@ -8,6 +8,7 @@ from the scenario epoch.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 from dataclasses import dataclass
@@ -51,6 +52,19 @@ class RoadGraph:
                 self.out[tail].append(arc)
                 self.into[head].append(arc)
         self.safe = frozenset(p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN)
+
+    def restricted_to(self, places: frozenset[str]) -> RoadGraph:
+        """This graph (same class, same closure schedule) with only the arcs between ``places``: the roads a
+        fleet restricted to a service area may drive (:func:`evac.core.model.feasibility.service_area`).
+        Subclasses that cache searches start a fresh cache (:meth:`_restricted`)."""
+        g = copy.copy(self)
+        g.out = {p: [a for a in arcs if a.head in places] if p in places else [] for p, arcs in self.out.items()}
+        g.into = {p: [a for a in arcs if a.tail in places] if p in places else [] for p, arcs in self.into.items()}
+        g._restricted()
+        return g
+
+    def _restricted(self) -> None:
+        """Called on the copy :meth:`restricted_to` makes, after its arcs are filtered (nothing to reset here)."""
 
     def closes(self, key: str) -> float:
         """Closure time of a place or link id (``inf`` when it never closes)."""

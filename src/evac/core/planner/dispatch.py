@@ -37,7 +37,7 @@ from evac.core.model import (
     Service,
     Trip,
 )
-from evac.core.model.feasibility import in_time
+from evac.core.model.feasibility import ProcessingProfile, in_time
 from evac.core.model.kpis import compute_kpis
 from evac.core.network import Arc, RoadGraph
 from evac.core.planner.crossing import CrossingCalendar, crossing_jobs
@@ -133,7 +133,8 @@ class Capacity:
         self.link_cap = {
             lk.id: lk.capacity_vehicles_per_h for lk in scenario.links if lk.capacity_vehicles_per_h is not None
         }
-        self.queues = {p: CrossingCalendar(rate) for p, rate in self.processing.items() if rate is not None}
+        self.queues = {p.id: CrossingCalendar(p.processing_per_h, ProcessingProfile.of(p))
+                       for p in scenario.places if p.processing_per_h is not None}
         self.vehicles: dict[str, dict[int, int]] = {lk: {} for lk in self.link_cap}
 
     def processed_h(self, place: str, release_h: float, people: int) -> float:
@@ -211,6 +212,7 @@ class Dispatch:
         self.seats_left: dict[str, list[int]] = {s.id: [s.seats] * s.departures for s in scenario.services}
         self.first_open: dict[str, int] = {s.id: 0 for s in scenario.services}
         self.deadline = self._deadlines()
+        self._areas: dict[frozenset[str] | None, tuple[RoadGraph, dict[str, float]]] = {}
         self.trips: list[Trip] = []
         self.service_loads: dict[tuple[str, int], list[Boarding]] = {}
         self.itin: dict[str, tuple[list[str], float, str]] = {}
@@ -256,9 +258,33 @@ class Dispatch:
         return self.graph.schedule.leg_open(s.origin, self.air_link[s.id], s.destination, dep,
                                             dep + self.service_travel[s.id])
 
-    def _deadlines(self) -> dict[str, float]:
+    def use_fleet(self, fleet: Fleet) -> None:
+        """Plan the next trip for a vehicle of ``fleet``: :meth:`use_area` of its service area."""
+        self.use_area(self.sc.service_area(fleet))
+
+    def use_area(self, area: frozenset[str] | None) -> None:
+        """Make ``graph`` and ``deadline`` those of a fleet restricted to the places ``area`` (``None``: all).
+
+        A fleet with a service area (``Fleet.serves``, the kernel's rule in
+        :func:`evac.core.model.feasibility.serves`) may drive only the roads between the places it serves, so
+        every search a planner makes for its vehicle — where it can reach, which exit, the latest useful
+        departure from an origin — runs on that restricted graph. The graph of the first call (``self.graph``
+        as the planner set it up) is the unrestricted one; restricted copies are made once per area and
+        keep its class (a cached graph stays cached).
+        """
+        if not self._areas:
+            self._areas[None] = (self.graph, self.deadline)
+        hit = self._areas.get(area)
+        if hit is None:
+            graph = self._areas[None][0].restricted_to(area) if area is not None else self._areas[None][0]
+            hit = self._areas[area] = (graph, self._deadlines(graph))
+        self.graph, self.deadline = hit
+
+    def _deadlines(self, graph: RoadGraph | None = None) -> dict[str, float]:
         """Latest departure from each place that can still end safe (safe havens, or scheduled departures that
-        reach one, directly or by connecting services — :meth:`_service_chain` books such chains)."""
+        reach one, directly or by connecting services — :meth:`_service_chain` books such chains), driving
+        ``graph`` (default: the planner's)."""
+        graph = self.graph if graph is None else graph
         conn = self.pol.min_connection_h
         safe = self.graph.safe
         by_air: dict[str, float] = {}  # latest arrival at a port that still catches a chain to safety
@@ -280,7 +306,7 @@ class Dispatch:
         targets = {p.id: math.inf for p in self.sc.safe_havens}
         for port, t in by_air.items():
             targets[port] = max(targets.get(port, -math.inf), t)
-        return self.graph.latest_departure(targets)
+        return graph.latest_departure(targets)
 
     def households(
         self, order: Callable[[Household], tuple[float | int | str, ...]]
@@ -543,6 +569,7 @@ class Dispatch:
         while heap and remaining > 0:
             free_h, fi, unit = heapq.heappop(heap)
             fleet = fleets[fi]
+            self.use_fleet(fleet)
             made = self.dispatch_vehicle(fleet, unit, pos[(fi, unit)], free_h, queues)
             if made is None:
                 continue  # nothing this vehicle can still do: it stands down

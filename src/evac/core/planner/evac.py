@@ -16,10 +16,11 @@ the plan returned is always valid.
   validity and re-planning
   (:class:`~evac.core.planner.state.Commitments`) for free.
 - *Portfolio first* (:mod:`evac.core.planner.opt.search`): the greedy rule, a clearance rule (soonest-safe
-  origin, look-ahead exit) and the baselines themselves (greedy, FCFS, CCRP). When the best plan does not
-  reach the bound on weighted people safe, the baselines run to the end, so evac is never worse than any
-  of them on the first objective *by construction*; when it does, they run only within the time limit
-  (slow CCRP on large networks is then abandoned: it can no longer win the first objective).
+  origin, look-ahead exit) and the baselines themselves (greedy, FCFS, CCRP), each run to the end and
+  compared lexicographically, so evac is never worse than any baseline it ran *by construction*. Which
+  baselines run is decided by their estimated work (:func:`~evac.core.planner.opt.search.baseline_work`),
+  never by the clock; when the best plan does not reach the bound on weighted people safe every baseline
+  runs, so evac is never worse than any of them on the first objective.
 - *Bus optimiser for clearance.* When everyone can be saved, clearance is a makespan decided by fleet
   routing. The scenario is reduced to the bus evacuation problem (:mod:`evac.core.planner.opt.reduce`) and
   the iterated local search of :mod:`evac.core.planner.busopt` chooses each vehicle's sequence of (origin,
@@ -33,10 +34,11 @@ the plan returned is always valid.
   for the whole operation, the re-plan covers only its future.
 
 **Time and determinism.** ``time_limit_s`` (seconds; default :func:`default_time_limit_s`, by the number
-of travellers) bounds the whole run, the bound's LP included: once a plan exists, guided runs still going at
-the limit are stopped and baselines that could only improve clearance are not started after it. Only the
-first guided run and baselines needed for the guarantee above may run past it. ``max_iterations`` caps the
-GRASP iterations. With a cap that binds before the time limit the plan depends only on the inputs and ``seed``.
+of travellers) is a safety net over the whole run, the bound's LP included: once a plan exists, guided runs
+still going at the limit are stopped and GRASP ends. The first guided run and the baselines chosen by their
+work estimate always run to the end. ``work_limit`` and ``max_iterations`` cap the GRASP iterations; when
+they bind before the safety net (``meta["stopped_by"] == "work"``) the plan depends only on the inputs and
+``seed``.
 """
 
 from __future__ import annotations

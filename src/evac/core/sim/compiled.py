@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from evac.core.model import Effect, Eligibility, PlaceKind, Willingness
+from evac.core.model.feasibility import ProcessingProfile
 from evac.core.model.kpis import population_facts
 
 if TYPE_CHECKING:
@@ -174,6 +175,7 @@ def compile_plan(plan: Plan, scenario: Scenario, ctx: SimContext) -> CompiledPla
     safe = {p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN}
     boarding_h = scenario.policy.boarding_h
     rate = {p.id: p.processing_per_h for p in scenario.places if p.processing_per_h is not None}
+    profile = {p.id: pr for p in scenario.places if (pr := ProcessingProfile.of(p)) is not None}
     lo: list[int] = []
     ld: list[int] = []
     ll: list[int] = []
@@ -211,7 +213,11 @@ def compile_plan(plan: Plan, scenario: Scenario, ctx: SimContext) -> CompiledPla
             gap = leg.depart_h - prev_arrive if prev_arrive is not None else math.inf
             need = boarding_h if li in pick else 0.0
             r = rate.get(leg.origin)
-            if r is not None and r > 0 and staying[li]:
+            pr = profile.get(leg.origin)
+            if pr is not None and staying[li] and prev_arrive is not None:
+                # the rate varies: the processing time of the people on board from the planned arrival
+                need = max(need, pr.finish(prev_arrive, staying[li]) - prev_arrive)
+            elif r is not None and r > 0 and staying[li]:
                 need = max(need, staying[li] / r)
             dwell.append(min(gap, need))
             cross.append(ctx.is_crossing[idx[leg.origin]])

@@ -8,17 +8,38 @@
    sections the role may see, again after a language change. A loader gets the role and rejects on failure. */
 const EvacConsole = (() => {
   const loaders = {};
+  let labels = null;   // promise of GET /scenario/labels (display names), once per sign-in
+  let names = { places: {}, links: {}, threats: {} };
   return {
     register(section, load) { (loaders[section] ||= []).push(load); },
     loaders(section) { return loaders[section] || []; },
+    /** Load the scenario's display names once (places, links, threats); resolves to the lists. */
+    labels() {
+      labels ||= Evac.api("GET", "/scenario/labels").then(async (r) => {
+        if (!r.ok) return { places: [], links: [], threats: [] };
+        const j = await r.json();
+        names = { places: Object.fromEntries(j.places.map((p) => [p.id, p.name])),
+                  links: Object.fromEntries(j.links.map((p) => [p.id, p.name])),
+                  threats: Object.fromEntries(j.threats.map((p) => [p.id, p.name])) };
+        return j;
+      }).catch(() => { labels = null; return { places: [], links: [], threats: [] }; });
+      return labels;
+    },
+    /** A place's display name (its id when the scenario has none, or before labels() resolved). */
+    placeName(id) { return (id && names.places[id]) || id || "—"; },
+    /** A place's or link's display name. */
+    targetName(id) { return names.places[id] || names.links[id] || id; },
+    forget() { labels = null; names = { places: {}, links: {}, threats: {} }; },
   };
 })();
 (() => {
   const { api, detail, el, t, show, table } = Evac;
   const SECTIONS = {
-    admin: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "users", "audit"],
-    planner: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications"],
-    viewer: ["board", "unaccounted", "map", "decision", "trips", "registry"],
+    admin: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "enquiries",
+            "sitrep", "users", "audit"],
+    planner: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "enquiries",
+              "sitrep"],
+    viewer: ["board", "unaccounted", "map", "decision", "trips", "registry", "sitrep"],
   };
   /** Roles that may search people and merge (viewers get the queue with ids only, as the API redacts it). */
   const EDITORS = ["admin", "planner"];
@@ -242,6 +263,8 @@ const EvacConsole = (() => {
   function signOut() {
     Evac.setSession(null);
     merges = [];
+    EvacConsole.forget();
+    document.dispatchEvent(new Event("evac:signout"));
     show("work", false); show("wrong-role", false); show("who", false); show("signin", true);
   }
 
@@ -305,6 +328,14 @@ const EvacConsole = (() => {
     });
     document.getElementById("outbox-status").addEventListener("change", () => loadOutbox().catch(fail("outbox-list")));
     document.addEventListener("evac:lang", () => { if (Evac.session()) start(); });
+    // the funnel saw a change (a scan, an arrival, a merge, a re-plan): the board's other parts follow
+    let following = null;
+    document.addEventListener("evac:live", () => {
+      const s = Evac.session();
+      if (!s || !SECTIONS[s.role] || following) return;
+      following = Promise.all([loadBoard().catch(fail("by-place")), loadUnaccounted().catch(fail("unacc-list"))])
+        .finally(() => { following = null; });
+    });
     start();
   });
 })();

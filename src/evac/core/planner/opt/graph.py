@@ -41,6 +41,10 @@ class CachedRoadGraph(RoadGraph):
         self.hits = 0
         self.misses = 0
 
+    def _restricted(self) -> None:
+        # a copy restricted to a fleet's service area: its trees differ, so it must not share the cache
+        self._cache = {}
+
     def _validity(self, source: str, depart_h: float, best: dict[str, float],
                   stop: frozenset[str]) -> tuple[float, float]:
         """``(lo, hi)``: the tree searched from ``depart_h`` is the tree for every departure in ``(lo, hi]``.
