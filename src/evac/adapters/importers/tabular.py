@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import phonenumbers
 import yaml
 
+from evac.adapters.csv_safe import restore
 from evac.core.errors import EvacError, ModelError
 from evac.core.model.people import Category, PartialDate, Relation, Sex, Vulnerability, Willingness
 from evac.core.registry.names import script_of
@@ -94,6 +95,9 @@ class ImportFormatError(EvacError):
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """A bad field: its line, its field and why — never the value, which may be a name, a phone or a birth
+    date (these go to the terminal and to ``FILE.rejects.csv``; the operator has the file to look at)."""
+
     line: int
     field: str
     reason: str
@@ -177,7 +181,8 @@ def _csv_rows(text: str, path: Path | PurePath) -> list[list[str]]:
     delim = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
-        return [list(r) for r in reader]
+        # a cell evac (or anyone following OWASP) wrote as '=… is read back as =…
+        return [[restore(c) for c in r] for r in reader]
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise ImportFormatError(f"{path}:{reader.line_num}: a field is longer than {MAX_FIELD_CHARS // 1024} "
@@ -290,8 +295,7 @@ def _table(data: bytes, rows: list[list[str]], encoding: str, fallback: tuple[in
         values = {fld: (row[c].strip() if c < len(row) else "") for c, fld in cols.items()}
         rec, errs = parse_row(values, line=n, region=region, stem=path.stem)
         if rec is not None and rec.external_id in seen_ids:
-            errs.append(RowError(n, "external_id", f"{rec.external_id!r} already used on line "
-                                                   f"{seen_ids[rec.external_id]}"))
+            errs.append(RowError(n, "external_id", f"already used on line {seen_ids[rec.external_id]}"))
         if errs:
             errors.extend(errs)
         elif rec is not None:
@@ -357,41 +361,40 @@ def parse_row(values: dict[str, str], *, line: int, region: str = "SY",
     birth = PartialDate()
     try:
         birth = parse_date(get("birth"))
-    except (ValueError, ModelError) as exc:
-        errs.append(RowError(line, "birth", str(exc)))
+    except (ValueError, ModelError):
+        errs.append(RowError(line, "birth", "not a calendar date in a known form (DD.MM.YYYY, YYYY-MM-DD, "
+                                            "MM.YYYY, YYYY-MM or YYYY)"))
     phone = ""
     try:
         phone = parse_phone(get("phone"), region)
-    except ValueError as exc:
-        errs.append(RowError(line, "phone", str(exc)))
+    except ValueError:
+        errs.append(RowError(line, "phone", f"not a possible phone number (default region {region})"))
     sex: Sex | None = None
     if get("sex"):
         sex = _SEX.get(get("sex").lower())
         if sex is None:
-            errs.append(RowError(line, "sex", f"{get('sex')!r} is not M/F (or М/Ж)"))
+            errs.append(RowError(line, "sex", "not M/F (or М/Ж)"))
     relation: Relation | None = None
     if get("relation"):
         relation = _RELATION.get(get("relation").lower())
         if relation is None:
-            errs.append(RowError(line, "relation", f"{get('relation')!r} is not one of "
-                                                   f"{', '.join(r.value for r in Relation)}"))
+            errs.append(RowError(line, "relation", f"not one of {', '.join(r.value for r in Relation)}"))
     will = _WILL.get(get("willingness").lower())
     if will is None:
-        errs.append(RowError(line, "willingness", f"{get('willingness')!r} is not one of "
-                                                  f"{', '.join(w.value for w in Willingness)}"))
+        errs.append(RowError(line, "willingness", f"not one of {', '.join(w.value for w in Willingness)}"))
     category = Category.RESIDENT
     if get("category"):
         try:
             category = Category(get("category").lower())
         except ValueError:
-            errs.append(RowError(line, "category", f"{get('category')!r} is not a known category"))
+            errs.append(RowError(line, "category", "not a known category"))
     vulns: set[Vulnerability] = set()
     for v in re.split(r"[,;]+", get("vulnerabilities")):
         if v.strip():
             try:
                 vulns.add(Vulnerability(v.strip().lower()))
             except ValueError:
-                errs.append(RowError(line, "vulnerabilities", f"{v.strip()!r} is not a known vulnerability"))
+                errs.append(RowError(line, "vulnerabilities", "not a known vulnerability"))
     given, family, patr = get("given"), get("family"), get("patronymic")
     gl, fl, pl = get("given_latin"), get("family_latin"), get("patronymic_latin")
     if not gl and given and script_of(given) == "Latn":

@@ -151,6 +151,7 @@ class AuditOut(BaseModel):
     actor: str
     action: str
     subject: str
+    seq: int | None = None  # position in the audit chain; page back with ?before=seq
 
 
 class OutboxOut(BaseModel):

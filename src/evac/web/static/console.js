@@ -114,7 +114,8 @@ const EvacConsole = (() => {
       if (page.length < 500) break;
     }
     const cols = ["id", "household", "status", "trip", "place"];
-    const esc = (v) => `"${String(v ?? "").replaceAll('"', '""')}"`;
+    // OWASP: a cell a spreadsheet would run as a formula (= + - @ tab CR) is prefixed with a quote
+    const esc = (v) => { const t = String(v ?? ""); return `"${(/^[=+\-@\t\r]/.test(t) ? "'" + t : t).replaceAll('"', '""')}"`; };
     const csv = [cols.join(","), ...all.map((p) => cols.map((c) => esc(p[c])).join(","))].join("\r\n");
     const a = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: "unaccounted.csv" });
     document.body.append(a); a.click(); a.remove();
