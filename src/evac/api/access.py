@@ -32,6 +32,8 @@ ACCESS: dict[str, frozenset[Role]] = {
     "reply": frozenset({A, P, F}),
     "depart": frozenset({A, P, F}),
     "arrive": frozenset({A, P, F}),
+    "arrive_people": frozenset({A, P, F}),
+    "walk_in": frozenset({A, P, F}),
     "post_closure": frozenset({A, P}),
     "post_breakdown": frozenset({A, P}),
     "post_replan": frozenset({A, P}),

@@ -61,6 +61,18 @@ def asset_version() -> str:
     return h.hexdigest()[:12]
 
 
+def _idle_min(request: Request) -> float:
+    """The field page's idle timeout in minutes (``EVAC_FIELD_IDLE_MIN``, from the served app's settings when it
+    has them): after it, the page wipes the personal data it keeps on the device."""
+    ctx = getattr(request.app.state, "ctx", None)
+    value = getattr(getattr(ctx, "settings", None), "field_idle_min", None)
+    if value is None:
+        from evac.settings import Settings
+
+        value = Settings().field_idle_min
+    return float(value)
+
+
 def _headers() -> dict[str, str]:
     return {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
             "Cache-Control": "no-cache"}
@@ -83,7 +95,12 @@ def mount(app: FastAPI) -> None:
 
     @app.get("/field", include_in_schema=False, response_class=HTMLResponse)
     def field(request: Request) -> Response:
+<<<<<<< HEAD
         return templates.TemplateResponse(request, "field.html.j2", {"v": asset_version(), "page_guards": FIELD_GUARDS},
+=======
+        return templates.TemplateResponse(request, "field.html.j2", {"v": asset_version(),
+                                                                     "idle_min": _idle_min(request)},
+>>>>>>> field
                                           headers=_headers())
 
     @app.get("/sw.js", include_in_schema=False)

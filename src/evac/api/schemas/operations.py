@@ -13,7 +13,12 @@ class TripOut(BaseModel):
     asset: str
     unit: int
     pickups: list[str]
+<<<<<<< HEAD
     origin: str = Field(description="Where the vehicle's first leg starts (often its depot, empty).")
+=======
+    dropoffs: list[str] = []
+    origin: str
+>>>>>>> field
     destination: str
     depart: str
     arrive: str
@@ -22,8 +27,22 @@ class TripOut(BaseModel):
     pickup_at: str = Field(default="", description="When it leaves there (scenario time, ISO 8601 with offset).")
 
 
+class CancelledOut(BaseModel):
+    """Why a trip is no longer in the plan (an incident): when, by which plan generation, for what reason."""
+
+    at: str | None
+    generation: int
+    reason: str
+    taken_off: list[str] = Field(default=[], description="People on board when it was dropped (now checked in "
+                                                           "for the trip each holds, or none).")
+    action: str
+
+
 class ManifestOut(TripOut):
     passengers: list[dict[str, Any]]
+    cancelled: CancelledOut | None = Field(default=None, description=(
+        "Set when the active plan no longer has this trip (a re-plan dropped it): the trip as it was, its "
+        "people where they are now."))
 
 
 class ClosureIn(BaseModel):
