@@ -95,12 +95,8 @@ def mount(app: FastAPI) -> None:
 
     @app.get("/field", include_in_schema=False, response_class=HTMLResponse)
     def field(request: Request) -> Response:
-<<<<<<< HEAD
-        return templates.TemplateResponse(request, "field.html.j2", {"v": asset_version(), "page_guards": FIELD_GUARDS},
-=======
-        return templates.TemplateResponse(request, "field.html.j2", {"v": asset_version(),
+        return templates.TemplateResponse(request, "field.html.j2", {"v": asset_version(), "page_guards": FIELD_GUARDS,
                                                                      "idle_min": _idle_min(request)},
->>>>>>> field
                                           headers=_headers())
 
     @app.get("/sw.js", include_in_schema=False)

@@ -13,12 +13,8 @@ class TripOut(BaseModel):
     asset: str
     unit: int
     pickups: list[str]
-<<<<<<< HEAD
-    origin: str = Field(description="Where the vehicle's first leg starts (often its depot, empty).")
-=======
     dropoffs: list[str] = []
-    origin: str
->>>>>>> field
+    origin: str = Field(description="Where the vehicle's first leg starts (often its depot, empty).")
     destination: str
     depart: str
     arrive: str

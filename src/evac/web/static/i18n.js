@@ -137,11 +137,7 @@ window.EVAC_I18N = {
     "kpi.travelling": "В пути", "kpi.safe": "В безопасности", "kpi.left_behind": "Остались",
     "kpi.clearance_h": "Время эвакуации (ч)", "kpi.trips": "Рейсы",
     "st.registered": "зарегистрирован", "st.notified": "оповещён", "st.confirmed": "подтвердил",
-<<<<<<< HEAD
     "st.declined": "отказался", "st.checked_in": "отмечен на пункте сбора", "st.boarded": "на борту", "st.departed": "в пути",
-    "st.arrived_safe": "в безопасности", "st.no_show": "не явился"
-=======
-    "st.declined": "отказался", "st.checked_in": "прибыл", "st.boarded": "на борту", "st.departed": "в пути",
     "st.arrived_safe": "в безопасности", "st.no_show": "не явился",
     "incident": "Рейс отменён", "incident.short": "отменён (происшествие)",
     "incident.text": "Рейс {trip} отменён в {at} UTC планом версии {generation}: {reason}.",
@@ -177,7 +173,6 @@ window.EVAC_I18N = {
     "signin.expired": "Сеанс завершён: войдите снова.",
     "signin.idle": "Выход после {min} мин. бездействия; сохранённые списки удалены с устройства.",
     "incident.empty": "На борту никого не было. У людей этого рейса места на рейсах, указанных рядом, или они ждут перепланирования.", "incident.off": "был на борту"
->>>>>>> field
   },
   ar: {
     "registry": "السجل", "notifications": "الإشعارات", "reg.search.h": "الأشخاص والأسر",
@@ -228,11 +223,7 @@ window.EVAC_I18N = {
     "error": "خطأ: {detail}", "kpi.travelling": "مسافرون", "kpi.safe": "في أمان", "kpi.left_behind": "متخلفون",
     "kpi.clearance_h": "زمن الإخلاء (ساعة)", "kpi.trips": "الرحلات",
     "st.registered": "مسجل", "st.notified": "أُبلغ", "st.confirmed": "أكّد", "st.declined": "رفض",
-<<<<<<< HEAD
     "st.checked_in": "سُجّل حضوره", "st.boarded": "صعد", "st.departed": "غادر", "st.arrived_safe": "في أمان",
-    "st.no_show": "لم يحضر"
-=======
-    "st.checked_in": "وصل", "st.boarded": "صعد", "st.departed": "غادر", "st.arrived_safe": "في أمان",
     "st.no_show": "لم يحضر",
     "incident": "أُلغيت الرحلة", "incident.short": "ملغاة (حادث)",
     "incident.text": "أُلغيت الرحلة {trip} في {at} بالتوقيت العالمي بإصدار الخطة {generation}: {reason}.",
@@ -268,7 +259,6 @@ window.EVAC_I18N = {
     "signin.expired": "انتهت الجلسة: سجّل الدخول من جديد.",
     "signin.idle": "تم تسجيل الخروج بعد {min} دقيقة دون استخدام؛ حُذفت القوائم المحفوظة من هذا الجهاز.",
     "incident.empty": "لم يكن أحد على متن المركبة. لركاب هذه الرحلة مقاعد على الرحلات المذكورة بجانبهم، أو ينتظرون إعادة التخطيط.", "incident.off": "كان على متن المركبة"
->>>>>>> field
   }
 };
 /** Add the strings of one console module (static/i18n-*.js files call this, laid out like the object above). */
