@@ -10,7 +10,17 @@ import shutil
 from typing import TYPE_CHECKING
 
 import pytest
-from web_support import Household, Server, axe_violations, clean_env, shot, sign_in, start_server, stop_server
+from web_support import (
+    Household,
+    Server,
+    axe_violations,
+    clean_env,
+    post_closure,
+    shot,
+    sign_in,
+    start_server,
+    stop_server,
+)
 
 from evac.adapters.store.workspace import open_workspace
 
@@ -219,13 +229,12 @@ def test_no_serious_or_critical_accessibility_violations(page: Page, server: Ser
 
 def test_planner_posts_a_closure_and_sees_kpis_before_and_after(page: Page, replan_server: Server) -> None:
     sign_in(page, replan_server.url, "/console", "planner")
-    page.fill("#target", "masnaa")
-    page.click("#closure-form button[type=submit]")
+    post_closure(page, "masnaa")
     page.wait_for_selector("#kpis tbody tr")
     headers = page.locator("#kpis thead th").all_inner_texts()
     assert headers == ["Indicator", "Before", "After"]
     assert page.locator("#kpis tbody tr").count() == 5
-    assert "masnaa" in page.inner_text("#kpis caption")
+    assert "Masnaa" in page.inner_text("#kpis caption")
     page.wait_for_selector("#plans tbody tr:nth-child(2)")  # the new generation is on the board
     shot(page, "console-closure")
 

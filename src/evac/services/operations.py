@@ -35,6 +35,7 @@ from evac.core.planner.replan import replan_result
 from evac.core.registry.names import query_tokens
 from evac.services.idempotency import KeyReused, idempotent, retrying
 from evac.services.ops_ports import Role
+from evac.services.replan_view import in_words, who_changed
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -351,7 +352,7 @@ def _core_events(uow: OpsUnitOfWork, plan: Plan, clock: Clock, now_h: float) -> 
 
 
 def replan_in(uow: OpsUnitOfWork, *, scenario: Scenario, actor: str, key: str, now: datetime,
-              reason: str) -> dict[str, Any]:
+              reason: str, cause: dict[str, Any] | None = None) -> dict[str, Any]:
     """Re-plan inside an open unit of work (the caller commits): keep the past, rebook the changed.
 
     Raises :class:`OpsError` (nothing may be committed) when the facts contradict the plan or the new plan
@@ -368,14 +369,16 @@ def replan_in(uow: OpsUnitOfWork, *, scenario: Scenario, actor: str, key: str, n
         res = replan_result(scenario, active.plan, events, now_h)
         check(res.plan, res.scenario)  # nobody is rebooked onto a plan the independent checker refuses
     except (EventConflict, PlanRejected) as exc:
-        raise OpsError(f"re-plan refused: {exc}") from None
+        raise OpsError(f"re-plan refused: {in_words(str(exc), clock)}") from None
     plan_id = uow.ops.save_plan(plan=res.plan, scenario=active.scenario, reason=reason)
     counts = _apply_plan(uow, plan=res.plan, clock=clock, place_names={p.id: p.name for p in scenario.places},
                          actor=actor, key=key, now=now)
     uow.ops.audit(actor=actor, action="plan:replan", subject=f"plan {plan_id} ({reason})")
     kb, ka = active.kpis, res.plan.kpis
+    changes = who_changed(active.plan, res.plan, res.changed, cause=cause or {"kind": "replan"}, clock=clock)
     return {"plan": plan_id, "generation": active.generation + 1, "now_h": round(now_h, 3),
             "changed_households": len(res.changed), "stranded": list(res.stranded), **counts,
+            "notified": counts["assigned"] + counts["rebooked"] + counts["cancelled"], "changes": changes,
             "kpis_before": _kpi_summary(kb), "kpis_after": _kpi_summary(asdict(ka) if ka else {})}
 
 
@@ -394,7 +397,7 @@ def post_closure(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, k
         uow.ops.append(ev, version=uow.ops.count_events(stream="operation") + 1)
         return {"closure": target, "effective_at": effective_at.isoformat(),
                 **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
-                            reason=f"closure of {target}")}
+                            reason=f"closure of {target}", cause={"kind": "closure", "target": target})}
 
     return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
                       body_sha256=body_sha256)
@@ -419,7 +422,8 @@ def post_breakdown(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor,
         lost = "lost" if repair_h is None else f"repair {repair_h:g} h"
         return {"breakdown": f"{asset_id}#{unit}", "effective_at": at.isoformat(),
                 **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
-                            reason=f"breakdown of {asset_id}#{unit} ({lost})")}
+                            reason=f"breakdown of {asset_id}#{unit} ({lost})",
+                            cause={"kind": "breakdown", "asset": asset_id, "unit": unit})}
 
     return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
                       body_sha256=body_sha256)
@@ -512,12 +516,21 @@ def trips(*, uow_factory: UowFactory, actor: Actor, limit: int = 50, offset: int
         return [_trip_summary(t, clock) for t in rows[offset:offset + limit]]
 
 
+def _first_pickup(t: Any) -> tuple[str, float]:
+    """(place, hour) where the trip first takes people on: the earliest leg any boarding starts on. A bus from
+    a Damascus depot that collects a Qamishli family picks up in Qamishli; its depot is only ``origin``."""
+    first = min((b.first_leg for b in t.boardings), default=0)
+    leg = t.legs[first]
+    return leg.origin, leg.depart_h
+
+
 def _trip_summary(t: Any, clock: Clock) -> dict[str, Any]:
+    pickup, pickup_h = _first_pickup(t)
     return {"id": t.id, "asset": t.asset_id, "unit": t.unit, "pickups": sorted(_pickups(t)),
             "dropoffs": sorted(_dropoffs(t)),
             "origin": t.legs[0].origin, "destination": t.legs[-1].destination,
             "depart": clock.moment(t.depart_h).isoformat(), "arrive": clock.moment(t.arrive_h).isoformat(),
-            "people": t.people}
+            "people": t.people, "pickup": pickup, "pickup_at": clock.moment(pickup_h).isoformat()}
 
 
 def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool = True) -> dict[str, Any]:

@@ -663,7 +663,8 @@
     await signOutNow();
   }
   async function signOutNow() {
-    // the server revokes the token too (POST /auth/logout), when it can be reached; the device forgets it anyway
+    // the server revokes the token too (POST /auth/logout; awaited, so the sign-out is done when the page says
+    // so), when it can be reached; the device forgets the token anyway
     try { await api("POST", "/auth/logout"); } catch { /* offline: the token is wiped from the device below */ }
     await wipe(user(), false);
     leave("");
