@@ -194,7 +194,9 @@
 
   // -- trips and the manifest ---------------------------------------------------------------------------
   function tripLabel(tr) {
-    return `${tr.id} · ${tr.asset} · ${tr.origin} → ${tr.destination} · ${tr.depart.slice(0, 16).replace("T", " ")}`
+    // where and when it takes people on (not the vehicle's depot, where it may start empty)
+    const at = tr.pickup_at || tr.depart;
+    return `${tr.id} · ${tr.asset} · ${tr.pickup || tr.origin} → ${tr.destination} · ${at.slice(0, 16).replace("T", " ")}`
       + (tr.cancelled ? ` · ${t("incident.short")}` : "");
   }
   async function loadTrips() {
