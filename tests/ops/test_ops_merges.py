@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 import typer
+from ops_client import clean_env, key
 from typer.testing import CliRunner
 
-from conftest import clean_env, key
 from evac.adapters.store.ops_repo import SqlOps, ops_uow_factory
 from evac.cli.registry import registry_app
 from evac.core.oplog import MergedEvent
