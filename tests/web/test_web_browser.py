@@ -179,18 +179,41 @@ def test_arabic_interface_is_right_to_left_and_remembered(page: Page, server: Se
     page.wait_for_selector("html[dir=ltr][lang=en]")
 
 
+def wait_for_service_worker(page: Page) -> None:
+    """Return once the field page's service worker is active *and controls the page* — conditions, not a clock.
+
+    ``navigator.serviceWorker.ready`` resolves when a worker is active (its install pre-cached the shell first);
+    the worker claims open pages on activation, which sets ``controller`` and fires ``controllerchange``. The
+    earlier version reloaded the page every 500 ms until a controller appeared, which raced the reloads against
+    the worker's activation on a loaded machine."""
+    controlled = page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        if (navigator.serviceWorker.controller) return true;
+        return await new Promise((done) => navigator.serviceWorker.addEventListener(
+            'controllerchange', () => done(navigator.serviceWorker.controller !== null), {once: true}));
+    }""")
+    assert controlled is True
+
+
 def test_field_page_opens_offline_from_the_service_worker(page: Page, server: Server) -> None:
+    """The page reopens offline from the worker's cache and says it is offline. The real cause of the old
+    timeout: a page reopened by the service worker while the context is offline may still report
+    ``navigator.onLine === true`` (Chromium applies the emulated network state to the new document late, or
+    not at all), so ``#net.off`` never appeared. The page now also counts a request that cannot reach the
+    server as offline, which is what a phone on a dead network needs anyway."""
     sign_in(page, server.url, "/field", "officer")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || (location.reload(), false)",
-                           polling=500)
-    page.wait_for_selector("body[data-ready=true]")
+    wait_for_service_worker(page)
     page.wait_for_selector("#manifest-body tbody tr")
     page.context.set_offline(True)
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_selector("#net.off")
     assert page.locator("#manifest-body tbody tr").count() > 0
+    page.context.set_offline(False)
+    page.wait_for_function("navigator.onLine")
+    page.reload()  # back online: the next request reaches the server and the page says so
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#net.on")
 
 
 @pytest.mark.parametrize(("path", "user"), [("/console", None), ("/console", "admin"), ("/field", "officer")])

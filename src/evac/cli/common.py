@@ -6,7 +6,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from evac.adapters.scenario.loader import load_scenario, read_scenario_file, resolve_scenario_path
-from evac.cli.console import fail, progress_bar
+from evac.cli.console import err, fail, progress_bar
 from evac.core.errors import EvacError, ScenarioError
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def _with_registry(name: str, workspace: Path) -> Scenario:
     from evac.adapters.scenario.loader import build_scenario
     from evac.adapters.store.workspace import open_workspace
     from evac.core.model import Population
-    from evac.services.registry import population as registry_population
+    from evac.services.registry import population_report
 
     try:
         path = resolve_scenario_path(name)
@@ -84,13 +84,16 @@ def _with_registry(name: str, workspace: Path) -> Scenario:
         base = build_scenario(model, base_dir=path.parent, population=Population((), ()))
         store = open_workspace(workspace)
         try:
-            pop = registry_population(uow=store.uow(), year=base.epoch.year)
+            report = population_report(uow=store.uow(), year=base.epoch.year)
         finally:
             store.close()
     except ScenarioError as exc:
         fail_with_problems(name, exc)
     except EvacError as exc:
         fail(str(exc))
+    pop = report.population
+    if report.note():  # on stderr, so that --json output stays one JSON document
+        err.print(f"--workspace {workspace}: {report.note()}", markup=False, highlight=False)
     places = {p.id.casefold(): p.id for p in base.places}
     places.update({p.name.casefold(): p.id for p in base.places})
     unknown = sorted({h.location for h in pop.households if h.location.casefold() not in places})

@@ -120,11 +120,41 @@ def _visible(actor: Actor, st: PersonState) -> bool:
     return not actor.scoped or (actor.place is not None and st.place == actor.place)
 
 
-def _scoped_state(uow: OpsUnitOfWork, actor: Actor, pid: str) -> PersonState:
+def _scoped_state(uow: OpsUnitOfWork, actor: Actor, pid: str, *, arriving: bool = False) -> PersonState:
+    """The person's state if ``actor`` may act on them: their assembly point's officer — or, for an arrival
+    (``arriving``), the officer at the place where the person's trip sets them down (the haven)."""
     st = _state(uow, pid)
-    if not _visible(actor, st):
+    if not _visible(actor, st) and not (arriving and _drops_at(uow, st, actor.place)):
         raise NotFound(f"no person {pid} at your assembly point")
     return st
+
+
+def _drops_at(uow: OpsUnitOfWork, st: PersonState, place: str | None) -> bool:
+    """Whether the active plan's trip of ``st`` sets its household down at ``place``."""
+    active = uow.ops.active_plan()
+    if place is None or st.trip_id is None or active is None:
+        return False
+    trip = next((t for t in active.plan.trips if t.id == st.trip_id), None)
+    return trip is not None and any(trip.legs[b.last_leg].destination == place for b in trip.boardings
+                                    if b.household_id == st.household_id)
+
+
+def seated_members(uow: OpsUnitOfWork, actor: Actor, *, household_id: str, trip_id: str | None) -> list[str]:
+    """Members of ``household_id`` holding a seat (on ``trip_id`` when given): whom a household action covers.
+
+    Members without a seat (e.g. an ineligible spouse) are left out; a household none of whose members has
+    a seat is refused with :class:`OpsError` naming what to do, so nobody is recorded on no vehicle."""
+    members = uow.ops.household_members(household_id)
+    states = [_state(uow, pid) for pid in members]
+    if not states or not any(_visible(actor, s) or _drops_at(uow, s, actor.place) for s in states):
+        raise NotFound(f"no household {household_id}" + (" at your assembly point" if actor.scoped else ""))
+    seated = [s.person_id for s in states if s.merged_into is None and s.trip_id is not None
+              and (trip_id is None or s.trip_id == trip_id)]
+    if not seated:
+        where = f"trip {trip_id}" if trip_id is not None else "any trip"
+        raise OpsError(f"household {household_id} has no seat on {where}: nobody was recorded (re-plan, or "
+                       "register them as a walk-in)")
+    return seated
 
 
 def _already(kind: EventType, st: PersonState) -> bool:
@@ -138,17 +168,27 @@ def _already(kind: EventType, st: PersonState) -> bool:
 
 # -- idempotent person writes ---------------------------------------------------------------------------
 def record(*, uow_factory: UowFactory, actor: Actor, key: str, route: str, body_sha256: str, kind: EventType,
-           person_ids: Sequence[str], now: datetime, trip_id: str | None = None) -> tuple[dict[str, Any], bool]:
+           person_ids: Sequence[str], now: datetime, trip_id: str | None = None,
+           household_id: str | None = None) -> tuple[dict[str, Any], bool]:
     """Record ``kind`` for each person, all or nothing; returns (response, replayed).
 
+    ``household_id`` (instead of, or besides, ``person_ids``): every member of that household who holds a
+    seat — on ``trip_id`` when given, else on any trip — resolved inside the transaction, so the whole
+    family is recorded together; a household with no seat is refused (:class:`OpsError`, nothing written).
     People already at or past the target status answer ``already`` and get no event (a second scan of
-    a pass is harmless). Raises :class:`NotFound` (unknown, or outside a field officer's assembly point),
-    :class:`TransitionError` (impossible for someone; nothing is written) or :class:`KeyReused`.
+    a pass is harmless). Raises :class:`NotFound` (unknown, or outside a field officer's assembly point;
+    an arrival may also be recorded by the officer at the trip's drop-off), :class:`TransitionError`
+    (impossible for someone; nothing is written) or :class:`KeyReused`.
     """
     def write(uow: OpsUnitOfWork) -> dict[str, Any]:
         results: list[dict[str, Any]] = []
-        for pid in dict.fromkeys(person_ids):
-            st = _scoped_state(uow, actor, pid)
+        ids = list(person_ids)
+        if household_id is not None:
+            ids += seated_members(uow, actor, household_id=household_id, trip_id=trip_id)
+        if not ids:
+            raise Invalid("nobody to record: give a pass, person ids or a household")
+        for pid in dict.fromkeys(ids):
+            st = _scoped_state(uow, actor, pid, arriving=kind is EventType.ARRIVED_SAFE)
             if _already(kind, st):
                 results.append({"person": pid, "status": st.status.value, "trip": st.trip_id, "result": "already"})
                 continue
@@ -204,19 +244,25 @@ def _apply_plan(uow: OpsUnitOfWork, *, plan: Plan, clock: Clock, place_names: di
     rides = _first_rides(plan)
     counts = {"assigned": 0, "rebooked": 0, "cancelled": 0}
     planned: set[str] = set()
+    alive = {t.id for t in plan.trips}
     for hid, (trip, place, dep_h, people) in sorted(rides.items()):
         planned.update(people)
         moved = False
         had_trip = False
         for pid in people:
             st = _state(uow, pid)
-            if st.merged_into is not None or st.status in (Status.BOARDED, Status.DEPARTED, Status.ARRIVED_SAFE):
+            # on board a trip the plan still runs, on the road or safe: never moved. On board a trip the plan
+            # dropped (an incident): moved to the new trip, which takes them back to checked in (core.oplog)
+            incident = st.status is Status.BOARDED and st.trip_id is not None and st.trip_id not in alive
+            if st.merged_into is not None or (st.status in (Status.BOARDED, Status.DEPARTED, Status.ARRIVED_SAFE)
+                                              and not incident):
                 continue
             if st.trip_id == trip and st.place == place:
                 continue
             had_trip = had_trip or st.trip_id is not None
             kind = EventType.REBOOKED if st.trip_id is not None else EventType.ASSIGNED
-            ev = PersonEvent(kind, Meta(actor, now, "", key), pid, st.household_id, trip, place, "plan")
+            note = f"incident:{st.trip_id}" if incident else "plan"
+            ev = PersonEvent(kind, Meta(actor, now, "", key), pid, st.household_id, trip, place, note)
             new = apply(st, ev)
             uow.ops.append(ev, version=new.version)
             uow.ops.save_state(new)
@@ -230,14 +276,18 @@ def _apply_plan(uow: OpsUnitOfWork, *, plan: Plan, clock: Clock, place_names: di
     # households that had a trip and have none now
     gone: dict[str, list[PersonState]] = {}
     for st in uow.ops.states(statuses=[s.value for s in (Status.REGISTERED, Status.NOTIFIED, Status.CONFIRMED,
-                                                          Status.CHECKED_IN, Status.NO_SHOW, Status.DECLINED)],
+                                                          Status.CHECKED_IN, Status.NO_SHOW, Status.DECLINED,
+                                                          Status.BOARDED)],
                              limit=1_000_000):
+        if st.status is Status.BOARDED and st.trip_id in alive:
+            continue  # on board a trip that still runs
         if st.trip_id is not None and st.person_id not in planned and st.merged_into is None:
             gone.setdefault(st.household_id, []).append(st)
     for hid, states in sorted(gone.items()):
         for st in states:
+            note = f"incident:{st.trip_id}" if st.status is Status.BOARDED else "plan"
             ev = PersonEvent(EventType.REBOOKED, Meta(actor, now, "", key), st.person_id, hid, None, st.place,
-                             "plan")
+                             note)
             new = apply(st, ev)
             uow.ops.append(ev, version=new.version)
             uow.ops.save_state(new)
@@ -385,13 +435,23 @@ def _trip_for(uow: OpsUnitOfWork, actor: Actor, trip_id: str) -> tuple[Plan, Any
     if active is None:
         raise NoActivePlan("no active plan: run `evac ops activate` first")
     trip = next((t for t in active.plan.trips if t.id == trip_id), None)
-    if trip is None or (actor.scoped and actor.place not in _pickups(trip)):
+    if trip is None or not _serves(actor, trip):
         raise NotFound(f"no trip {trip_id}" + (" from your assembly point" if actor.scoped else ""))
     return active.plan, trip
 
 
 def _pickups(trip: Any) -> set[str]:
     return {trip.legs[b.first_leg].origin for b in trip.boardings} or {trip.legs[0].origin}
+
+
+def _dropoffs(trip: Any) -> set[str]:
+    return {trip.legs[b.last_leg].destination for b in trip.boardings} or {trip.legs[-1].destination}
+
+
+def _serves(actor: Actor, trip: Any) -> bool:
+    """A field officer's trips: those picking up at their assembly point, and those setting people down there
+    (the officer at a haven receives them and records their arrival)."""
+    return not actor.scoped or actor.place in _pickups(trip) or actor.place in _dropoffs(trip)
 
 
 def person_view(uow: OpsUnitOfWork, st: PersonState, *, names: bool) -> dict[str, Any]:
@@ -452,7 +512,7 @@ def trips(*, uow_factory: UowFactory, actor: Actor, limit: int = 50, offset: int
         clock = uow.ops.clock()
         if active is None or clock is None:
             raise NoActivePlan("no active plan: run `evac ops activate` first")
-        rows = [t for t in active.plan.trips if not actor.scoped or actor.place in _pickups(t)]
+        rows = [t for t in active.plan.trips if _serves(actor, t)]
         return [_trip_summary(t, clock) for t in rows[offset:offset + limit]]
 
 
@@ -467,15 +527,29 @@ def _first_pickup(t: Any) -> tuple[str, float]:
 def _trip_summary(t: Any, clock: Clock) -> dict[str, Any]:
     pickup, pickup_h = _first_pickup(t)
     return {"id": t.id, "asset": t.asset_id, "unit": t.unit, "pickups": sorted(_pickups(t)),
+            "dropoffs": sorted(_dropoffs(t)),
             "origin": t.legs[0].origin, "destination": t.legs[-1].destination,
             "depart": clock.moment(t.depart_h).isoformat(), "arrive": clock.moment(t.arrive_h).isoformat(),
             "people": t.people, "pickup": pickup, "pickup_at": clock.moment(pickup_h).isoformat()}
 
 
 def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool = True) -> dict[str, Any]:
-    """A trip with its passengers and their statuses (names only when ``names``; audited)."""
+    """A trip with its passengers and their statuses (names only when ``names``; audited).
+
+    A trip an earlier plan generation had and the active one has not is an **incident**, never a 404: the
+    answer is that trip as it was, with ``cancelled`` (when, by which generation, why) and its passengers
+    where they are now (status, current trip and place) — see :func:`cancelled_trip`."""
     with uow_factory() as uow:
-        _, trip = _trip_for(uow, actor, trip_id)
+        try:
+            _, trip = _trip_for(uow, actor, trip_id)
+        except NotFound:
+            gone = cancelled_trip(uow, actor, trip_id, names=names)
+            if gone is None:
+                raise
+            uow.ops.audit(actor=actor.username, action="read:manifest" if names else "read:manifest-redacted",
+                          subject=trip_id)
+            uow.commit()
+            return gone
         clock = uow.ops.clock()
         assert clock is not None
         people = []
@@ -485,25 +559,94 @@ def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool
         uow.ops.audit(actor=actor.username, action="read:manifest" if names else "read:manifest-redacted",
                       subject=trip_id)
         uow.commit()
-        return {**_trip_summary(trip, clock), "passengers": people}
+        return {**_trip_summary(trip, clock), "passengers": people, "cancelled": None}
+
+
+def cancelled_trip(uow: OpsUnitOfWork, actor: Actor, trip_id: str, *, names: bool) -> dict[str, Any] | None:
+    """The incident of a trip the re-plans dropped: the last generation that had it, as it was, with
+    ``cancelled`` = {at (UTC, when the generation without it was made), generation, reason (e.g. "closure of
+    damascus--masnaa"), taken_off: who was on board when it was dropped, action: what the officer must do};
+    passengers are
+    the people it carried, each where they are now. ``None`` when no generation ever had the trip (or the
+    field officer's assembly point was not on it)."""
+    clock = uow.ops.clock()
+    if clock is None:
+        return None
+    history = uow.ops.plan_history()  # (id, generation, reason, kpis, active) in id order
+    for n in range(len(history) - 1, 0, -1):
+        plan = uow.ops.plan(history[n - 1][0])
+        trip = next((t for t in plan.trips if t.id == trip_id), None) if plan is not None else None
+        if trip is None:
+            continue
+        if not _serves(actor, trip):
+            return None
+        _, gen, reason, _, _ = history[n]
+        at = next((a.at for a in uow.ops.audit_log(actor=None, action="plan:", since=None, limit=100_000, offset=0)
+                   if a.subject.startswith(f"plan {history[n][0]} ")), None)
+        people = [person_view(uow, _state(uow, pid), names=names) for b in trip.boardings for pid in b.person_ids]
+        note = f"incident:{trip_id}"
+        off = sorted({ev.person_id for _, ev in uow.ops.events(types=[EventType.REBOOKED.value])
+                      if isinstance(ev, PersonEvent) and ev.note == note})
+        action = ("nobody travels on this trip any more: take the people who were on board off the vehicle; "
+                  "they are checked in for the trip each one now holds (listed) — board them there — or wait at "
+                  "the assembly point if none" if off else
+                  "nobody was on board: its people hold the trips listed (or wait for a re-plan if none)")
+        return {**_trip_summary(trip, clock), "passengers": people, "cancelled": {
+            "at": at.isoformat() if at is not None else None, "generation": gen, "reason": reason,
+            "taken_off": off, "action": action}}
+    return None
 
 
 def status_board(*, uow_factory: UowFactory) -> dict[str, Any]:
-    """Counts by place and status (people with no event yet count as registered at home), plan KPIs."""
+    """Counts by place and status (people with no event yet count as registered at home), plan KPIs.
+
+    A person whose only events carry no place (a merge, undone) counts at home, not at "unknown"; records
+    set aside as unreviewed likely duplicates of another (:func:`evac.services.registry.collapse_in`) are not
+    counted: one person listed twice is one person registered. ``duplicates`` says how many such pairs wait.
+    """
+    from evac.services.registry import collapse_in
+
     with uow_factory() as uow:
         board: dict[str, dict[str, int]] = {}
+        placeless: list[str] = []
         for place, status, n in uow.ops.status_counts():
-            board.setdefault(place or "unknown", {})[status] = n
+            if place is None:
+                placeless.append(status)
+                continue
+            board.setdefault(place, {})[status] = n
         for place, n in uow.ops.unplanned_counts():
             row = board.setdefault(place, {})
             row["registered"] = row.get("registered", 0) + n
+
+        def count(place: str, status: str, n: int) -> None:
+            row = board.setdefault(place, {})
+            row[status] = row.get(status, 0) + n
+            if row[status] == 0:
+                del row[status]
+            if not row:
+                del board[place]
+
+        if placeless:  # only events without a place so far (a merge, undone): still at home, as _state says
+            for st in uow.ops.states(statuses=placeless, limit=10_000_000):
+                if st.place is None and st.merged_into is None:
+                    home = uow.ops.home_place(st.person_id)
+                    count(home[1] if home is not None else "unknown", st.status.value, 1)
+        # unreviewed likely duplicates are one person until reviewed: count the record that stands for them
+        col, recs = collapse_in(uow)
+        for rid in col.kept_for:
+            seen = uow.ops.state(person_key(rid))
+            if seen is None:
+                count(recs[rid].record.city, Status.REGISTERED.value, -1)
+            elif seen.merged_into is None:
+                count(seen.place or recs[rid].record.city, seen.status.value, -1)
         totals: dict[str, int] = {}
         for row in board.values():
             for s, n in row.items():
                 totals[s] = totals.get(s, 0) + n
         history = [{"plan": pid, "generation": g, "reason": r, "active": a, "kpis": _kpi_summary(k)}
                    for pid, g, r, k, a in uow.ops.plan_history()]
-        return {"by_place": board, "totals": totals, "plans": history}
+        return {"by_place": board, "totals": totals, "plans": history,
+                "duplicates": {"unresolved_likely": col.pairs, "planned_once": col.hidden}}
 
 
 def unaccounted(*, uow_factory: UowFactory, actor: Actor, place: str | None = None, status: str | None = None,
@@ -573,9 +716,23 @@ def outbox(*, uow_factory: UowFactory, status: str | None, limit: int, offset: i
 
 
 def audit_log(*, uow_factory: UowFactory, actor: str | None = None, action: str | None = None,
-              since: datetime | None = None, limit: int = 100, offset: int = 0) -> list[Any]:
+              since: datetime | None = None, limit: int = 100, offset: int = 0,
+              before: int | None = None) -> list[Any]:
+    """The audit log, newest first; ``before`` (a chain seq) pages back from there."""
     with uow_factory() as uow:
-        return uow.ops.audit_log(actor=actor, action=action, since=since, limit=limit, offset=offset)
+        return uow.ops.audit_log(actor=actor, action=action, since=since, limit=limit, offset=offset,
+                                 before=before)
+
+
+def record_audit(*, uow_factory: UowFactory, actor: str, action: str, subject: str) -> None:
+    """One audit entry in its own transaction (a CLI run — notification delivery — whose work commits in
+    several transactions of its own)."""
+    def run() -> None:
+        with uow_factory() as uow:
+            uow.ops.audit(actor=actor, action=action, subject=subject)
+            uow.commit()
+
+    retrying(run)
 
 
 def replan(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, now: datetime) -> dict[str, Any]:

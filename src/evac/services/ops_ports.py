@@ -48,6 +48,7 @@ class UserRecord:
     place: str | None = None
     active: bool = True
     language: str | None = None  # interface language (en, ru, ar); None: the device's choice
+    token_version: int = 0  # bearer tokens carry it; bumped on sign-out, deactivation, role or password change
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ class AuditEntry:
     actor: str
     action: str
     subject: str
+    seq: int | None = None  # position in the audit chain (page back with ``before``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +182,7 @@ class OpsRepository(Protocol):
     # -- audit
     def audit(self, *, actor: str, action: str, subject: str) -> None: ...
     def audit_log(self, *, actor: str | None, action: str | None, since: datetime | None, limit: int,
-                  offset: int) -> list[AuditEntry]: ...
+                  offset: int, before: int | None = None) -> list[AuditEntry]: ...
     # -- users and preferences
     def user(self, username: str) -> UserRecord | None: ...
     def users(self) -> list[UserRecord]: ...

@@ -21,6 +21,7 @@ from evac.core.model.people import (
     Script,
     Sex,
 )
+from evac.core.registry.collapse import LIKELY, Collapse, collapse_likely
 from evac.core.registry.eligibility import EligibilityPolicy, decide
 from evac.core.registry.households import group_households
 from evac.core.registry.linkage import link
@@ -66,10 +67,20 @@ class ImportResult:
     updated: int = 0
 
 
+def _audit(uow: UnitOfWork, actor: str | None, action: str, subject: str) -> None:
+    """Audit in the use case's own transaction when an actor is named (the CLI names the OS user)."""
+    if actor is not None and uow.ops is not None:
+        uow.ops.audit(actor=actor, action=action, subject=subject)
+
+
+def _ids(found: Sequence[Stored]) -> str:
+    return ",".join(f"R{s.id:07d}" for s in found)
+
+
 def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Sequence[tuple[int, Record]],
                    problems: Sequence[tuple[int, str, str]], rows: int, accept_valid: bool = False,
                    policy: EligibilityPolicy | None = None,
-                   on_progress: Callable[[int], None] | None = None) -> ImportResult:
+                   on_progress: Callable[[int], None] | None = None, actor: str | None = None) -> ImportResult:
     """Store one file's records in one transaction: all of them, or (``accept_valid``) the valid ones.
 
     A row whose external id was already imported from a file of the same name (a corrected or re-sent
@@ -115,12 +126,15 @@ def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Seq
                 done += 1
                 if on_progress is not None and done % 5000 == 0:
                     on_progress(done)
+        _audit(uow, actor, "write:import", f"import {import_id} (sha256 {sha256[:12]}): {len(recs)} new, "
+                                           f"{updated} updated, {len({p[0] for p in problems})} rejected")
         uow.commit()
     return ImportResult(import_id, len(recs), len({p[0] for p in problems}), len(groups), updated)
 
 
 def find(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
-         vulnerability: str | None = None, household: int | None = None, limit: int = 50) -> list[Stored]:
+         vulnerability: str | None = None, household: int | None = None, limit: int = 50,
+         actor: str | None = None) -> list[Stored]:
     """People whose names match every word of ``query`` in any script (Иванова = Ivanova = Ivanowa).
 
     Matching is by name key (see :mod:`evac.core.registry.names`) through blind indexes, so it is exact on
@@ -130,8 +144,12 @@ def find(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | 
     if not words:
         raise RegistryError(f"{query!r} has no name to search for")
     with uow:
-        return uow.registry.search(words=words, city=city.lower() if city else None, status=status,
-                                   vulnerability=vulnerability, household=household, limit=limit)
+        found = uow.registry.search(words=words, city=city.lower() if city else None, status=status,
+                                    vulnerability=vulnerability, household=household, limit=limit)
+        if actor is not None and uow.ops is not None:  # the query (a name) is not stored; who was shown is
+            _audit(uow, actor, "read:search", f"{len(found)} found: {_ids(found)}" if found else "none found")
+            uow.commit()
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +160,8 @@ class DedupResult:
     reviews: int
 
 
-def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] | None = None) -> DedupResult:
+def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] | None = None,
+          actor: str | None = None) -> DedupResult:
     """Score every candidate pair of active records and refresh the review queue (merges are kept)."""
     with uow:
         active = uow.registry.active()
@@ -152,15 +171,20 @@ def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] 
                    on_progress=on_progress)
         items = [(active[c.a].id, active[c.b].id, c.probability, c.decision, c.evidence) for c in res.candidates]
         uow.registry.replace_candidates(items)
+        _audit(uow, actor, "write:dedup", f"{len(active)} people, {len(items)} open pairs")
         uow.commit()
     matches = sum(1 for c in res.candidates if c.decision == "match")
     return DedupResult(len(active), res.pairs_compared, matches, len(res.candidates) - matches)
 
 
-def dupes(*, uow: UnitOfWork) -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
-    """The open review queue, best score first."""
+def dupes(*, uow: UnitOfWork, actor: str | None = None) -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
+    """The open review queue, best score first (audited as a read of names when ``actor`` is given)."""
     with uow:
-        return sorted(uow.registry.candidates(), key=lambda c: -c[2])
+        pairs = sorted(uow.registry.candidates(), key=lambda c: -c[2])
+        if actor is not None and uow.ops is not None:
+            _audit(uow, actor, "read:dupes", f"{len(pairs)} pairs")
+            uow.commit()
+        return pairs
 
 
 def merge(*, uow: UnitOfWork, kept: str, merged: str, actor: str = REGISTRY_ACTOR,
@@ -228,19 +252,62 @@ def _log_merge(ops: OpsRepository, *, person: Stored, into: int, undone: bool, a
     ops.audit(actor=actor, action="write:unmerge" if undone else "write:merge", subject=f"{pid} into {into_id}")
 
 
+def collapse_in(uow: UnitOfWork | OpsUnitOfWork, *, active: Sequence[Stored] | None = None
+                ) -> tuple[Collapse, dict[int, Stored]]:
+    """Who stands for whom until the likely pairs are reviewed (:func:`evac.core.registry.collapse.collapse_likely`),
+    inside an open unit of work; also the records involved by id (all of ``active`` when given)."""
+    pairs = uow.registry.open_pairs(decision=LIKELY)
+    if active is None:
+        stored = {s.id: s for s in uow.registry.many([x for p in pairs for x in p]) if s.merged_into is None}
+    else:
+        stored = {s.id: s for s in active}
+    return collapse_likely({i: s.record for i, s in stored.items()}, pairs), stored
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryPopulation:
+    """The planner's population from the registry and what it had to assume about unreviewed duplicates.
+
+    ``unresolved``: open likely pairs; ``planned_once``: records set aside because another record of their
+    component stands for them; ``groups``: such components.
+    """
+
+    population: Population
+    unresolved: int = 0
+    planned_once: int = 0
+    groups: int = 0
+
+    def note(self) -> str:
+        """One line for people who plan: empty when there is nothing unreviewed in the likely band."""
+        if not self.unresolved:
+            return ""
+        s = "" if self.unresolved == 1 else "s"
+        return (f"{self.unresolved:,} likely duplicate{s} not yet reviewed; planned once each "
+                f"({self.planned_once:,} record{'' if self.planned_once == 1 else 's'} set aside until reviewed: "
+                "`evac registry dupes --accept-likely`)")
+
+
 def population(*, uow: UnitOfWork, year: int = 2013) -> Population:
+    """The registry as a planner's :class:`Population`; see :func:`population_report`."""
+    return population_report(uow=uow, year=year).population
+
+
+def population_report(*, uow: UnitOfWork, year: int = 2013) -> RegistryPopulation:
     """The registry as a planner's :class:`Population` (merged records left out; unknown sex as F).
 
-    People without a city are left out: the planner cannot collect someone from nowhere.
+    Unreviewed likely duplicates are planned as one person, the better record (:func:`collapse_in`): they
+    take one seat and get one call-forward message. People without a city are left out: the planner cannot
+    collect someone from nowhere.
     """
     with uow:
         active = uow.registry.active()
+        col, _ = collapse_in(uow, active=active)
     people: list[Person] = []
     members: dict[int, list[str]] = {}
     city_of: dict[int, str] = {}
     for s in active:
         r = s.record
-        if not r.city:
+        if not r.city or s.id in col.kept_for:
             continue
         pid = f"R{s.id:07d}"
         hid = f"RH{s.household_id:07d}"
@@ -256,8 +323,9 @@ def population(*, uow: UnitOfWork, year: int = 2013) -> Population:
         members.setdefault(s.household_id, []).append(pid)
         city_of.setdefault(s.household_id, r.city)
     households = [Household(f"RH{h:07d}", tuple(m), city_of[h]) for h, m in members.items()]
-    return Population(tuple(people), tuple(households))
+    return RegistryPopulation(Population(tuple(people), tuple(households)), col.pairs, col.hidden, col.groups)
 
 
-__all__ = ["DedupResult", "Eligibility", "ImportRejected", "ImportResult", "RecordNotFound", "RegistryError", "dedup",
-           "dupes", "find", "import_records", "merge", "merge_in", "population", "unmerge", "unmerge_in"]
+__all__ = ["Collapse", "DedupResult", "Eligibility", "ImportRejected", "ImportResult", "RecordNotFound",
+           "RegistryError", "RegistryPopulation", "collapse_in", "dedup", "dupes", "find", "import_records",
+           "merge", "merge_in", "population", "population_report", "unmerge", "unmerge_in"]

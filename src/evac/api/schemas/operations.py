@@ -13,6 +13,7 @@ class TripOut(BaseModel):
     asset: str
     unit: int
     pickups: list[str]
+    dropoffs: list[str] = []
     origin: str = Field(description="Where the vehicle's first leg starts (often its depot, empty).")
     destination: str
     depart: str
@@ -22,8 +23,22 @@ class TripOut(BaseModel):
     pickup_at: str = Field(default="", description="When it leaves there (scenario time, ISO 8601 with offset).")
 
 
+class CancelledOut(BaseModel):
+    """Why a trip is no longer in the plan (an incident): when, by which plan generation, for what reason."""
+
+    at: str | None
+    generation: int
+    reason: str
+    taken_off: list[str] = Field(default=[], description="People on board when it was dropped (now checked in "
+                                                           "for the trip each holds, or none).")
+    action: str
+
+
 class ManifestOut(TripOut):
     passengers: list[dict[str, Any]]
+    cancelled: CancelledOut | None = Field(default=None, description=(
+        "Set when the active plan no longer has this trip (a re-plan dropped it): the trip as it was, its "
+        "people where they are now."))
 
 
 class ClosureIn(BaseModel):
@@ -88,12 +103,22 @@ class BoardOut(BaseModel):
     by_place: dict[str, dict[str, int]]
     totals: dict[str, int]
     plans: list[dict[str, Any]]
+    #: unreviewed likely duplicate pairs (``unresolved_likely``) and the records they leave uncounted
+    duplicates: dict[str, int] = {}
 
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
+
+
+class PasswordChangeIn(BaseModel):
+    """A user's own password change: the current password, and the new one (checked by the password rule)."""
+
+    model_config = ConfigDict(extra="forbid")
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
 
 
 class TokenOut(BaseModel):
@@ -141,6 +166,7 @@ class AuditOut(BaseModel):
     actor: str
     action: str
     subject: str
+    seq: int | None = None  # position in the audit chain; page back with ?before=seq
 
 
 class OutboxOut(BaseModel):

@@ -35,9 +35,11 @@ const EvacConsole = (() => {
 (() => {
   const { api, detail, el, t, show, table } = Evac;
   const SECTIONS = {
-    admin: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "users", "audit"],
-    planner: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications"],
-    viewer: ["board", "unaccounted", "map", "decision", "trips", "registry"],
+    admin: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "enquiries",
+            "sitrep", "users", "audit"],
+    planner: ["board", "unaccounted", "map", "decision", "trips", "closure", "registry", "notifications", "enquiries",
+              "sitrep"],
+    viewer: ["board", "unaccounted", "map", "decision", "trips", "registry", "sitrep"],
   };
   /** Roles that may search people and merge (viewers get the queue with ids only, as the API redacts it). */
   const EDITORS = ["admin", "planner"];
@@ -112,7 +114,8 @@ const EvacConsole = (() => {
       if (page.length < 500) break;
     }
     const cols = ["id", "household", "status", "trip", "place"];
-    const esc = (v) => `"${String(v ?? "").replaceAll('"', '""')}"`;
+    // OWASP: a cell a spreadsheet would run as a formula (= + - @ tab CR) is prefixed with a quote
+    const esc = (v) => { const t = String(v ?? ""); return `"${(/^[=+\-@\t\r]/.test(t) ? "'" + t : t).replaceAll('"', '""')}"`; };
     const csv = [cols.join(","), ...all.map((p) => cols.map((c) => esc(p[c])).join(","))].join("\r\n");
     const a = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: "unaccounted.csv" });
     document.body.append(a); a.click(); a.remove();
@@ -448,7 +451,7 @@ const EvacConsole = (() => {
       if (!s) { err.textContent = t("signin.failed"); return; }
       await start();
     });
-    document.getElementById("signout").addEventListener("click", signOut);
+    document.getElementById("signout").addEventListener("click", () => { Evac.logout(); signOut(); });
     for (const f of ["place", "status", "trip"]) {
       document.getElementById("unacc-" + f).addEventListener("change", () => loadUnaccounted().catch(fail("unacc-list")));
     }
