@@ -162,8 +162,10 @@ const EvacConsole = (() => {
     const places = document.getElementById("target-places"), links = document.getElementById("target-links");
     places.label = t("target.places");
     links.label = t("target.links");
-    places.replaceChildren(...targets.places.map((p) => el("option", { value: p.id, text: `${p.name} (${kind(p.kind)})` })));
-    links.replaceChildren(...targets.links.map((l) => el("option", { value: l.id, text: `${l.name} (${mode(l.mode)})` })));
+    // an <option> holds text only: the Latin name is isolated with FSI…PDI so Arabic keeps the parentheses right
+    const iso = (x) => "\u2068" + x + "\u2069";
+    places.replaceChildren(...targets.places.map((p) => el("option", { value: p.id, text: `${iso(p.name)} (${kind(p.kind)})` })));
+    links.replaceChildren(...targets.links.map((l) => el("option", { value: l.id, text: `${iso(l.name)} (${mode(l.mode)})` })));
     sel.value = cur;
     showTarget();
     showEffective();
@@ -390,7 +392,7 @@ const EvacConsole = (() => {
                                         text: !c ? t("ch.none") : t("ch." + c) === "ch." + c ? c : t("ch." + c) });
     box.replaceChildren(table([t("id"), t("person"), t("household"), t("template"), t("language"), t("channel"),
                                t("delivery"), t("attempts"), t("last.error")],
-      rows.map((m) => [String(m.id), m.person_id, m.household_id, tr("tpl." + m.template, m.template),
+      rows.map((m) => [String(m.id), m.person_id, m.household_id, el("span", { "data-template": m.template, text: tr("tpl." + m.template, m.template) }),
         tr("langname." + m.language, m.language), channel(m.channel),
         el("span", { class: "ob ob-" + m.status, text: t("ob." + m.status) }), String(m.attempts), m.last_error || "—"]),
       `${t("messages")}: ${rows.length}`));
