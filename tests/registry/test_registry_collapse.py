@@ -23,7 +23,6 @@ from evac.services import registry as svc
 from evac.services.operations import status_board
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from evac.adapters.store.workspace import Store
@@ -74,19 +73,6 @@ def test_nothing_to_collapse() -> None:
 
 
 # -- the registry, the planner's population and the board --------------------------------------------------------
-@pytest.fixture
-def six_store(tmp_path: Path, backend_env: dict[str, str]) -> Iterator[Store]:
-    """The six-record list of issue 13 imported and de-duplicated: three likely pairs, none reviewed."""
-    s = init_workspace(tmp_path / "ws", backend_env)
-    f = tmp_path / "six.csv"
-    f.write_text(CSV, encoding="utf-8")
-    t = read_table(f)
-    svc.import_records(uow=s.uow(), file_name=f.name, sha256=t.sha256, records=t.records, problems=[], rows=t.rows)
-    svc.dedup(uow=s.uow())
-    yield s
-    s.close()
-
-
 def _ext(store: Store, ids: set[int] | list[int]) -> set[str]:
     with store.uow() as uow:
         return {s.record.external_id for s in uow.registry.many(list(ids))}

@@ -242,6 +242,53 @@ def collapse_in(uow: UnitOfWork | OpsUnitOfWork, *, active: Sequence[Stored] | N
 
 
 @dataclass(frozen=True, slots=True)
+class AcceptResult:
+    """What a bulk accept did: ``merges`` as (kept, merged) record ids; ``pairs`` likely pairs accepted."""
+
+    merges: tuple[tuple[int, int], ...]
+    people: int
+    pairs: int
+
+    @property
+    def merged(self) -> int:
+        return len(self.merges)
+
+
+def accept_likely_in(uow: UnitOfWork | OpsUnitOfWork, *, actor: str, now: datetime, city: str | None = None,
+                     key: str = "") -> AcceptResult:
+    """Accept every unresolved likely pair (or those with a record in ``city``) inside an open unit of work.
+
+    Each connected component becomes one person, kept as its best record, exactly as the planner already
+    counted it (:func:`collapse_in`): the records it stood for are merged into it, one :func:`merge_in` each
+    (so each is logged, audited and can be undone alone with ``unmerge``). The caller commits: one failure
+    leaves every merge of the batch undone.
+    """
+    col, recs = collapse_in(uow)
+    groups = col.members()
+    if city is not None:
+        c = city.casefold()
+        groups = {rep: ids for rep, ids in groups.items() if any(recs[i].record.city.casefold() == c for i in ids)}
+    chosen = {i for ids in groups.values() for i in ids}
+    pairs = sum(1 for a, b in uow.registry.open_pairs(decision=LIKELY) if a in chosen and b in chosen)
+    merges: list[tuple[int, int]] = []
+    for rep, ids in sorted(groups.items()):
+        for rid in ids[1:]:
+            merge_in(uow, kept=recs[rep], merged=recs[rid], actor=actor, now=now,
+                     key=f"{key[:80]}#{rid}" if key else "")
+            merges.append((rep, rid))
+    return AcceptResult(tuple(merges), len(groups), pairs)
+
+
+def accept_likely(*, uow: UnitOfWork, city: str | None = None, actor: str = REGISTRY_ACTOR,
+                  now: datetime | None = None) -> AcceptResult:
+    """:func:`accept_likely_in` in its own transaction (all the batch's merges, or none)."""
+    with uow:
+        res = accept_likely_in(uow, actor=actor, now=now or datetime.now(UTC), city=city)
+        uow.commit()
+    return res
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryPopulation:
     """The planner's population from the registry and what it had to assume about unreviewed duplicates.
 
@@ -303,6 +350,7 @@ def population_report(*, uow: UnitOfWork, year: int = 2013) -> RegistryPopulatio
     return RegistryPopulation(Population(tuple(people), tuple(households)), col.pairs, col.hidden, col.groups)
 
 
-__all__ = ["Collapse", "DedupResult", "Eligibility", "ImportRejected", "ImportResult", "RecordNotFound",
-           "RegistryError", "RegistryPopulation", "collapse_in", "dedup", "dupes", "find", "import_records",
-           "merge", "merge_in", "population", "population_report", "unmerge", "unmerge_in"]
+__all__ = ["AcceptResult", "Collapse", "DedupResult", "Eligibility", "ImportRejected", "ImportResult",
+           "RecordNotFound", "RegistryError", "RegistryPopulation", "accept_likely", "accept_likely_in", "collapse_in",
+           "dedup", "dupes", "find", "import_records", "merge", "merge_in", "population", "population_report",
+           "unmerge", "unmerge_in"]

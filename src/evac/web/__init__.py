@@ -37,7 +37,8 @@ SHELL = ("/field", "/static/evac.css", "/static/i18n.js", "/static/common.js", "
 #: the console's scripts in load order (all deferred): console.js first, it defines ``EvacConsole.register``
 #: with which each module adds the loader of its section; every module brings its strings (``i18n-*.js``)
 CONSOLE_SCRIPTS = ("console.js", "i18n-map.js", "vendor/leaflet/leaflet.js", "map.js", "i18n-decision.js",
-                   "decision.js", "i18n-board.js", "board_chart.js", "i18n-users.js", "users.js")
+                   "decision.js", "i18n-board.js", "board_chart.js", "i18n-users.js", "users.js",
+                   "i18n-review.js", "review.js")
 #: the console's extra style sheets (Leaflet's own, then the situation map's)
 CONSOLE_STYLES: tuple[str, ...] = ("vendor/leaflet/leaflet.css", "map.css")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import JaroWinkler
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from evac.adapters.store.orm import (
     CandidateRow,
@@ -281,8 +281,52 @@ class SqlRegistry:
         for n in range(0, len(rows), BATCH):
             self.s.execute(insert(CandidateRow), rows[n:n + BATCH])
 
+    def _queue(self, *, decision: str | None, city: str | None) -> Any:
+        """Open pairs whose records are both unmerged (a pair with a merged side waits for its unmerge), of one
+        decision and with a side in one city (case-insensitive) when asked: a select of (pair, a, b)."""
+        pa, pb = aliased(PersonRow), aliased(PersonRow)
+        q = (select(CandidateRow.id).join(pa, pa.id == CandidateRow.a).join(pb, pb.id == CandidateRow.b)
+             .where(CandidateRow.status == "open", pa.merged_into.is_(None), pb.merged_into.is_(None)))
+        if decision is not None:
+            q = q.where(CandidateRow.decision == decision)
+        if city is not None:
+            q = q.where(or_(func.lower(pa.city) == city.lower(), func.lower(pb.city) == city.lower()))
+        return q, pa, pb
+
+    def candidate_page(self, *, decision: str | None = None, city: str | None = None, limit: int = 50,
+                       offset: int = 0) -> tuple[list[tuple[Stored, Stored, float, str, tuple[str, ...]]], int]:
+        """One page of the open queue, best score first (ties by ids), and how many pairs the filter holds.
+
+        Only the page's records are decrypted, so paging a long queue costs one page."""
+        self.flush()
+        q, _, _ = self._queue(decision=decision, city=city)
+        total = int(self.s.scalar(select(func.count()).select_from(q.subquery())) or 0)
+        ids = q.order_by(CandidateRow.score.desc(), CandidateRow.a, CandidateRow.b).limit(limit).offset(offset)
+        rows = list(self.s.scalars(select(CandidateRow).where(CandidateRow.id.in_(ids.scalar_subquery()))))
+        rows.sort(key=lambda c: (-c.score, c.a, c.b))
+        people = {s.id: s for s in self.many([x for c in rows for x in (c.a, c.b)])}
+        return [(people[c.a], people[c.b], c.score, c.decision, tuple(json.loads(c.evidence))) for c in rows], total
+
+    def candidate_counts(self, *, city: str | None = None) -> dict[str, int]:
+        """Open pairs per decision (``match``, ``review``) under the same rules as :meth:`candidate_page`."""
+        q, _, _ = self._queue(decision=None, city=city)
+        sub = select(CandidateRow.decision, func.count()).where(CandidateRow.id.in_(q.scalar_subquery()))
+        return {d: int(n) for d, n in self.s.execute(sub.group_by(CandidateRow.decision))}
+
+    def candidate_cities(self) -> dict[str, int]:
+        """Open pairs per city of their first record (cities as stored), for the queue's place filter."""
+        q, pa, _ = self._queue(decision=None, city=None)
+        sub = q.with_only_columns(pa.city, func.count()).group_by(pa.city)
+        return {c: int(n) for c, n in self.s.execute(sub)}
+
     def candidates(self, *, status: str = "open") -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
-        rows = list(self.s.scalars(select(CandidateRow).where(CandidateRow.status == status)))
+        """Pairs of one status; open pairs with a merged side are left out (they wait for the unmerge)."""
+        pa, pb = aliased(PersonRow), aliased(PersonRow)
+        q = (select(CandidateRow).join(pa, pa.id == CandidateRow.a).join(pb, pb.id == CandidateRow.b)
+             .where(CandidateRow.status == status))
+        if status == "open":
+            q = q.where(pa.merged_into.is_(None), pb.merged_into.is_(None))
+        rows = list(self.s.scalars(q))
         cache: dict[int, Stored] = {}
 
         def get(i: int) -> Stored:

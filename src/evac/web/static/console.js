@@ -2,7 +2,7 @@
    same matrix; hiding is for clarity, not security). Status board, unaccounted list with filter and CSV
    export, the situation map (map.js), the decision page (decision.js), trips and manifests, a closure with re-plan (KPIs before/after),
    users and the audit log (admin), the registry (people search with the household view; the duplicate review
-   queue with merge and unmerge) and the notification outbox. */
+   queue is review.js) and the notification outbox. */
 "use strict";
 /** Console modules (map.js, decision.js, …) register a loader per section; start() runs the loaders of the
    sections the role may see, again after a language change. A loader gets the role and rejects on failure. */
@@ -23,7 +23,6 @@ const EvacConsole = (() => {
   /** Roles that may search people and merge (viewers get the queue with ids only, as the API redacts it). */
   const EDITORS = ["admin", "planner"];
   let unaccounted = [];
-  let merges = [];  // merges done in this session: each offers an Unmerge button
 
   async function getJson(path) {
     const r = await api("GET", path);
@@ -132,7 +131,7 @@ const EvacConsole = (() => {
       rows.map((a) => [a.at.slice(0, 19).replace("T", " "), a.actor, a.action, a.subject]), t("audit")));
   }
 
-  // -- registry: people search, household view, duplicate review queue --------------------------------------
+  // -- registry: people search and household view (the duplicate review queue is review.js) -------------------
   async function searchPeople(ev) {
     ev.preventDefault();
     const q = document.getElementById("reg-q").value.trim();
@@ -159,68 +158,6 @@ const EvacConsole = (() => {
       t("household.of", { id: h.id })));
     box.dataset.household = h.id;
   }
-  function side(p) {
-    return el("div", { class: "side" }, el("div", {}, el("strong", { text: p.id }), p.name || p.original ? " " : "",
-      p.name || p.original ? Evac.personName(p) : null),
-      el("div", { class: "muted", text: [p.household, p.city, p.birth, p.sex].filter(Boolean).join(" · ") }));
-  }
-  async function loadDupes(role) {
-    const pairs = await getJson("/registry/dupes?limit=100");
-    const box = document.getElementById("dupe-list");
-    const canEdit = EDITORS.includes(role);
-    box.dataset.count = String(pairs.length);
-    if (!pairs.length) { box.replaceChildren(el("p", { text: t("dupes.none") })); return; }
-    const headers = [t("score"), t("decision"), t("person.a"), t("person.b"), t("evidence")];
-    if (canEdit) headers.push(t("action"));
-    box.replaceChildren(table(headers, pairs.map((d) => {
-      const row = [d.score.toFixed(3), d.decision, side(d.a), side(d.b),
-        el("ul", { class: "evidence" }, d.evidence.map((x) => el("li", { text: x })))];
-      if (canEdit) row.push(el("button", { type: "button", class: "merge", "data-pair": `${d.a.id}~${d.b.id}`,
-        "aria-label": t("merge.label", { kept: d.a.id, merged: d.b.id }), text: t("merge"),
-        onclick: () => merge(d.a.id, d.b.id, role) }));
-      return row;
-    }), `${t("dupes")}: ${pairs.length}`));
-    for (const tr of box.querySelectorAll("tbody tr")) {
-      const b = tr.querySelector("button.merge");
-      if (b) tr.dataset.pair = b.dataset.pair;
-    }
-  }
-  function renderMerges(role) {
-    document.getElementById("merged-list").replaceChildren(merges.length ? table([t("person"), t("action")],
-      merges.map((m) => [`${m.merged} → ${m.kept}`, el("button", { type: "button", class: "unmerge secondary",
-        "data-person": m.merged, text: t("unmerge"), "aria-label": t("unmerge.label", { merged: m.merged }),
-        onclick: () => unmerge(m.merged, role) })]), t("merged.recent")) : "");
-  }
-  async function registryWrite(path, body) {
-    const msg = document.getElementById("dupe-msg");
-    msg.textContent = "";
-    msg.classList.remove("error");
-    let r;
-    try { r = await api("POST", path, { body, key: Evac.newKey() }); }
-    catch (e) { msg.textContent = t("error", { detail: e.message }); msg.classList.add("error"); return null; }
-    if (r.status === 401) { signOut(); return null; }
-    if (!r.ok) { msg.textContent = t("error", { detail: await detail(r) }); msg.classList.add("error"); return null; }
-    return r.json();
-  }
-  async function merge(kept, merged, role) {
-    const out = await registryWrite("/registry/merges", { kept, merged });
-    if (out) {
-      merges = [...merges.filter((m) => m.merged !== out.merged), out];
-      document.getElementById("dupe-msg").textContent = t("merged.msg", out);
-    }
-    renderMerges(role);
-    await loadDupes(role).catch(fail("dupe-list"));
-  }
-  async function unmerge(merged, role) {
-    const out = await registryWrite("/registry/unmerges", { merged });
-    if (out) {
-      merges = merges.filter((m) => m.merged !== out.merged);
-      document.getElementById("dupe-msg").textContent = t("unmerged.msg", out);
-    }
-    renderMerges(role);
-    await loadDupes(role).catch(fail("dupe-list"));
-  }
-
   // -- notifications: the outbox (ids, template, language, delivery state; the API returns no message text) ---
   async function loadOutbox() {
     const status = document.getElementById("outbox-status").value;
@@ -240,7 +177,6 @@ const EvacConsole = (() => {
 
   function signOut() {
     Evac.setSession(null);
-    merges = [];
     show("work", false); show("wrong-role", false); show("who", false); show("signin", true);
   }
 
@@ -258,12 +194,7 @@ const EvacConsole = (() => {
     for (const id of Object.values(SECTIONS).flat()) show(id, allowed.includes(id));
     const jobs = [loadBoard().then(loadUnaccounted).catch(fail("unacc-list")),
                   loadTrips(s.role).catch(fail("trip-list"))];
-    if (allowed.includes("registry")) {
-      const canEdit = EDITORS.includes(s.role);
-      show("reg-people", canEdit); show("reg-merges", canEdit);
-      renderMerges(s.role);
-      jobs.push(loadDupes(s.role).catch(fail("dupe-list")));
-    }
+    if (allowed.includes("registry")) show("reg-people", EDITORS.includes(s.role));  // the queue: review.js
     if (allowed.includes("notifications")) jobs.push(loadOutbox().catch(fail("outbox-list")));
     if (allowed.includes("audit")) jobs.push(loadAudit().catch(fail("audit-list")));
     for (const sec of allowed) {
@@ -297,11 +228,6 @@ const EvacConsole = (() => {
     document.getElementById("closure-form").addEventListener("submit", postClosure);
     document.getElementById("replan").addEventListener("click", replan);
     document.getElementById("reg-search-form").addEventListener("submit", searchPeople);
-    document.getElementById("unmerge-form").addEventListener("submit", (ev) => {
-      ev.preventDefault();
-      const id = document.getElementById("unmerge-id").value.trim();
-      if (id) unmerge(id, (Evac.session() || {}).role);
-    });
     document.getElementById("outbox-status").addEventListener("change", () => loadOutbox().catch(fail("outbox-list")));
     document.addEventListener("evac:lang", () => { if (Evac.session()) start(); });
     start();
