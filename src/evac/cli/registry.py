@@ -146,34 +146,41 @@ def _person_json(s: Stored) -> dict[str, object]:
 
 @registry_app.command("find")
 def find_cli(
-    query: Annotated[str, typer.Argument(help="Name words in any script: ivanova, Иванова, محمد.")],
+    query: Annotated[str, typer.Argument(help="Name words in any script, and optionally a birth date or year: "
+                                         "ivanova, Иванова 1975, محمد.")],
     workspace: WorkspaceOpt = None,
     city: Annotated[str | None, typer.Option(help="Only people in this city.")] = None,
     status: Annotated[str | None, typer.Option(help="Only people with this status.")] = None,
     vulnerability: Annotated[str | None, typer.Option(help="Only people with this vulnerability.")] = None,
     household: Annotated[int | None, typer.Option(help="Only members of this household id.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many results.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many results (the next page).")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Find people by name, tolerant of transliteration (Иванова = Ivanova = Ivanowa)."""
+    """Find people by name, ranked: tolerant of transliteration (Иванова = Ivanova = Ivanowa), sex and birth
+    date in the query weigh in, a family stays together."""
     from evac.services import registry as svc
 
     with _store(workspace) as store:
         t0 = time.perf_counter()
-        found = svc.find(uow=store.uow(), query=query, city=city, status=status, vulnerability=vulnerability,
-                         household=household, limit=limit)
+        res = svc.search(uow=store.uow(), query=query, city=city, status=status, vulnerability=vulnerability,
+                         household=household, limit=limit, offset=offset)
         ms = (time.perf_counter() - t0) * 1000
     if as_json:
-        typer.echo(json.dumps([_person_json(s) for s in found], ensure_ascii=False))
+        typer.echo(json.dumps([{**_person_json(s), "score": round(sc, 4)} for s, sc in res.hits],
+                              ensure_ascii=False))
         return
-    t = RichTable(title=f"{len(found)} found for {query!r} in {ms:.0f} ms", title_justify="left")
-    for col in ("id", "name", "original", "birth", "city", "household", "eligibility", "willingness"):
+    t = RichTable(title=f"{len(res.hits)} of {res.total:,} found for {query!r} in {ms:.0f} ms", title_justify="left")
+    cols = ("id", "name", "original", "birth", "city", "household", "eligibility", "willingness")
+    for col in (*cols, "score"):
         t.add_column(col)
-    for s in found:
+    for s, sc in res.hits:
         j = _person_json(s)
-        t.add_row(*(str(j[c]) for c in ("id", "name", "original", "birth", "city", "household", "eligibility",
-                                         "willingness")))
+        t.add_row(*(str(j[c]) for c in cols), f"{sc:.2f}")
     out.print(t)
+    if res.more:
+        out.print(f"more results: {res.total - res.offset - len(res.hits):,} after these "
+                  f"(--offset {res.offset + len(res.hits)}, or add a birth year to the query)")
 
 
 @registry_app.command("dupes")

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from evac.core.model.people import Eligibility, Relation
     from evac.core.registry.records import Record, Stored
+    from evac.core.registry.search import Brief
     from evac.services.ops_ports import OpsRepository
 
 
@@ -27,8 +28,14 @@ class RegistryRepository(Protocol):
 
     def update_person(self, *, person_id: int, record: Record, line: int, import_id: int | None) -> None: ...
 
-    def search(self, *, words: Sequence[frozenset[str]], city: str | None, status: str | None,
-               vulnerability: str | None, household: int | None, limit: int) -> list[Stored]: ...
+    def name_hits(self, words: Sequence[frozenset[str]]) -> dict[int, int]:
+        """Unmerged people whose name keys match query words: person id → bit mask of the words matched."""
+        ...
+
+    def briefs(self, ids: Sequence[int], *, city: str | None = None, status: str | None = None,
+               vulnerability: str | None = None, household: int | None = None) -> list[Brief]:
+        """The clear (unsealed) facts of these unmerged people under the filters."""
+        ...
 
     def active(self) -> list[Stored]: ...
 

@@ -6,6 +6,7 @@ error (or a crash) anywhere before leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -25,7 +26,9 @@ from evac.core.registry.collapse import LIKELY, Collapse, collapse_likely
 from evac.core.registry.eligibility import EligibilityPolicy, decide
 from evac.core.registry.households import group_households
 from evac.core.registry.linkage import link
-from evac.core.registry.names import query_tokens, script_of
+from evac.core.registry.names import script_of
+from evac.core.registry.search import OPEN_AT_MOST, Brief, coarse, fine, near_every_word
+from evac.core.registry.search import parse as parse_query
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -120,19 +123,82 @@ def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Seq
     return ImportResult(import_id, len(recs), len({p[0] for p in problems}), len(groups), updated)
 
 
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One page of a ranked search: (person, score) best first, and how many people the search found in all
+    (after scope and filters, before the page was cut): ``more`` says the page does not show them all."""
+
+    hits: tuple[tuple[Stored, float], ...]
+    total: int
+    offset: int = 0
+
+    @property
+    def more(self) -> bool:
+        return self.offset + len(self.hits) < self.total
+
+
+def search_in(uow: UnitOfWork | OpsUnitOfWork, *, query: str, limit: int = 50, offset: int = 0,
+              city: str | None = None, status: str | None = None, vulnerability: str | None = None,
+              household: int | None = None,
+              visible: Callable[[Sequence[Brief]], Sequence[Brief]] | None = None) -> SearchResult:
+    """Ranked name search inside an open unit of work (see :mod:`evac.core.registry.search`).
+
+    Candidates are the people matching the most query words by key (all words when anyone matches all, so a
+    typo in one word still finds the person by the others); ``visible`` (a field officer's assembly point)
+    and the filters cut them **before** anything is capped, so ``total`` counts exactly what this caller may
+    see. The best :data:`~evac.core.registry.search.OPEN_AT_MOST` by :func:`~evac.core.registry.search.coarse`
+    score are decrypted and ranked by :func:`~evac.core.registry.search.fine`; ties by household, then id, so
+    a family stays together. Raises :class:`RegistryError` for a query without a name.
+    """
+    q = parse_query(query)
+    if not q.words:
+        raise RegistryError(f"{query!r} has no name to search for")
+    hits = uow.registry.name_hits([w.keys for w in q.words])
+    if not hits:
+        return SearchResult((), 0, offset)
+    best = max(bin(m).count("1") for m in hits.values())
+    ids = [i for i, m in hits.items() if bin(m).count("1") == best]
+    found = uow.registry.briefs(ids, city=city, status=status, vulnerability=vulnerability, household=household)
+    if visible is not None:
+        found = list(visible(found))
+    if not found:
+        return SearchResult((), 0, offset)
+    df = [sum(1 for b in found if hits[b.id] >> i & 1) for i in range(len(q.words))]
+    rarity = [1.0 / math.log2(2 + n) for n in df]  # a match on a rare word says more than on a common one
+
+    def rough(b: Brief) -> float:
+        return coarse(q, b, hits[b.id]) + 0.05 * sum(r for i, r in enumerate(rarity) if hits[b.id] >> i & 1)
+
+    shortlist = sorted(found, key=lambda b: (-rough(b), b.id))[:max(OPEN_AT_MOST, offset + limit)]
+    opened = {s.id: s for s in uow.registry.many([b.id for b in shortlist])}
+    family: dict[int, int] = {}
+    for b in found:
+        family[b.household_id] = family.get(b.household_id, 0) + 1
+    total = len(found)
+    if best < len(q.words):  # found by some words only: the others must at least be near misses (typos)
+        shortlist = [b for b in shortlist if b.id in opened and near_every_word(q, opened[b.id].record)]
+        total = len(shortlist)  # of the candidates examined: a birth year in the query narrows the rest
+    ranked = sorted(((opened[b.id], fine(q, opened[b.id].record, family=family[b.household_id] - 1))
+                     for b in shortlist if b.id in opened), key=lambda x: (-x[1], x[0].household_id, x[0].id))
+    return SearchResult(tuple(ranked[offset:offset + limit]), total, offset)
+
+
+def search(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
+           vulnerability: str | None = None, household: int | None = None, limit: int = 50,
+           offset: int = 0) -> SearchResult:
+    """People ranked by how well they match ``query`` (name words in any script, an optional birth date or
+    year): Иванова = Ivanova = Ivanowa; see :func:`search_in`. Merged records are hidden behind the record they
+    were merged into."""
+    with uow:
+        return search_in(uow, query=query, limit=limit, offset=offset, city=city, status=status,
+                         vulnerability=vulnerability, household=household)
+
+
 def find(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
          vulnerability: str | None = None, household: int | None = None, limit: int = 50) -> list[Stored]:
-    """People whose names match every word of ``query`` in any script (Иванова = Ivanova = Ivanowa).
-
-    Matching is by name key (see :mod:`evac.core.registry.names`) through blind indexes, so it is exact on
-    keys and tolerant of transliteration; merged records are hidden behind the record they were merged into.
-    """
-    words = query_tokens(query)
-    if not words:
-        raise RegistryError(f"{query!r} has no name to search for")
-    with uow:
-        return uow.registry.search(words=words, city=city.lower() if city else None, status=status,
-                                   vulnerability=vulnerability, household=household, limit=limit)
+    """The people of :func:`search`'s first page, best first."""
+    return [s for s, _ in search(uow=uow, query=query, city=city, status=status, vulnerability=vulnerability,
+                                 household=household, limit=limit).hits]
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +417,6 @@ def population_report(*, uow: UnitOfWork, year: int = 2013) -> RegistryPopulatio
 
 
 __all__ = ["AcceptResult", "Collapse", "DedupResult", "Eligibility", "ImportRejected", "ImportResult",
-           "RecordNotFound", "RegistryError", "RegistryPopulation", "accept_likely", "accept_likely_in", "collapse_in",
-           "dedup", "dupes", "find", "import_records", "merge", "merge_in", "population", "population_report",
-           "unmerge", "unmerge_in"]
+           "RecordNotFound", "RegistryError", "RegistryPopulation", "SearchResult", "accept_likely",
+           "accept_likely_in", "collapse_in", "dedup", "dupes", "find", "import_records", "merge", "merge_in",
+           "population", "population_report", "search", "search_in", "unmerge", "unmerge_in"]

@@ -13,8 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz.distance import JaroWinkler
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from evac.adapters.store.orm import (
@@ -28,8 +27,9 @@ from evac.adapters.store.orm import (
     WillingnessRow,
 )
 from evac.core.model.people import Category, Eligibility, PartialDate, Relation, Sex, Vulnerability, Willingness
-from evac.core.registry.names import name_tokens, normal
+from evac.core.registry.names import name_tokens
 from evac.core.registry.records import Record, Stored
+from evac.core.registry.search import Brief
 from evac.services.registry import RecordNotFound, RegistryError
 
 if TYPE_CHECKING:
@@ -210,31 +210,44 @@ class SqlRegistry:
         return Stored(row.id, rec, row.household_id or 0, Relation(row.relation), Eligibility(row.eligibility),
                       row.eligibility_reason, row.status, row.merged_into)
 
-    def search(self, *, words: Sequence[frozenset[str]], city: str | None, status: str | None,
-               vulnerability: str | None, household: int | None, limit: int) -> list[Stored]:
+    def name_hits(self, words: Sequence[frozenset[str]]) -> dict[int, int]:
+        """Unmerged people whose name keys match query words: person id → bit mask of the words matched
+        (bit i: ``words[i]``). One indexed lookup of every key's blind token under every key version."""
         self.flush()
-        ids: set[int] | None = None
-        for keys in words:
-            toks = [k.token("n", w) for k in self.keys.keys.values() for w in keys]
-            found = set(self.s.scalars(select(TokenRow.person_id).where(
-                and_(TokenRow.kind == "n", TokenRow.token.in_(toks)))))
-            ids = found if ids is None else ids & found
-            if not ids:
-                return []
-        q = select(PersonRow).where(PersonRow.id.in_(sorted(ids or ())), PersonRow.merged_into.is_(None))
-        if city:
-            q = q.where(PersonRow.city == city)
-        if status:
-            q = q.where(PersonRow.status == status)
-        if vulnerability:
-            q = q.where(PersonRow.vulnerabilities.contains(vulnerability))
-        if household is not None:
-            q = q.where(PersonRow.household_id == household)
-        out = [self._stored(r) for r in self.s.scalars(q.limit(max(limit * 4, 200)))]
-        query = " ".join(sorted(w for k in words for w in k))
-        out.sort(key=lambda st: (-JaroWinkler.normalized_similarity(
-            query, normal(st.record.display_name)), st.id))
-        return out[:limit]
+        bits: dict[bytes, int] = {}
+        for i, keys in enumerate(words):
+            for k in self.keys.keys.values():
+                for w in keys:
+                    t = k.token("n", w)
+                    bits[t] = bits.get(t, 0) | (1 << i)
+        out: dict[int, int] = {}
+        toks = sorted(bits)
+        for n in range(0, len(toks), 500):
+            q = (select(TokenRow.person_id, TokenRow.token).join(PersonRow, PersonRow.id == TokenRow.person_id)
+                 .where(TokenRow.kind == "n", TokenRow.token.in_(toks[n:n + 500]), PersonRow.merged_into.is_(None)))
+            for pid, tok in self.s.execute(q):
+                out[pid] = out.get(pid, 0) | bits[bytes(tok)]
+        return out
+
+    def briefs(self, ids: Sequence[int], *, city: str | None = None, status: str | None = None,
+               vulnerability: str | None = None, household: int | None = None) -> list[Brief]:
+        """What is kept in clear about these people (unmerged ones, under the filters): nothing decrypted."""
+        out: list[Brief] = []
+        wanted = sorted(set(ids))
+        cols = (PersonRow.id, PersonRow.household_id, PersonRow.birth, PersonRow.sex, PersonRow.city)
+        for n in range(0, len(wanted), 2000):
+            q = select(*cols).where(PersonRow.id.in_(wanted[n:n + 2000]), PersonRow.merged_into.is_(None))
+            if city:
+                q = q.where(func.lower(PersonRow.city) == city.lower())
+            if status:
+                q = q.where(PersonRow.status == status)
+            if vulnerability:
+                q = q.where(PersonRow.vulnerabilities.contains(vulnerability))
+            if household is not None:
+                q = q.where(PersonRow.household_id == household)
+            out.extend(Brief(i, h or 0, PartialDate.parse(b), Sex(x) if x else None, c)
+                       for i, h, b, x, c in self.s.execute(q))
+        return out
 
     def active(self) -> list[Stored]:
         self.flush()
