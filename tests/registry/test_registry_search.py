@@ -139,3 +139,45 @@ def test_an_officer_sees_every_match_at_their_point_before_any_cap(tmp_path: Pat
         assert all_total == 325 and len(everyone) == 20
     finally:
         s.close()
+
+
+def test_query_keys_meet_the_other_romanisations() -> None:
+    from evac.core.registry.names import name_tokens
+
+    pairs = [
+        ("Наджар", "Najar"),
+        ("Najjar", "Najar"),
+        ("Zaytsev", "Sajzew"),
+        ("Zinaida", "Sinaida"),
+        ("Евгений", "Jewgenij"),
+        ("Nadezhda", "Nadeschda"),
+        ("Жанна", "Schanna"),
+    ]
+    for query, stored in pairs:
+        [word] = parse(query).words
+        assert word.keys & name_tokens(stored, ""), (query, stored)
+    assert all(len(k) > 1 for k in parse("Julija").words[0].keys - {"l", "~l"})  # no one-letter variant keys
+
+
+def test_each_query_word_matches_its_own_name() -> None:
+    from evac.core.registry.search import name_score
+
+    q = parse("Ahmad Al-Ahmed")
+    assert name_score(q, Record("a", "Ahmad", "Al-Ahmed")) > 0.95
+    assert name_score(q, Record("g", "Galina", "Al-Ahmed")) <= 0.5  # one family name answers one query word
+
+
+def test_birth_dates_weigh_by_what_they_share() -> None:
+    from evac.core.registry.search import birth_score
+
+    d = PartialDate(1975, 3, 12)
+    assert (
+        birth_score(d, PartialDate(1975, 3, 12))
+        > birth_score(d, PartialDate(1975, 12, 3))
+        > birth_score(d, PartialDate(1975))
+        > 0
+        > birth_score(d, PartialDate(1975, 4, 1))
+        > birth_score(d, PartialDate(1990))
+    )
+    assert birth_score(d, PartialDate(1976, 3, 12)) > 0  # a year off by one, same day: a typo
+    assert birth_score(None, d) == birth_score(d, PartialDate()) == 0

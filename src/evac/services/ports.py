@@ -33,8 +33,9 @@ class RegistryRepository(Protocol):
         ...
 
     def briefs(self, ids: Sequence[int], *, city: str | None = None, status: str | None = None,
-               vulnerability: str | None = None, household: int | None = None) -> list[Brief]:
-        """The clear (unsealed) facts of these unmerged people under the filters."""
+               vulnerability: str | None = None, household: int | None = None,
+               years: Sequence[int] | None = None) -> list[Brief]:
+        """The clear (unsealed) facts of these unmerged people under the filters (born in ``years`` if given)."""
         ...
 
     def active(self) -> list[Stored]: ...

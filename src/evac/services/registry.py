@@ -27,7 +27,7 @@ from evac.core.registry.eligibility import EligibilityPolicy, decide
 from evac.core.registry.households import group_households
 from evac.core.registry.linkage import link
 from evac.core.registry.names import script_of
-from evac.core.registry.search import OPEN_AT_MOST, Brief, coarse, fine, near_every_word
+from evac.core.registry.search import OPEN_AT_MOST, Brief, birth_score, coarse, fine, near_every_word
 from evac.core.registry.search import parse as parse_query
 
 if TYPE_CHECKING:
@@ -156,15 +156,23 @@ def search_in(uow: UnitOfWork | OpsUnitOfWork, *, query: str, limit: int = 50, o
     hits = uow.registry.name_hits([w.keys for w in q.words])
     if not hits:
         return SearchResult((), 0, offset)
-    best = max(bin(m).count("1") for m in hits.values())
-    ids = [i for i, m in hits.items() if bin(m).count("1") == best]
-    found = uow.registry.briefs(ids, city=city, status=status, vulnerability=vulnerability, household=household)
+    n = len(q.words)
+    count = {i: bin(m).count("1") for i, m in hits.items()}
+    best = max(count.values())
+    filters = {"city": city, "status": status, "vulnerability": vulnerability, "household": household}
+    found = uow.registry.briefs([i for i, c in count.items() if c == best], **filters)
+    if q.birth is not None and q.birth.year is not None and n > 1:
+        # a maiden name, a typo or a transliteration no key joins: the other words and the birth date find them
+        y = q.birth.year
+        extra = uow.registry.briefs([i for i, c in count.items() if 0 < c < best], years=(y - 1, y, y + 1),
+                                    **filters)
+        found += [b for b in extra if birth_score(q.birth, b.birth) >= 0.1]
     if visible is not None:
         found = list(visible(found))
     if not found:
         return SearchResult((), 0, offset)
-    df = [sum(1 for b in found if hits[b.id] >> i & 1) for i in range(len(q.words))]
-    rarity = [1.0 / math.log2(2 + n) for n in df]  # a match on a rare word says more than on a common one
+    df = [sum(1 for b in found if hits[b.id] >> i & 1) for i in range(n)]
+    rarity = [1.0 / math.log2(2 + k) for k in df]  # a match on a rare word says more than on a common one
 
     def rough(b: Brief) -> float:
         return coarse(q, b, hits[b.id]) + 0.05 * sum(r for i, r in enumerate(rarity) if hits[b.id] >> i & 1)
@@ -174,10 +182,16 @@ def search_in(uow: UnitOfWork | OpsUnitOfWork, *, query: str, limit: int = 50, o
     family: dict[int, int] = {}
     for b in found:
         family[b.household_id] = family.get(b.household_id, 0) + 1
+
+    def plausible(b: Brief) -> bool:
+        """Found by every word, or near every word (a typo), or by some words and the birth date."""
+        return count[b.id] == n or near_every_word(q, opened[b.id].record) or birth_score(q.birth, b.birth) >= 0.1
+
     total = len(found)
-    if best < len(q.words):  # found by some words only: the others must at least be near misses (typos)
-        shortlist = [b for b in shortlist if b.id in opened and near_every_word(q, opened[b.id].record)]
-        total = len(shortlist)  # of the candidates examined: a birth year in the query narrows the rest
+    if any(count[b.id] < n for b in found):
+        kept = [b for b in shortlist if b.id in opened and plausible(b)]
+        total -= len(shortlist) - len(kept)  # of the candidates examined; a birth year in the query narrows the rest
+        shortlist = kept
     ranked = sorted(((opened[b.id], fine(q, opened[b.id].record, family=family[b.household_id] - 1))
                      for b in shortlist if b.id in opened), key=lambda x: (-x[1], x[0].household_id, x[0].id))
     return SearchResult(tuple(ranked[offset:offset + limit]), total, offset)

@@ -230,8 +230,10 @@ class SqlRegistry:
         return out
 
     def briefs(self, ids: Sequence[int], *, city: str | None = None, status: str | None = None,
-               vulnerability: str | None = None, household: int | None = None) -> list[Brief]:
-        """What is kept in clear about these people (unmerged ones, under the filters): nothing decrypted."""
+               vulnerability: str | None = None, household: int | None = None,
+               years: Sequence[int] | None = None) -> list[Brief]:
+        """What is kept in clear about these people (unmerged ones, under the filters; born in one of ``years``
+        when given): nothing decrypted."""
         out: list[Brief] = []
         wanted = sorted(set(ids))
         cols = (PersonRow.id, PersonRow.household_id, PersonRow.birth, PersonRow.sex, PersonRow.city)
@@ -245,6 +247,8 @@ class SqlRegistry:
                 q = q.where(PersonRow.vulnerabilities.contains(vulnerability))
             if household is not None:
                 q = q.where(PersonRow.household_id == household)
+            if years is not None:
+                q = q.where(func.substr(PersonRow.birth, 1, 4).in_([f"{y:04d}" for y in years]))
             out.extend(Brief(i, h or 0, PartialDate.parse(b), Sex(x) if x else None, c)
                        for i, h, b, x, c in self.s.execute(q))
         return out
