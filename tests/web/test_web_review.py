@@ -84,3 +84,20 @@ def test_viewer_sees_counts_but_no_bulk_accept(page: Page, queue_server: Server)
     page.wait_for_selector("#dupe-list[data-total='62'] tbody tr")
     assert "2 likely duplicates" in page.inner_text("#dupe-unresolved")
     assert not page.is_visible("#dupe-accept") and page.locator("#dupe-list button.merge").count() == 0
+
+
+def test_console_search_shows_birth_date_and_trip_and_says_when_more_were_found(page: Page, server: Server) -> None:
+    first = server.api("GET", "/trips?limit=1", "planner").json()[0]
+    manifest = server.api("GET", f"/trips/{first['id']}", "planner").json()
+    family = manifest["passengers"][0]["name"].split()[-1]
+    r = server.api("GET", f"/people?q={family}&limit=50", "planner")
+    total = int(r.headers["X-Total-Count"])
+    sign_in(page, server.url, "/console", "planner")
+    page.fill("#reg-q", family)
+    page.click("#reg-search-form button[type=submit]")
+    page.wait_for_selector("#reg-results tbody tr")
+    assert page.locator("#reg-results thead th").all_inner_texts()[:2] == ["Name", "Born"]
+    assert "Trip" in page.locator("#reg-results thead th").all_inner_texts()
+    assert page.get_attribute("#reg-results", "data-total") == str(total)
+    if total > 50:
+        assert f"of {total:,}" in page.inner_text("#reg-note")

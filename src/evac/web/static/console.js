@@ -138,17 +138,26 @@ const EvacConsole = (() => {
     const note = document.getElementById("reg-note");
     note.textContent = "";
     if (!q) return;
-    let found;
-    try { found = await getJson("/people?limit=50&q=" + encodeURIComponent(q)); }
-    catch (e) { note.textContent = t("error", { detail: e.message }); return; }
+    let found, total;
+    try {
+      const r = await api("GET", "/people?limit=50&q=" + encodeURIComponent(q));
+      if (r.status === 401) { signOut(); return; }
+      if (!r.ok) throw new Error(await detail(r));
+      found = await r.json();
+      total = Number(r.headers.get("X-Total-Count") || found.length);
+    } catch (e) { note.textContent = t("error", { detail: e.message }); return; }
     if (!found.length) note.textContent = t("search.none");
-    document.getElementById("reg-results").replaceChildren(table([t("name"), t("id"), t("household"), t("status"), t("place")],
+    else if (total > found.length) note.textContent = t("search.more", { n: found.length, total: total.toLocaleString() });
+    document.getElementById("reg-results").replaceChildren(table([t("name"), t("birth"), t("id"), t("household"), t("status"),
+                                                                  t("trip"), t("place")],
       found.map((p) => [
         el("button", { type: "button", class: "link person", "data-person": p.id, "data-household": p.household,
                        title: t("open.household", { name: p.name || p.original || p.id }),
                        onclick: () => showHousehold(p.household).catch(fail("reg-household")) }, Evac.personName(p)),
-        p.id, p.household, Evac.statusText(p.status), p.place || "—"]), `${t("search.go")}: ${found.length}`));
+        p.birth || "—", p.id, p.household, Evac.statusText(p.status), p.trip || "—", p.place || "—"]),
+      `${t("search.go")}: ${found.length}`));
     document.getElementById("reg-results").dataset.count = String(found.length);
+    document.getElementById("reg-results").dataset.total = String(total);
   }
   async function showHousehold(hid) {
     const h = await getJson("/households/" + encodeURIComponent(hid));

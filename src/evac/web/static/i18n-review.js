@@ -9,7 +9,8 @@ window.EVAC_I18N_ADD({
     "accept.confirm": "Merge the {n} likely pairs, each group into its best record? Each merge can be undone.",
     "accept.confirm.place": "Merge the {n} likely pairs at {place}, each group into its best record? Each merge can be undone.",
     "accept.go": "Merge them", "cancel": "Cancel",
-    "accepted.msg": "Accepted {pairs} likely pairs: {merged} records merged into {people} people."
+    "accepted.msg": "Accepted {pairs} likely pairs: {merged} records merged into {people} people.",
+    "birth": "Born", "search.more": "The best {n} of {total} found: add a birth year or a second name to narrow."
   },
   ru: {
     "band": "Группа", "band.all": "Все пары", "band.likely": "Вероятные совпадения", "band.review": "На проверку",
@@ -19,7 +20,8 @@ window.EVAC_I18N_ADD({
     "accept.confirm": "Объединить {n} вероятных пар, каждую группу в её лучшую запись? Любое объединение можно отменить.",
     "accept.confirm.place": "Объединить {n} вероятных пар в пункте {place}, каждую группу в её лучшую запись? Любое объединение можно отменить.",
     "accept.go": "Объединить", "cancel": "Отмена",
-    "accepted.msg": "Принято вероятных пар: {pairs}; объединено записей: {merged} в {people} чел."
+    "accepted.msg": "Принято вероятных пар: {pairs}; объединено записей: {merged} в {people} чел.",
+    "birth": "Дата рождения", "search.more": "Показаны лучшие {n} из {total}: добавьте год рождения или второе имя."
   },
   ar: {
     "band": "الفئة", "band.all": "كل الأزواج", "band.likely": "تطابقات مرجحة", "band.review": "للمراجعة",
@@ -29,6 +31,7 @@ window.EVAC_I18N_ADD({
     "accept.confirm": "دمج {n} من الأزواج المرجحة، كل مجموعة في أفضل سجل لها؟ يمكن التراجع عن أي دمج.",
     "accept.confirm.place": "دمج {n} من الأزواج المرجحة في {place}، كل مجموعة في أفضل سجل لها؟ يمكن التراجع عن أي دمج.",
     "accept.go": "دمجها", "cancel": "إلغاء",
-    "accepted.msg": "قُبل {pairs} من الأزواج المرجحة: دُمج {merged} سجلات في {people} أشخاص."
+    "accepted.msg": "قُبل {pairs} من الأزواج المرجحة: دُمج {merged} سجلات في {people} أشخاص.",
+    "birth": "تاريخ الميلاد", "search.more": "أفضل {n} من {total}: أضف سنة الميلاد أو اسمًا آخر لتضييق البحث."
   }
 });
