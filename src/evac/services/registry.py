@@ -143,12 +143,13 @@ def search_in(uow: UnitOfWork | OpsUnitOfWork, *, query: str, limit: int = 50, o
               visible: Callable[[Sequence[Brief]], Sequence[Brief]] | None = None) -> SearchResult:
     """Ranked name search inside an open unit of work (see :mod:`evac.core.registry.search`).
 
-    Candidates are the people matching the most query words by key (all words when anyone matches all, so a
-    typo in one word still finds the person by the others); ``visible`` (a field officer's assembly point)
-    and the filters cut them **before** anything is capped, so ``total`` counts exactly what this caller may
-    see. The best :data:`~evac.core.registry.search.OPEN_AT_MOST` by :func:`~evac.core.registry.search.coarse`
-    score are decrypted and ranked by :func:`~evac.core.registry.search.fine`; ties by household, then id, so
-    a family stays together. Raises :class:`RegistryError` for a query without a name.
+    Candidates are the people matching the most query words by key, and, when the query has a birth date,
+    people matching fewer words whose birth date agrees (a maiden name, or a typo no key joins); one found by
+    some words only must be near the others or share the birth date. ``visible`` (a field officer's assembly
+    point) and the filters cut them **before** anything is capped, so ``total`` counts what this caller may
+    see (of partial matches, those examined). The best ``OPEN_AT_MOST`` by coarse score are decrypted and
+    ranked by :func:`~evac.core.registry.search.fine`; ties by household, then id, so a family stays
+    together. Raises :class:`RegistryError` for a query without a name.
     """
     q = parse_query(query)
     if not q.words:
@@ -159,13 +160,15 @@ def search_in(uow: UnitOfWork | OpsUnitOfWork, *, query: str, limit: int = 50, o
     n = len(q.words)
     count = {i: bin(m).count("1") for i, m in hits.items()}
     best = max(count.values())
-    filters = {"city": city, "status": status, "vulnerability": vulnerability, "household": household}
-    found = uow.registry.briefs([i for i, c in count.items() if c == best], **filters)
+    def briefs(ids: list[int], years: tuple[int, ...] | None = None) -> list[Brief]:
+        return uow.registry.briefs(ids, city=city, status=status, vulnerability=vulnerability, household=household,
+                                   years=years)
+
+    found = briefs([i for i, c in count.items() if c == best])
     if q.birth is not None and q.birth.year is not None and n > 1:
         # a maiden name, a typo or a transliteration no key joins: the other words and the birth date find them
         y = q.birth.year
-        extra = uow.registry.briefs([i for i, c in count.items() if 0 < c < best], years=(y - 1, y, y + 1),
-                                    **filters)
+        extra = briefs([i for i, c in count.items() if 0 < c < best], (y - 1, y, y + 1))
         found += [b for b in extra if birth_score(q.birth, b.birth) >= 0.1]
     if visible is not None:
         found = list(visible(found))
