@@ -28,14 +28,10 @@ class RegistryRepository(Protocol):
 
     def update_person(self, *, person_id: int, record: Record, line: int, import_id: int | None) -> None: ...
 
-    def name_hits(self, words: Sequence[frozenset[str]]) -> dict[int, int]:
-        """Unmerged people whose name keys match query words: person id → bit mask of the words matched."""
-        ...
-
-    def briefs(self, ids: Sequence[int], *, city: str | None = None, status: str | None = None,
-               vulnerability: str | None = None, household: int | None = None,
-               years: Sequence[int] | None = None) -> list[Brief]:
-        """The clear (unsealed) facts of these unmerged people under the filters (born in ``years`` if given)."""
+    def name_hits(self, words: Sequence[frozenset[str]], *, city: str | None = None, status: str | None = None,
+                  vulnerability: str | None = None, household: int | None = None) -> dict[int, tuple[int, Brief]]:
+        """Unmerged people (under the filters) whose name keys match query words: person id → (bit mask of
+        the words matched, the clear facts kept about them)."""
         ...
 
     def active(self) -> list[Stored]: ...

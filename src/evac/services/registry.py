@@ -154,22 +154,18 @@ def search_in(uow: UnitOfWork | OpsUnitOfWork, *, query: str, limit: int = 50, o
     q = parse_query(query)
     if not q.words:
         raise RegistryError(f"{query!r} has no name to search for")
-    hits = uow.registry.name_hits([w.keys for w in q.words])
-    if not hits:
+    found_by = uow.registry.name_hits([w.keys for w in q.words], city=city, status=status,
+                                      vulnerability=vulnerability, household=household)
+    if not found_by:
         return SearchResult((), 0, offset)
     n = len(q.words)
+    hits = {i: m for i, (m, _) in found_by.items()}
     count = {i: bin(m).count("1") for i, m in hits.items()}
     best = max(count.values())
-    def briefs(ids: list[int], years: tuple[int, ...] | None = None) -> list[Brief]:
-        return uow.registry.briefs(ids, city=city, status=status, vulnerability=vulnerability, household=household,
-                                   years=years)
-
-    found = briefs([i for i, c in count.items() if c == best])
+    found = [b for i, (_, b) in found_by.items() if count[i] == best]
     if q.birth is not None and q.birth.year is not None and n > 1:
         # a maiden name, a typo or a transliteration no key joins: the other words and the birth date find them
-        y = q.birth.year
-        extra = briefs([i for i, c in count.items() if 0 < c < best], (y - 1, y, y + 1))
-        found += [b for b in extra if birth_score(q.birth, b.birth) >= 0.1]
+        found += [b for i, (_, b) in found_by.items() if count[i] < best and birth_score(q.birth, b.birth) >= 0.1]
     if visible is not None:
         found = list(visible(found))
     if not found:

@@ -210,9 +210,11 @@ class SqlRegistry:
         return Stored(row.id, rec, row.household_id or 0, Relation(row.relation), Eligibility(row.eligibility),
                       row.eligibility_reason, row.status, row.merged_into)
 
-    def name_hits(self, words: Sequence[frozenset[str]]) -> dict[int, int]:
-        """Unmerged people whose name keys match query words: person id → bit mask of the words matched
-        (bit i: ``words[i]``). One indexed lookup of every key's blind token under every key version."""
+    def name_hits(self, words: Sequence[frozenset[str]], *, city: str | None = None, status: str | None = None,
+                  vulnerability: str | None = None, household: int | None = None) -> dict[int, tuple[int, Brief]]:
+        """Unmerged people (under the filters) whose name keys match query words: person id → (bit mask of the
+        words matched, bit i for ``words[i]``; what is kept in clear about them). One indexed lookup of every
+        key's blind token under every key version, joined to the clear columns: nothing is decrypted."""
         self.flush()
         bits: dict[bytes, int] = {}
         for i, keys in enumerate(words):
@@ -220,37 +222,26 @@ class SqlRegistry:
                 for w in keys:
                     t = k.token("n", w)
                     bits[t] = bits.get(t, 0) | (1 << i)
-        out: dict[int, int] = {}
-        toks = sorted(bits)
-        for n in range(0, len(toks), 500):
-            q = (select(TokenRow.person_id, TokenRow.token).join(PersonRow, PersonRow.id == TokenRow.person_id)
-                 .where(TokenRow.kind == "n", TokenRow.token.in_(toks[n:n + 500]), PersonRow.merged_into.is_(None)))
-            for pid, tok in self.s.execute(q):
-                out[pid] = out.get(pid, 0) | bits[bytes(tok)]
-        return out
-
-    def briefs(self, ids: Sequence[int], *, city: str | None = None, status: str | None = None,
-               vulnerability: str | None = None, household: int | None = None,
-               years: Sequence[int] | None = None) -> list[Brief]:
-        """What is kept in clear about these people (unmerged ones, under the filters; born in one of ``years``
-        when given): nothing decrypted."""
-        out: list[Brief] = []
-        wanted = sorted(set(ids))
-        cols = (PersonRow.id, PersonRow.household_id, PersonRow.birth, PersonRow.sex, PersonRow.city)
-        for n in range(0, len(wanted), 2000):
-            q = select(*cols).where(PersonRow.id.in_(wanted[n:n + 2000]), PersonRow.merged_into.is_(None))
-            if city:
-                q = q.where(func.lower(PersonRow.city) == city.lower())
-            if status:
-                q = q.where(PersonRow.status == status)
-            if vulnerability:
-                q = q.where(PersonRow.vulnerabilities.contains(vulnerability))
-            if household is not None:
-                q = q.where(PersonRow.household_id == household)
-            if years is not None:
-                q = q.where(func.substr(PersonRow.birth, 1, 4).in_([f"{y:04d}" for y in years]))
-            out.extend(Brief(i, h or 0, PartialDate.parse(b), Sex(x) if x else None, c)
-                       for i, h, b, x, c in self.s.execute(q))
+        q = (select(TokenRow.person_id, TokenRow.token, PersonRow.household_id, PersonRow.birth, PersonRow.sex,
+                    PersonRow.city)
+             .join(PersonRow, PersonRow.id == TokenRow.person_id)
+             .where(TokenRow.kind == "n", TokenRow.token.in_(sorted(bits)), PersonRow.merged_into.is_(None)))
+        if city:
+            q = q.where(func.lower(PersonRow.city) == city.lower())
+        if status:
+            q = q.where(PersonRow.status == status)
+        if vulnerability:
+            q = q.where(PersonRow.vulnerabilities.contains(vulnerability))
+        if household is not None:
+            q = q.where(PersonRow.household_id == household)
+        out: dict[int, tuple[int, Brief]] = {}
+        for pid, tok, hid, birth, sex, c in self.s.execute(q):
+            seen = out.get(pid)
+            if seen is None:
+                out[pid] = (bits[bytes(tok)], Brief(pid, hid or 0, PartialDate.parse(birth), Sex(sex) if sex else None,
+                                                    c))
+            else:
+                out[pid] = (seen[0] | bits[bytes(tok)], seen[1])
         return out
 
     def active(self) -> list[Stored]:
