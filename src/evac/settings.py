@@ -27,8 +27,11 @@ class Settings(BaseSettings):
     token_ttl_s: int = 12 * 3600  # API token lifetime, seconds (one shift)
     pass_ttl_h: float = 72.0  # boarding pass lifetime after issue, hours
     cors_origins: list[str] = []  # empty: no CORS (same-origin web UI only)
-    login_max_failures: int = 5  # failed logins per user name or client within the window
-    login_window_s: float = 300.0
+    login_max_failures: int = 5  # free failed logins per (user name, client address) before the backoff
+    login_window_s: float = 300.0  # a throttle bucket is forgotten after this many quiet seconds
+    login_address_max_failures: int = 30  # free failed logins per client address, over all user names
+    login_backoff_s: float = 1.0  # first wait after the free attempts; doubles with each further failure
+    login_backoff_max_s: float = 900.0  # longest wait between attempts
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     smtp_host: str | None = None
@@ -40,6 +43,10 @@ class Settings(BaseSettings):
     webhook_token: SecretStr | None = None
     notify_max_attempts: int = 5
     max_page: int = 500  # largest page a list route returns
+    enquiry_disclosure: Literal["status", "registered"] = "status"  # what the enquiry desk may tell a caller
+    max_body_bytes: int = 1_048_576  # largest request body, refused (413) before authentication and reading
+    max_import_bytes: int = 32 * 1_048_576  # largest CSV upload to the registry import route (signed-in callers)
+    field_idle_min: float = 15.0  # the field page wipes its copy of personal data after this long idle, minutes
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

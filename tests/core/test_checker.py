@@ -105,6 +105,16 @@ def availability_after_window(p: Plan, s: Scenario) -> tuple[Plan, Scenario]:
     return p, replace(s, fleets=(replace(s.fleets[0], available_until_h=6.5),))  # T5 arrives at 7
 
 
+def service_area_bus_beyond_its_region(p: Plan, s: Scenario) -> tuple[Plan, Scenario]:
+    places = tuple(replace(pl, region="sy") if pl.id in ("dam", "masnaa") else pl for pl in s.places)
+    fleets = tuple(replace(f, serves=frozenset({"sy", "lta"})) for f in s.fleets)
+    return p, replace(s, places=places, fleets=fleets)  # T1, T4 and T5 drive on to leb, in Lebanon
+
+
+def boarding_time_of_a_slow_fleet(p: Plan, s: Scenario) -> tuple[Plan, Scenario]:
+    return p, replace(s, fleets=tuple(replace(f, boarding_h=1.0) for f in s.fleets))  # T1 leaves 0.25 h after
+
+
 def overlap_next_trip_too_early(p: Plan, s: Scenario) -> tuple[Plan, Scenario]:
     return _edit(p, "T5", legs=(_leg("dam--masnaa", 4.4, 6.0), _leg("masnaa--leb", 6.5, 7.0))), s
 
@@ -229,6 +239,8 @@ CASES: list[tuple[Case, Rule, str]] = [
     (continuity_leg_leaves_before_previous_arrives, Rule.CONTINUITY, "T4"),
     (availability_before_window, Rule.AVAILABILITY, "T1"),
     (availability_after_window, Rule.AVAILABILITY, "T5"),
+    (service_area_bus_beyond_its_region, Rule.SERVICE_AREA, "T1"),
+    (boarding_time_of_a_slow_fleet, Rule.BOARDING_TIME, "T1"),
     (overlap_next_trip_too_early, Rule.VEHICLE_OVERLAP, "T5"),
     (overlap_vehicle_teleports, Rule.VEHICLE_OVERLAP, "T5"),
     (overlap_not_from_depot, Rule.VEHICLE_OVERLAP, "T1"),

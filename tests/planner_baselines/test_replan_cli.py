@@ -122,3 +122,30 @@ def test_a_bad_now_exits_2(plan_file: Path, tmp_path: Path) -> None:
         replan_cli(plan_file, events, "2013-01-22T09:00:00", str(TINY), tmp_path / "out", False)
     assert exit_info.value.code == 2
 
+
+
+def test_a_replan_the_checker_refuses_is_withheld(plan_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A re-planner bug must never reach an operator as a plan file: exit 1, nothing written, the violations
+    shown."""
+    from dataclasses import replace
+
+    import evac.cli.replan as cli
+    from evac.core.planner import replan as core_replan
+
+    real = core_replan.replan_result
+
+    def broken(*args: object, **kwargs: object) -> core_replan.ReplanResult:
+        res = real(*args, **kwargs)  # type: ignore[arg-type]
+        trip = res.plan.trips[-1]
+        bad = replace(trip, legs=(replace(trip.legs[0], arrive_h=trip.legs[0].depart_h - 1.0), *trip.legs[1:]))
+        return replace(res, plan=replace(res.plan, trips=(*res.plan.trips[:-1], bad)))
+
+    monkeypatch.setattr(cli, "replan_result", broken)
+    events = tmp_path / "events.yaml"
+    events.write_text('- {type: closure, at: "2013-01-22T10:00:00+02:00", target: north}\n', encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        replan_cli(plan_file, events, NOW, str(TINY), tmp_path / "out", False)
+    assert exit_info.value.code == 1
+    assert not (tmp_path / "out" / "plan.json").exists()
+    assert "fails the independent check" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from evac.core.planner.events import Breakdown, Closure
 from evac.core.planner.fcfs import FcfsPlanner
 from evac.core.planner.greedy import GreedyPlanner
 from evac.core.planner.opt.objective import better
+from evac.core.planner.opt.search import SearchParams, baseline_work
 from evac.core.planner.replan import replan_result
 
 if TYPE_CHECKING:
@@ -83,19 +84,42 @@ def test_same_seed_same_plan() -> None:
     sc = tiny(POPULATIONS["crowd"])
     a, b = quick(6).plan(sc, seed=3), quick(6).plan(sc, seed=3)
     assert essence(a) == essence(b)
+    assert a.meta == b.meta and "busopt" in a.meta  # no wall time anywhere in the plan: same plan.json bytes
 
 
 def test_a_spent_time_limit_stops_the_search_at_its_first_plan() -> None:
     # the limit, not the 10,000-iteration cap, must stop the search: with no time left there is no GRASP
-    # iteration and the baselines are abandoned, yet the plan is whole and valid (how long the limit takes on
-    # a real scenario is the planner benchmark's business, not a test's)
+    # iteration, yet the baselines still run to the end (the clock never decides them), so the plan is
+    # whole, valid and never worse than any of them (how long the limit takes on a real scenario is the
+    # planner benchmark's business, not a test's)
     sc = tiny(POPULATIONS["crowd"] * 3)
     plan = EvacPlanner(time_limit_s=0.0).plan(sc)
     assert_valid(plan, sc)
     assert plan.meta["time_limit_s"] == 0.0 and plan.meta["grasp_limit"] > 0  # the work limit would allow more
-    assert plan.meta["grasp_iterations"] == 0 and plan.meta["baselines_abandoned"]
+    assert plan.meta["grasp_iterations"] == 0 and plan.meta["baselines_skipped"] == {}
     assert plan.meta["stopped_by"] == "time"
     assert plan.itineraries
+    _not_worse(plan, sc)
+
+
+def test_baselines_over_the_work_limit_are_skipped_and_named() -> None:
+    # everyone can be saved here, so the baselines could only improve clearance: with a work limit of 0
+    # none runs, which the plan's meta says (with each one's estimate), and the plan is still valid
+    sc = tiny(POPULATIONS["crowd"])
+    plan = EvacPlanner(params=EvacParams(time_limit_s=60.0, max_iterations=1,
+                                         search=SearchParams(busopt_iterations=5, baseline_work=0))).plan(sc)
+    assert_valid(plan, sc)
+    assert sorted(plan.meta["baselines_skipped"]) == ["ccrp", "fcfs", "greedy"]
+    assert all(v > 0 for v in plan.meta["baselines_skipped"].values())
+    assert not plan.meta["construction"].startswith("baseline:")
+    with pytest.raises(ValueError, match="baseline_work"):
+        SearchParams(baseline_work=-1)
+
+
+def test_baseline_work_estimate_grows_with_the_problem() -> None:
+    small, big = tiny(POPULATIONS["mixed"]), tiny(POPULATIONS["crowd"] * 3)
+    assert 0 < baseline_work("greedy", small) < baseline_work("greedy", big)
+    assert baseline_work("greedy", big) < baseline_work("ccrp", big)  # CCRP searches once per origin
 
 
 def test_time_limit_keyword_wins_over_the_constructor() -> None:

@@ -99,6 +99,10 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
     """Inverse of :func:`plan_to_dict`; raises :class:`PlanFormatError` naming the bad path."""
     where = "(top level)"
     try:
+        if not {"schema_version", "trips", "itineraries"} <= data.keys():
+            raise PlanFormatError(
+                "this is not an evac plan (a plan has schema_version, trips and itineraries; "
+                "make one with `evac plan --out FILE`)")
         where = "schema_version"
         if data.get("schema_version") != SCHEMA_VERSION:
             raise PlanFormatError(f"schema_version: expected {SCHEMA_VERSION}, got {data.get('schema_version')!r}")

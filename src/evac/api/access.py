@@ -14,6 +14,8 @@ A, P, F, V = Role.ADMIN, Role.PLANNER, Role.FIELD_OFFICER, Role.VIEWER
 ACCESS: dict[str, frozenset[Role]] = {
     "me": frozenset({A, P, F, V}),
     "set_my_language": frozenset({A, P, F, V}),
+    "logout": frozenset({A, P, F, V}),
+    "change_my_password": frozenset({A, P, F, V}),
     "search_people": frozenset({A, P, F}),
     "get_person": frozenset({A, P, F}),
     "set_language": frozenset({A, P, F}),
@@ -30,12 +32,20 @@ ACCESS: dict[str, frozenset[Role]] = {
     "reply": frozenset({A, P, F}),
     "depart": frozenset({A, P, F}),
     "arrive": frozenset({A, P, F}),
+    "arrive_people": frozenset({A, P, F}),
+    "walk_in": frozenset({A, P, F}),
     "post_closure": frozenset({A, P}),
     "post_breakdown": frozenset({A, P}),
     "post_replan": frozenset({A, P}),
     "status_board": frozenset({A, P, V}),
     "status_board_timeline": frozenset({A, P, V}),
+    "status_board_funnel": frozenset({A, P, V}),
+    "status_board_stream": frozenset({A, P, V}),
+    "scenario_labels": frozenset({A, P, V}),
     "unaccounted": frozenset({A, P, V}),
+    "sitrep": frozenset({A, P, V}),
+    "record_enquiry": frozenset({A, P}),
+    "list_enquiries": frozenset({A, P}),
     "outbox": frozenset({A, P}),
     "plan_map": frozenset({A, P, V}),
     "plan_geo": frozenset({A, P, V}),
@@ -45,10 +55,12 @@ ACCESS: dict[str, frozenset[Role]] = {
     "registry_unmerge": frozenset({A, P}),
     "registry_dupes_summary": frozenset({A, P, V}),
     "registry_accept_likely": frozenset({A, P}),
+    "registry_import": frozenset({A, P}),
     "list_users": frozenset({A}),
     "add_user": frozenset({A}),
     "update_user": frozenset({A}),
     "audit": frozenset({A}),
+    "openapi": frozenset({A, P}),
 }
 
-PUBLIC = frozenset({"login", "health"})
+PUBLIC = frozenset({"login", "health", "docs"})  # docs: a shell; its schema needs "openapi"

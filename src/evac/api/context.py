@@ -1,15 +1,15 @@
-"""What every request needs, built once by ``create_app``: the store, signers, hasher, the login limiter
+"""What every request needs, built once by ``create_app``: the store, signers, hasher, the login throttle
 and the operation's scenario (loaded on first use, reloaded when the registry or plan reference changes)."""
 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from evac.adapters.passes.tokens import Argon2Hasher, PassSigner, TokenSigner, derive_secret
 from evac.adapters.store.ops_repo import ops_uow_factory
+from evac.api.throttle import LoginThrottle
 from evac.services.decision import DecisionCache
 
 if TYPE_CHECKING:
@@ -21,34 +21,6 @@ if TYPE_CHECKING:
     from evac.settings import Settings
 
 
-class LoginLimiter:
-    """At most ``max_failures`` failed logins per key (user name, client address) per ``window_s`` seconds."""
-
-    def __init__(self, max_failures: int, window_s: float) -> None:
-        self.max, self.window = max_failures, window_s
-        self._fails: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            for k in keys:
-                recent = [t for t in self._fails.get(k, []) if now - t < self.window]
-                self._fails[k] = recent
-                if len(recent) >= self.max:
-                    return True
-        return False
-
-    def fail(self, *keys: str) -> None:
-        with self._lock:
-            for k in keys:
-                self._fails.setdefault(k, []).append(time.monotonic())
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._fails.pop(key, None)
-
-
 @dataclass
 class ApiContext:
     settings: Settings
@@ -57,7 +29,7 @@ class ApiContext:
     tokens: TokenSigner
     passes: PassSigner
     hasher: Argon2Hasher
-    limiter: LoginLimiter
+    limiter: LoginThrottle
     _scenario: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: the decision page's results, per (scenario, registry size, active plan, hour); computed in the background
@@ -75,7 +47,10 @@ class ApiContext:
         return cls(settings, store, ops_uow_factory(store), TokenSigner(api_secret, purpose="evac-api"),
                    PassSigner(pass_secret),
                    Argon2Hasher(time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_kib),
-                   LoginLimiter(settings.login_max_failures, settings.login_window_s))
+                   LoginThrottle(pair_free=settings.login_max_failures,
+                                 address_free=settings.login_address_max_failures,
+                                 base_s=settings.login_backoff_s, max_s=settings.login_backoff_max_s,
+                                 forget_s=settings.login_window_s))
 
     def scenario(self) -> Scenario:
         """The active operation's scenario with the registry population (cached per scenario reference and

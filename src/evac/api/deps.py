@@ -19,6 +19,8 @@ from evac.services.users import get_user
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from evac.services.ops_ports import UserRecord
+
 _bearer = HTTPBearer(auto_error=False, description="The token from POST /api/v1/auth/login.")
 
 
@@ -28,6 +30,13 @@ def get_ctx(request: Request) -> ApiContext:
 
 
 Ctx = Annotated[ApiContext, Depends(get_ctx)]
+
+
+def issue_token(ctx: ApiContext, user: UserRecord) -> dict[str, object]:
+    """A bearer token for ``user`` carrying their current token version, and the login answer around it."""
+    return {"access_token": ctx.tokens.dumps({"u": user.username, "v": user.token_version}),
+            "expires_in": ctx.settings.token_ttl_s, "username": user.username, "role": user.role.value,
+            "place": user.place, "language": user.language}
 
 
 def current_actor(
@@ -44,7 +53,9 @@ def current_actor(
     except BadToken:
         raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"}) from None
     user = get_user(uow=ctx.uow(), username=str(data.get("u", "")))
-    if user is None or not user.active:
+    version = data.get("v")
+    if user is None or not user.active or type(version) is not int or version != user.token_version:
+        # unknown, deactivated, or the token predates a sign-out, role or password change (stale version)
         raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"})
     route = request.scope.get("route")
     name = getattr(route, "name", "")

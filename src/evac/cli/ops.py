@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from evac.adapters.store.workspace import Store
+    from evac.core.model import Scenario
 
 WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", "-w", envvar="EVAC_WORKSPACE",
                                                    help="Workspace folder (or EVAC_WORKSPACE).")]
@@ -73,7 +74,7 @@ def serve_cli(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
-    """Serve the operations API (OpenAPI at /docs) and the web pages. No access log: paths and queries may
+    """Serve the operations API (reference at /docs, signed in) and the web pages. No access log: paths and queries may
     identify people.
 
     The settings are checked here (a bad secret exits 2 before anything listens) and handed to the
@@ -91,7 +92,11 @@ def serve_cli(
     except ValueError as exc:
         fail(str(exc))
         return
+    _open(workspace).close()  # a missing or unreadable workspace is one line and exit 2, not a traceback
     os.environ["EVAC_WORKSPACE"] = str(workspace)
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"evac serving {workspace} at http://{shown}:{port}/  (console /console, field /field, "
+        f"API /api/v1); Ctrl+C stops")
     uvicorn.run(SERVER_FACTORY, factory=True, host=host, port=port, log_level=log_level, access_log=False)
 
 
@@ -174,6 +179,55 @@ def users_assign_cli(username: str, place: Annotated[str, typer.Argument(help="A
     out.print(f"{username} is assigned to {place}")
 
 
+@users_app.command("passwd")
+def users_passwd_cli(
+    username: Annotated[str, typer.Argument(help="The user whose password to set.")],
+    workspace: WorkspaceOpt = None,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the new password from the first line of standard input (scripts).")] = False,
+) -> None:
+    """Set a user's password (prompted twice, never an argument) and end every session they have."""
+    import sys
+
+    from evac.adapters.passes.tokens import Argon2Hasher
+    from evac.services.users import UserError, change_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    with _stored(workspace) as store:
+        try:
+            change_password(uow=_uow(store)(), hasher=Argon2Hasher(), username=username, new_password=password)
+        except UserError as exc:
+            fail(str(exc))
+    out.print(f"password of {username} changed; their earlier sessions are signed out")
+
+
+def _set_active(username: str, workspace: Path | None, *, active: bool) -> None:
+    from evac.services.users import UserError, update_user
+
+    with _stored(workspace) as store:
+        try:
+            update_user(uow=_uow(store)(), username=username, active=active)
+        except UserError as exc:
+            fail(str(exc))
+
+
+@users_app.command("deactivate")
+def users_deactivate_cli(username: str, workspace: WorkspaceOpt = None) -> None:
+    """Deactivate a user: they can no longer sign in and every token they hold stops working at once."""
+    _set_active(username, workspace, active=False)
+    out.print(f"{username} is deactivated; their sessions are signed out")
+
+
+@users_app.command("activate")
+def users_activate_cli(username: str, workspace: WorkspaceOpt = None) -> None:
+    """Re-activate a user (they sign in again; tokens from before the deactivation stay invalid)."""
+    _set_active(username, workspace, active=True)
+    out.print(f"{username} is active")
+
+
 @ops_app.command("activate")
 def ops_activate_cli(
     workspace: WorkspaceOpt = None,
@@ -209,8 +263,10 @@ def ops_activate_cli(
             return
         now = datetime.now(UTC)
         clock = Clock(now, plan.start_h, sc.epoch, scenario)
+        from evac.cli.registry import cli_actor
+
         res = activate(uow_factory=_uow(store), plan=plan, scenario=sc, scenario_ref=scenario, clock=clock,
-                       actor="cli", now=now)
+                       actor=cli_actor(), now=now)
     assert plan.kpis is not None
     res.update(safe=plan.kpis.safe, travelling=plan.kpis.travelling, unknown_cities=unknown,
                start=sc.moment(plan.start_h).isoformat())
@@ -243,9 +299,80 @@ def ops_status_cli(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> 
         t.add_row(place, *(str(row.get(s, "")) for s in statuses))
     t.add_row("[bold]total", *(f"[bold]{board['totals'][s]}" for s in statuses))
     out.print(t)
-    for p in board["plans"]:
-        out.print(f"plan {p['plan']} gen {p['generation']} ({p['reason']}){' [active]' if p['active'] else ''}: "
-                  f"{p['kpis']}")
+    if board["plans"]:
+        out.print(_plan_history(board["plans"]))
+
+
+def _plan_history(plans: list[dict[str, object]]) -> RichTable:
+    """One row per plan generation, numbers rounded for people (clearance in hours, one decimal)."""
+
+    def num(value: object, fmt: str = "{:,}") -> str:
+        return "–" if value is None else fmt.format(value)
+
+    t = RichTable(title="plan generations", title_justify="left")
+    for col in ("plan", "gen", "reason", "active"):
+        t.add_column(col)
+    for col in ("travelling", "safe", "left behind", "clearance (h)", "trips"):
+        t.add_column(col, justify="right")
+    for p in plans:
+        k = p["kpis"]
+        assert isinstance(k, dict)
+        t.add_row(str(p["plan"]), str(p["generation"]), str(p["reason"]), "yes" if p["active"] else "",
+                  num(k.get("travelling")), num(k.get("safe")), num(k.get("left_behind")),
+                  num(k.get("clearance_h"), "{:,.1f}"), num(k.get("trips")))
+    return t
+
+
+@ops_app.command("sitrep")
+def ops_sitrep_cli(
+    workspace: WorkspaceOpt = None,
+    hours: Annotated[float, typer.Option(min=0.001, max=336, help="The period before now, and the look-ahead "
+                                                                  "after it (hours).")] = 24.0,
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Write FILE.pdf, FILE.csv or FILE.json "
+                                                  "(by its suffix); default: a summary on screen.")] = None,
+) -> None:
+    """The situation report: people per status and place, the period's activity and incidents, closures
+    posted and expected, the next departures. Counts only, no person; audited."""
+    import getpass
+
+    from evac.adapters.scenario.loader import build_scenario, read_scenario_file, resolve_scenario_path
+    from evac.core.model import Population
+    from evac.services.sitrep import situation_report
+
+    def scenario_of(ref: str) -> Scenario:
+        path = resolve_scenario_path(ref)
+        model, _ = read_scenario_file(path)
+        return build_scenario(model, base_dir=path.parent, population=Population((), ()))
+
+    suffix = out_path.suffix.lower() if out_path is not None else ""
+    if out_path is not None and suffix not in {".pdf", ".csv", ".json"}:
+        fail(f"--out {out_path}: give a name ending in .pdf, .csv or .json")
+    with _stored(workspace) as store:
+        report = situation_report(uow_factory=_uow(store), scenario_of=scenario_of, now=datetime.now(UTC),
+                                  hours=hours, actor=f"cli:{getpass.getuser()}")
+    if out_path is not None:
+        from evac.adapters.reports.sitrep import sitrep_csv, sitrep_pdf
+
+        if suffix == ".pdf":
+            out_path.write_bytes(sitrep_pdf(report))
+        elif suffix == ".csv":
+            out_path.write_text(sitrep_csv(report), encoding="utf-8")
+        else:
+            out_path.write_text(json.dumps(report, default=str, indent=1), encoding="utf-8")
+        out.print(f"situation report ({hours:g} h) written to {out_path}")
+        return
+    out.print(f"[bold]situation report[/] {report['period_from']:%d %b %H:%M} – {report['period_to']:%d %b %H:%M} "
+              f"UTC, plan generation {report['generation']}")
+    out.print(f"people {report['people']:,} · safe {report['safe']:,} · unaccounted {report['unaccounted']:,}")
+    out.print("last period: " + ", ".join(f"{k.replace('_', ' ')} {n:,}" for k, n in report["activity"].items()))
+    for i in report["incidents"]:
+        out.print(f"incident {i['at']:%d %b %H:%M} {i['kind']} {i['subject']}: {i['detail']}")
+    t = RichTable(title=f"next departures ({len(report['next_departures'])})", title_justify="left")
+    for col in ("time (UTC)", "trip", "vehicle", "from", "to", "people"):
+        t.add_column(col)
+    for d in report["next_departures"][:20]:
+        t.add_row(f"{d['depart']:%d %b %H:%M}", d["trip"], d["vehicle"], d["from"], d["to"], str(d["people"]))
+    out.print(t)
 
 
 @ops_app.command("notify-run")
@@ -271,9 +398,14 @@ def ops_notify_cli(
     else:
         fail("no gateway: set EVAC_SMTP_HOST or EVAC_WEBHOOK_URL")
         return
+    from evac.cli.registry import cli_actor
+    from evac.services.operations import record_audit
+
     with _stored(workspace) as store:
         counts = dispatch(uow_factory=_uow(store), sender=sender, renderer=JinjaRenderer(), now=datetime.now(UTC),
                           max_attempts=s.notify_max_attempts, limit=limit)
+        record_audit(uow_factory=_uow(store), actor=cli_actor(), action="notify:run",
+                     subject=f"sent {counts['sent']}, retry {counts['retry']}, failed {counts['failed']}")
     out.print(f"sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
 
 
@@ -295,10 +427,13 @@ def audit_cli(
     user: Annotated[str | None, typer.Option(help="Only this actor.")] = None,
     action: Annotated[str | None, typer.Option(help="Action prefix, e.g. read: or write:checked_in.")] = None,
     since: Annotated[str | None, typer.Option(help="ISO-8601 time with zone.")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 100,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many entries (newest first).")] = 100,
     as_json: JsonOpt = False,
+    before: Annotated[int | None, typer.Option(min=1, help="Page back: only entries before this number "
+                                                         "(the '#' of the last entry shown).")] = None,
 ) -> None:
-    """Query the audit log: every read of personal data and every change, with actor and time."""
+    """Query the audit log, newest first: every read of personal data and every change, with actor and time
+    (`evac audit verify` checks that nobody edited or deleted any of it)."""
     from evac.services.operations import audit_log
 
     when = None
@@ -308,17 +443,20 @@ def audit_cli(
         except ValueError:
             fail(f"--since: {since!r} is not an ISO-8601 time")
     with _stored(workspace) as store:
-        rows = audit_log(uow_factory=_uow(store), actor=user, action=action, since=when, limit=limit)
+        rows = audit_log(uow_factory=_uow(store), actor=user, action=action, since=when, limit=limit,
+                         before=before)
     if as_json:
-        typer.echo(json.dumps([{"at": r.at.isoformat(), "actor": r.actor, "action": r.action,
+        typer.echo(json.dumps([{"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
                                 "subject": r.subject} for r in rows]))
         return
-    t = RichTable(title=f"{len(rows)} audit entries", title_justify="left")
-    for c in ("at (UTC)", "actor", "action", "subject"):
+    t = RichTable(title=f"{len(rows)} audit entries, newest first", title_justify="left")
+    for c in ("#", "at (UTC)", "actor", "action", "subject"):
         t.add_column(c)
     for r in rows:
-        t.add_row(r.at.strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action, r.subject[:80])
+        t.add_row(str(r.seq or ""), r.at.strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action, r.subject[:80])
     out.print(t)
+    if len(rows) == limit and rows[-1].seq:
+        out.print(f"older: --before {rows[-1].seq}")
 
 
 def standalone() -> typer.Typer:

@@ -78,7 +78,7 @@ def run_plan(
     out.print("independent check: [green]all hard constraints hold[/]")
     out.print(f"plan:   {plan_path}\nreport: [bold]{report_path.resolve()}[/] (open it in a browser; works offline)")
     if surge == 0 and hint:
-        out.print("What if the undecided decide to leave? Try: evac plan --surge 0.33 --out out")
+        out.print("What if the undecided decide to leave? Try: evac plan --surge 0.33 --out out-surge")
 
 
 def run_check(plan_path: Path, scenario_name: str, *, population: Path | None, as_json: bool) -> int:

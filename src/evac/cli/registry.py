@@ -6,7 +6,6 @@ message; nothing personal is printed except by ``find`` and ``dupes``, whose pur
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import time
@@ -55,12 +54,23 @@ def _store(workspace: Path | None) -> Iterator[Store]:
         store.close()
 
 
-def init_cli(workspace: Path) -> None:
+def cli_actor() -> str:
+    """The audit actor of a CLI run: ``cli:<OS user>`` (the uid when the account has no name)."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"[:100]
+    except (KeyError, OSError):
+        return f"cli:uid{os.getuid()}"
+
+
+def init_cli(workspace: Path, fix_permissions: Annotated[bool, typer.Option(
+        "--fix-permissions", help="Make the workspace's files private (0600) instead of refusing.")] = False) -> None:
     """Create a workspace: folder, key file and database schema (safe to run twice)."""
     from evac.adapters.store.workspace import database_url, init_workspace
 
     try:
-        store = init_workspace(workspace)
+        store = init_workspace(workspace, fix_permissions=fix_permissions)
     except EvacError as exc:
         fail(str(exc))
         return
@@ -101,7 +111,8 @@ def import_cli(
                 cb.on_start(len(table.records))
                 res = svc.import_records(uow=store.uow(), file_name=file.name, sha256=table.sha256,
                                          records=table.records, problems=problems, rows=table.rows,
-                                         accept_valid=accept_valid, on_progress=cb.on_progress)
+                                         accept_valid=accept_valid, on_progress=cb.on_progress,
+                                         actor=cli_actor())
         except svc.ImportRejected as exc:
             fail(f"{file}: {exc}\n(fix the file, or import the valid rows with --accept-valid)")
             return
@@ -109,12 +120,11 @@ def import_cli(
             fail(f"{file}: {exc}")
             return
         if problems:
-            with rejects.open("w", encoding="utf-8", newline="") as fh:
-                w = csv.writer(fh)
-                w.writerow(["line", "field", "reason"])
-                w.writerows(problems)
+            from evac.adapters.importers.export import write_rejects
+
+            write_rejects(rejects, problems)
         import_s = time.perf_counter() - t0
-        dd = None if no_dedup else svc.dedup(uow=store.uow())
+        dd = None if no_dedup else svc.dedup(uow=store.uow(), actor=cli_actor())
     result = {"file": str(file), "encoding": table.encoding, "fallback_lines": list(table.fallback_lines),
               "imported": res.imported, "updated": res.updated, "rejected": res.rejected,
               "households": res.households, "rows_per_s": round(res.imported / max(import_s, 1e-9), 1),
@@ -164,7 +174,7 @@ def find_cli(
     with _store(workspace) as store:
         t0 = time.perf_counter()
         res = svc.search(uow=store.uow(), query=query, city=city, status=status, vulnerability=vulnerability,
-                         household=household, limit=limit, offset=offset)
+                         household=household, limit=limit, offset=offset, actor=cli_actor())
         ms = (time.perf_counter() - t0) * 1000
     if as_json:
         typer.echo(json.dumps([{**_person_json(s), "score": round(sc, 4)} for s, sc in res.hits],
@@ -203,7 +213,7 @@ def dupes_cli(workspace: WorkspaceOpt = None, as_json: JsonOpt = False,
         fail(f"--band: {band!r} is not a band; choose likely or review")
     if accept_likely:
         with _store(workspace) as store:
-            res = svc.accept_likely(uow=store.uow(), city=place)
+            res = svc.accept_likely(uow=store.uow(), city=place, actor=cli_actor())
             with store.uow() as uow:
                 ext = {s.id: s.record.external_id for s in uow.registry.many([x for m in res.merges for x in m])}
         merges = [{"kept": ext[k], "merged": ext[m]} for k, m in res.merges]
@@ -215,9 +225,9 @@ def dupes_cli(workspace: WorkspaceOpt = None, as_json: JsonOpt = False,
                   "(undo one: evac registry unmerge ID)")
         return
     decision = {"likely": "match", "review": "review", None: None}[band]
-    with _store(workspace) as store, store.uow() as uow:
-        pairs, total = uow.registry.candidate_page(decision=decision, city=place, offset=offset,
-                                                   limit=limit or (10_000_000 if as_json else 100))
+    with _store(workspace) as store:
+        pairs, total = svc.dupes_page(uow=store.uow(), decision=decision, city=place, offset=offset,
+                                      limit=limit or (10_000_000 if as_json else 100), actor=cli_actor())
     if as_json:
         typer.echo(json.dumps([{"a": a.record.external_id, "b": b.record.external_id, "score": round(p, 4),
                                 "decision": d, "evidence": list(ev)} for a, b, p, d, ev in pairs],
@@ -243,7 +253,7 @@ def merge_cli(kept: Annotated[str, typer.Argument(help="External id of the recor
     from evac.services import registry as svc
 
     with _store(workspace) as store:
-        svc.merge(uow=store.uow(), kept=kept, merged=merged)
+        svc.merge(uow=store.uow(), kept=kept, merged=merged, actor=cli_actor())
     out.print(f"merged {merged} into {kept} (undo: evac registry unmerge {merged})")
 
 
@@ -254,7 +264,7 @@ def unmerge_cli(merged: Annotated[str, typer.Argument(help="External id of the m
     from evac.services import registry as svc
 
     with _store(workspace) as store:
-        svc.unmerge(uow=store.uow(), merged=merged)
+        svc.unmerge(uow=store.uow(), merged=merged, actor=cli_actor())
     out.print(f"unmerged {merged}")
 
 
@@ -277,7 +287,7 @@ def dedup_cli(
         return
     with _store(workspace) as store:
         t0 = time.perf_counter()
-        res = svc.dedup(uow=store.uow(), seed=seed)
+        res = svc.dedup(uow=store.uow(), seed=seed, actor=cli_actor())
     out.print(f"{res.people:,} people, {res.pairs_compared:,} pairs compared in {time.perf_counter() - t0:.1f} s: "
               f"{res.matches:,} likely matches, {res.reviews:,} to review")
 
@@ -322,14 +332,36 @@ def _evaluate(*, size: int, seed: int, rate: float, as_json: bool) -> None:
 
 @keys_app.command("rotate")
 def rotate_cli(workspace: WorkspaceOpt = None) -> None:
-    """Re-encrypt every record under a new key and retire the old one (no data is lost on a crash)."""
+    """Re-encrypt every record under a new key and retire the old one, while servers and imports run
+    (no data is lost on a crash; running it again finishes an interrupted rotation)."""
     from evac.adapters.store.workspace import rotate_keys
 
     with _store(workspace) as store:
         t0 = time.perf_counter()
-        n = rotate_keys(store, dict(os.environ))
+        n = rotate_keys(store, dict(os.environ), actor=cli_actor())
     err.print(f"re-encrypted {n:,} records under key version {store.keys.current.version} "
               f"in {time.perf_counter() - t0:.1f} s")
+
+
+@keys_app.command("export")
+def export_keys_cli(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write the key ring to (must not exist).")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Copy the key ring to a file of its own (mode 0600), to keep apart from the database and its backups:
+    whoever holds both can read every record; whoever holds only the backup can read none."""
+    from evac.adapters.store.crypto import write_keyring
+
+    with _store(workspace) as store:
+        try:
+            write_keyring(out_file, store.keys, exclusive=True)
+        except FileExistsError:
+            fail(f"{out_file}: already exists (evac does not overwrite a key file)")
+        except OSError as exc:
+            fail(f"{out_file}: cannot write ({exc.strerror})")
+        store.keys.reload()
+        versions = ", ".join(map(str, sorted(store.keys.masters)))
+    err.print(f"key ring (version {versions}) written to {out_file} (mode 0600); store it apart from backups")
 
 
 __all__ = ["init_cli", "keys_app", "registry_app"]

@@ -48,6 +48,7 @@ class UserRecord:
     place: str | None = None
     active: bool = True
     language: str | None = None  # interface language (en, ru, ar); None: the device's choice
+    token_version: int = 0  # bearer tokens carry it; bumped on sign-out, deactivation, role or password change
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +90,27 @@ class OutboxItem:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """The registry's plain (unsealed) facts about one person that the operation's funnel counts by: no name,
+    no contact. ``person_id``/``household_id`` are operation ids (``R0000042``); the rest are the enum
+    values stored in the registry (eligibility, willingness, category, vulnerabilities) and the home city."""
+
+    person_id: str
+    household_id: str
+    city: str
+    eligibility: str
+    willingness: str
+    category: str
+    vulnerabilities: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     at: datetime
     actor: str
     action: str
     subject: str
+    seq: int | None = None  # position in the audit chain (page back with ``before``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +153,12 @@ class OpsRepository(Protocol):
     def status_counts(self) -> list[tuple[str | None, str, int]]: ...
     def unplanned_counts(self) -> list[tuple[str, int]]: ...
     def home_place(self, person_id: str) -> tuple[str, str] | None: ...
+    def person_facts(self) -> list[PersonFacts]:
+        """Every registry person not merged into another, in id order (the de-duplicated roster)."""
+        ...
+    def last_event_id(self) -> int:
+        """The id of the newest event in the log (0: none): it grows with every write, so it versions views."""
+        ...
     # -- idempotent requests
     def request(self, key: str) -> StoredResponse | None: ...
     def save_request(self, stored: StoredResponse) -> None: ...
@@ -156,7 +179,7 @@ class OpsRepository(Protocol):
     # -- audit
     def audit(self, *, actor: str, action: str, subject: str) -> None: ...
     def audit_log(self, *, actor: str | None, action: str | None, since: datetime | None, limit: int,
-                  offset: int) -> list[AuditEntry]: ...
+                  offset: int, before: int | None = None) -> list[AuditEntry]: ...
     # -- users and preferences
     def user(self, username: str) -> UserRecord | None: ...
     def users(self) -> list[UserRecord]: ...

@@ -70,10 +70,20 @@ class ImportResult:
     updated: int = 0
 
 
+def _audit(uow: UnitOfWork, actor: str | None, action: str, subject: str) -> None:
+    """Audit in the use case's own transaction when an actor is named (the CLI names the OS user)."""
+    if actor is not None and uow.ops is not None:
+        uow.ops.audit(actor=actor, action=action, subject=subject)
+
+
+def _ids(found: Sequence[Stored]) -> str:
+    return ",".join(f"R{s.id:07d}" for s in found)
+
+
 def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Sequence[tuple[int, Record]],
                    problems: Sequence[tuple[int, str, str]], rows: int, accept_valid: bool = False,
                    policy: EligibilityPolicy | None = None,
-                   on_progress: Callable[[int], None] | None = None) -> ImportResult:
+                   on_progress: Callable[[int], None] | None = None, actor: str | None = None) -> ImportResult:
     """Store one file's records in one transaction: all of them, or (``accept_valid``) the valid ones.
 
     A row whose external id was already imported from a file of the same name (a corrected or re-sent
@@ -119,6 +129,8 @@ def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Seq
                 done += 1
                 if on_progress is not None and done % 5000 == 0:
                     on_progress(done)
+        _audit(uow, actor, "write:import", f"import {import_id} (sha256 {sha256[:12]}): {len(recs)} new, "
+                                           f"{updated} updated, {len({p[0] for p in problems})} rejected")
         uow.commit()
     return ImportResult(import_id, len(recs), len({p[0] for p in problems}), len(groups), updated)
 
@@ -198,20 +210,27 @@ def search_in(uow: UnitOfWork | OpsUnitOfWork, *, query: str, limit: int = 50, o
 
 def search(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
            vulnerability: str | None = None, household: int | None = None, limit: int = 50,
-           offset: int = 0) -> SearchResult:
+           offset: int = 0, actor: str | None = None) -> SearchResult:
     """People ranked by how well they match ``query`` (name words in any script, an optional birth date or
     year): Иванова = Ivanova = Ivanowa; see :func:`search_in`. Merged records are hidden behind the record they
-    were merged into."""
+    were merged into. Audited (who was shown, never the query) when ``actor`` is given."""
     with uow:
-        return search_in(uow, query=query, limit=limit, offset=offset, city=city, status=status,
-                         vulnerability=vulnerability, household=household)
+        res = search_in(uow, query=query, limit=limit, offset=offset, city=city, status=status,
+                        vulnerability=vulnerability, household=household)
+        if actor is not None and uow.ops is not None:  # the query (a name) is not stored; who was shown is
+            shown = [s for s, _ in res.hits]
+            _audit(uow, actor, "read:search", f"{len(shown)} of {res.total} found: {_ids(shown)}" if shown
+                   else "none found")
+            uow.commit()
+        return res
 
 
 def find(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
-         vulnerability: str | None = None, household: int | None = None, limit: int = 50) -> list[Stored]:
+         vulnerability: str | None = None, household: int | None = None, limit: int = 50,
+         actor: str | None = None) -> list[Stored]:
     """The people of :func:`search`'s first page, best first."""
     return [s for s, _ in search(uow=uow, query=query, city=city, status=status, vulnerability=vulnerability,
-                                 household=household, limit=limit).hits]
+                                 household=household, limit=limit, actor=actor).hits]
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +241,8 @@ class DedupResult:
     reviews: int
 
 
-def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] | None = None) -> DedupResult:
+def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] | None = None,
+          actor: str | None = None) -> DedupResult:
     """Score every candidate pair of active records and refresh the review queue (merges are kept)."""
     with uow:
         active = uow.registry.active()
@@ -232,15 +252,33 @@ def dedup(*, uow: UnitOfWork, seed: int = 0, on_progress: Callable[[int], None] 
                    on_progress=on_progress)
         items = [(active[c.a].id, active[c.b].id, c.probability, c.decision, c.evidence) for c in res.candidates]
         uow.registry.replace_candidates(items)
+        _audit(uow, actor, "write:dedup", f"{len(active)} people, {len(items)} open pairs")
         uow.commit()
     matches = sum(1 for c in res.candidates if c.decision == "match")
     return DedupResult(len(active), res.pairs_compared, matches, len(res.candidates) - matches)
 
 
-def dupes(*, uow: UnitOfWork) -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
-    """The open review queue, best score first."""
+def dupes(*, uow: UnitOfWork, actor: str | None = None) -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
+    """The open review queue, best score first (audited as a read of names when ``actor`` is given)."""
     with uow:
-        return sorted(uow.registry.candidates(), key=lambda c: -c[2])
+        pairs = sorted(uow.registry.candidates(), key=lambda c: -c[2])
+        if actor is not None and uow.ops is not None:
+            _audit(uow, actor, "read:dupes", f"{len(pairs)} pairs")
+            uow.commit()
+        return pairs
+
+
+def dupes_page(*, uow: UnitOfWork, decision: str | None = None, city: str | None = None, limit: int = 100,
+               offset: int = 0, actor: str | None = None
+               ) -> tuple[list[tuple[Stored, Stored, float, str, tuple[str, ...]]], int]:
+    """One page of the open queue (best first) under a decision and a city, and the pairs it holds in all
+    (audited as a read of names when ``actor`` is given)."""
+    with uow:
+        pairs, total = uow.registry.candidate_page(decision=decision, city=city, limit=limit, offset=offset)
+        if actor is not None and uow.ops is not None:
+            _audit(uow, actor, "read:dupes", f"{len(pairs)} of {total} pairs")
+            uow.commit()
+        return pairs, total
 
 
 def merge(*, uow: UnitOfWork, kept: str, merged: str, actor: str = REGISTRY_ACTOR,
@@ -431,5 +469,5 @@ def population_report(*, uow: UnitOfWork, year: int = 2013) -> RegistryPopulatio
 
 __all__ = ["AcceptResult", "Collapse", "DedupResult", "Eligibility", "ImportRejected", "ImportResult",
            "RecordNotFound", "RegistryError", "RegistryPopulation", "SearchResult", "accept_likely",
-           "accept_likely_in", "collapse_in", "dedup", "dupes", "find", "import_records", "merge", "merge_in",
-           "population", "population_report", "search", "search_in", "unmerge", "unmerge_in"]
+           "accept_likely_in", "collapse_in", "dedup", "dupes", "dupes_page", "find", "import_records", "merge",
+           "merge_in", "population", "population_report", "search", "search_in", "unmerge", "unmerge_in"]

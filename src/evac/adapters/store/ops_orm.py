@@ -6,7 +6,8 @@
 - ``op_status`` is the projection of the log (one row per person with events), rebuilt by a replay.
 - ``op_requests`` remembers every idempotent write: its key, a hash of its body and the response sent.
 - ``op_outbox`` holds notifications written in the same transaction as the events that cause them.
-- ``op_audit`` records every read of personal data and every change, with actor and time.
+- ``op_audit`` records every read of personal data and every change, with actor and time, as a keyed hash
+  chain (:mod:`evac.adapters.store.audit_chain`).
 - ``op_users`` holds Argon2 hashes only; ``op_plans`` the active plan and its predecessors (JSON, ids only).
 
 Times are naive UTC (as in the registry tables). Nothing here holds a name, phone or document number.
@@ -72,6 +73,7 @@ class OpUserRow(Base):
     active: Mapped[bool]
     created_at: Mapped[datetime]
     language: Mapped[str | None] = mapped_column(String(5))  # interface language; None: the device decides
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")  # tokens of older versions refused
 
 
 class OpPlanRow(Base):
@@ -111,6 +113,10 @@ class OpAuditRow(Base):
     actor: Mapped[str] = mapped_column(String(100), index=True)
     action: Mapped[str] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(String(400))
+    # the hash chain (migration 0005, see audit_chain): position, key version of the MAC, MAC (hex)
+    seq: Mapped[int | None] = mapped_column(index=True, unique=True)
+    key_version: Mapped[int | None]
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class OpPrefRow(Base):

@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from evac.adapters.plan_io import plan_from_dict, plan_to_dict
+from evac.adapters.store import audit_chain
+from evac.adapters.store.enquiries import SqlEnquiries
 from evac.adapters.store.ops_orm import (
     OpAuditRow,
     OpEventRow,
@@ -43,6 +45,7 @@ from evac.services.ops_ports import (
     Clock,
     ConcurrentWrite,
     OutboxItem,
+    PersonFacts,
     Role,
     StoredResponse,
     UserRecord,
@@ -82,8 +85,9 @@ def _pid(key: str) -> int | None:
 class SqlOps:
     """Implements :class:`evac.services.ops_ports.OpsRepository`."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, keys: KeyRing) -> None:
         self.s = session
+        self.keys = keys
 
     # -- the log -------------------------------------------------------------------------------------------
     def append(self, event: OpEvent, *, version: int) -> int:
@@ -171,6 +175,17 @@ class SqlOps:
             if pid not in known:
                 counts[city] = counts.get(city, 0) + 1
         return sorted(counts.items())
+
+    def person_facts(self) -> list[PersonFacts]:
+        q = (select(PersonRow.id, PersonRow.household_id, PersonRow.city, PersonRow.eligibility, PersonRow.willingness,
+                    PersonRow.category, PersonRow.vulnerabilities)
+             .where(PersonRow.merged_into.is_(None)).order_by(PersonRow.id))
+        return [PersonFacts(f"R{i:07d}", f"RH{h:07d}" if h is not None else "", city, el, will, cat,
+                            frozenset(v for v in vul.split(",") if v))
+                for i, h, city, el, will, cat, vul in self.s.execute(q)]
+
+    def last_event_id(self) -> int:
+        return int(self.s.scalar(select(func.max(OpEventRow.id))) or 0)
 
     def home_place(self, person_id: str) -> tuple[str, str] | None:
         n = _pid(person_id)
@@ -299,10 +314,12 @@ class SqlOps:
 
     # -- audit ---------------------------------------------------------------------------------------------
     def audit(self, *, actor: str, action: str, subject: str) -> None:
-        self.s.add(OpAuditRow(at=_now(), actor=actor[:100], action=action[:50], subject=subject[:400]))
+        """Append to the audit hash chain (same transaction as the change or read it records)."""
+        audit_chain.append(self.s, self.keys, actor=actor, action=action, subject=subject)
 
     def audit_log(self, *, actor: str | None, action: str | None, since: datetime | None, limit: int,
-                  offset: int) -> list[AuditEntry]:
+                  offset: int, before: int | None = None) -> list[AuditEntry]:
+        """Newest first; ``before`` (a seq) pages back from there, ``offset`` skips rows."""
         q = select(OpAuditRow)
         if actor:
             q = q.where(OpAuditRow.actor == actor)
@@ -310,27 +327,30 @@ class SqlOps:
             q = q.where(OpAuditRow.action.startswith(action))
         if since:
             q = q.where(OpAuditRow.at >= _naive(since))
-        return [AuditEntry(r.at.replace(tzinfo=UTC), r.actor, r.action, r.subject)
-                for r in self.s.scalars(q.order_by(OpAuditRow.id).limit(limit).offset(offset))]
+        if before is not None:
+            q = q.where(OpAuditRow.seq < before)
+        q = q.order_by(OpAuditRow.seq.desc(), OpAuditRow.id.desc()).limit(limit).offset(offset)
+        return [AuditEntry(r.at.replace(tzinfo=UTC), r.actor, r.action, r.subject, r.seq) for r in self.s.scalars(q)]
 
     # -- users and preferences -----------------------------------------------------------------------------
     def user(self, username: str) -> UserRecord | None:
         r = self.s.get(OpUserRow, username)
         return None if r is None else UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active,
-                                                 r.language)
+                                                 r.language, r.token_version)
 
     def users(self) -> list[UserRecord]:
-        return [UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active, r.language)
+        return [UserRecord(r.username, r.password_hash, Role(r.role), r.place, r.active, r.language, r.token_version)
                 for r in self.s.scalars(select(OpUserRow).order_by(OpUserRow.username))]
 
     def save_user(self, user: UserRecord) -> None:
         r = self.s.get(OpUserRow, user.username)
         if r is None:
             self.s.add(OpUserRow(username=user.username, password_hash=user.password_hash, role=user.role.value,
-                                 place=user.place, active=user.active, created_at=_now(), language=user.language))
+                                 place=user.place, active=user.active, created_at=_now(), language=user.language,
+                                 token_version=user.token_version))
         else:
             r.password_hash, r.role, r.place, r.active = user.password_hash, user.role.value, user.place, user.active
-            r.language = user.language
+            r.language, r.token_version = user.language, user.token_version
 
     def language(self, person_id: str) -> str | None:
         r = self.s.get(OpPrefRow, person_id)
@@ -359,8 +379,9 @@ class SqlOpsUnitOfWork:
 
     def __enter__(self) -> SqlOpsUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
-        self.ops = SqlOps(self.session)
+        self.ops = SqlOps(self.session, self.keys)
         self.registry = SqlRegistry(self.session, self.keys)
+        self.enquiries = SqlEnquiries(self.session, self.keys)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

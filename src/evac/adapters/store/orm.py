@@ -30,10 +30,11 @@ class ImportRow(Base):
 class HouseholdRow(Base):
     __tablename__ = "households"
     id: Mapped[int] = mapped_column(primary_key=True)
-    label: Mapped[str] = mapped_column(String(100))  # the source's household label, or "inferred-<n>"
+    label: Mapped[str] = mapped_column(String(100))  # empty since 0005: the label is in ``sealed``
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     city: Mapped[str] = mapped_column(String(100))
     evidence: Mapped[str] = mapped_column(Text, default="")  # JSON list of evidence kinds, no values
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)  # {"label": …}, AES-GCM, aad household:<id>
 
 
 class PersonRow(Base):

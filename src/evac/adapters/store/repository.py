@@ -4,6 +4,10 @@ Writes are buffered and flushed in batches of :data:`BATCH` with ``executemany``
 batch instead of one per row); ids come from counters in ``meta`` reserved a batch at a time, so a row's
 id is known before it is sealed (it is the AES-GCM associated data) and concurrent importers on
 PostgreSQL serialise on the counter's row lock instead of colliding.
+
+Rows are **sealed at flush**, not when added: the flush first takes the ``key_current`` lock
+(:func:`evac.adapters.store.locks.write_key`) and seals with the version the database names, so a writer
+running through a key rotation never seals with a version the rotation is about to retire.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from evac.adapters.store.locks import read_sync, write_key
 from evac.adapters.store.orm import (
     CandidateRow,
     HouseholdRow,
@@ -54,6 +59,15 @@ def _aad(person_id: int) -> bytes:
     return f"person:{person_id}".encode()
 
 
+def household_aad(household_id: int) -> bytes:
+    return f"household:{household_id}".encode()
+
+
+def _stale(column: Any, version: int) -> Any:
+    """SQL: the sealed blob in ``column`` was sealed with another version than ``version`` (first byte)."""
+    return func.substr(column, 1, 1) != bytes([version])
+
+
 def _doc_key(doc: str) -> str:
     return "".join(ch for ch in doc.upper() if ch.isalnum())
 
@@ -76,9 +90,8 @@ class SqlRegistry:
     def __init__(self, session: Session, keys: KeyRing) -> None:
         self.s = session
         self.keys = keys
-        self._households: list[dict[str, Any]] = []
-        self._people: list[dict[str, Any]] = []
-        self._tokens: list[dict[str, Any]] = []
+        self._households: list[tuple[dict[str, Any], str]] = []
+        self._people: list[tuple[dict[str, Any], Record]] = []
         self._history: list[dict[str, Any]] = []
         self._updates: list[tuple[dict[str, Any], Record]] = []
         self._ids: dict[str, list[int]] = {}
@@ -109,25 +122,23 @@ class SqlRegistry:
 
     def add_household(self, *, label: str, import_id: int | None, city: str, evidence: Sequence[str]) -> int:
         hid = self._next_id("household")
-        self._households.append({"id": hid, "label": label[:100], "import_id": import_id, "city": city,
-                                 "evidence": json.dumps(list(evidence))})
+        # The label ("Семья Петровых") is sealed at flush; the clear column keeps nothing.
+        self._households.append(({"id": hid, "label": "", "import_id": import_id, "city": city,
+                                  "evidence": json.dumps(list(evidence))}, label[:100]))
         return hid
 
     def add_person(self, *, record: Record, line: int, import_id: int | None, household_id: int,
                    relation: Relation, eligibility: Eligibility, reason: str) -> int:
         pid = self._next_id("person")
         r = record
-        key = self.keys.current
-        self._people.append({
+        self._people.append(({
             "id": pid, "external_id": r.external_id[:100], "import_id": import_id, "line": line,
             "household_id": household_id, "relation": relation.value, "birth": r.birth.iso(),
             "sex": r.sex.value if r.sex else "", "nationalities": ",".join(r.nationalities),
             "category": r.category.value, "vulnerabilities": ",".join(sorted(v.value for v in r.vulnerabilities)),
             "willingness": r.willingness.value, "eligibility": eligibility.value,
             "eligibility_reason": reason[:200], "city": r.city, "status": "registered", "merged_into": None,
-            "sealed": key.seal({f: getattr(r, f) for f in _SEALED}, aad=_aad(pid)),
-        })
-        self._tokens.extend({"person_id": pid, "kind": k, "token": t} for k, t in tokens_of(key, r))
+        }, r))
         self._history.append({"person_id": pid, "willingness": r.willingness.value,
                               "source": f"import {import_id}", "at": _now()})
         if len(self._people) >= BATCH:
@@ -156,13 +167,14 @@ class SqlRegistry:
             "birth": r.birth.iso(), "sex": r.sex.value if r.sex else "", "nationalities": ",".join(r.nationalities),
             "category": r.category.value, "vulnerabilities": ",".join(sorted(v.value for v in r.vulnerabilities)),
             "willingness": r.willingness.value, "city": r.city,
-            "sealed": self.keys.current.seal({f: getattr(r, f) for f in _SEALED}, aad=_aad(person_id)),
         }, r))
         if len(self._updates) >= BATCH:
             self.flush()
 
-    def _flush_updates(self) -> None:
+    def _flush_updates(self, key: DataKey) -> None:
         updates, self._updates = self._updates, []
+        for u, r in updates:
+            u["sealed"] = key.seal({f: getattr(r, f) for f in _SEALED}, aad=_aad(u["id"]))
         ids = [u["id"] for u, _ in updates]
         old = {pid: w for pid, w in self.s.execute(select(PersonRow.id, PersonRow.willingness)
                                                    .where(PersonRow.id.in_(ids)))}
@@ -172,7 +184,6 @@ class SqlRegistry:
         stmt = update(table).where(table.c.id == bindparam("pid")).values({c: bindparam(c) for c in cols})
         self.s.execute(stmt, [{"pid": u["id"], **{c: u[c] for c in cols}} for u, _ in updates])
         self.s.execute(delete(TokenRow).where(TokenRow.person_id.in_(ids)))
-        key = self.keys.current
         tokens = [{"person_id": u["id"], "kind": k, "token": t} for u, r in updates for k, t in tokens_of(key, r)]
         if tokens:
             self.s.execute(insert(TokenRow), tokens)
@@ -182,16 +193,27 @@ class SqlRegistry:
             self.s.execute(insert(WillingnessRow), history)
 
     def flush(self) -> None:
+        if not (self._households or self._people or self._updates):
+            return
+        key = write_key(self.s, self.keys)
         if self._households:
-            self.s.execute(insert(HouseholdRow), self._households)
+            rows = [{**h, "sealed": key.seal({"label": label}, aad=household_aad(h["id"]))}
+                    for h, label in self._households]
+            self.s.execute(insert(HouseholdRow), rows)
             self._households = []
         if self._people:
-            self.s.execute(insert(PersonRow), self._people)
-            self.s.execute(insert(TokenRow), self._tokens)
+            people: list[dict[str, Any]] = []
+            tokens: list[dict[str, Any]] = []
+            for p, r in self._people:
+                people.append({**p, "sealed": key.seal({f: getattr(r, f) for f in _SEALED}, aad=_aad(p["id"]))})
+                tokens.extend({"person_id": p["id"], "kind": k, "token": t} for k, t in tokens_of(key, r))
+            self.s.execute(insert(PersonRow), people)
+            if tokens:
+                self.s.execute(insert(TokenRow), tokens)
             self.s.execute(insert(WillingnessRow), self._history)
-            self._people, self._tokens, self._history = [], [], []
+            self._people, self._history = [], []
         if self._updates:
-            self._flush_updates()
+            self._flush_updates(key)
 
     # -- reads ---------------------------------------------------------------------------------------------
     def _stored(self, row: PersonRow) -> Stored:
@@ -216,6 +238,7 @@ class SqlRegistry:
         words matched, bit i for ``words[i]``; what is kept in clear about them). One indexed lookup of every
         key's blind token under every key version, joined to the clear columns: nothing is decrypted."""
         self.flush()
+        read_sync(self.s, self.keys)  # tokens under the version the database writes with
         bits: dict[bytes, int] = {}
         for i, keys in enumerate(words):
             for k in self.keys.keys.values():
@@ -381,28 +404,78 @@ class SqlRegistry:
         return row.kept
 
     # -- keys ----------------------------------------------------------------------------------------------
-    def reseal_all(self) -> int:
-        """Open every row with whichever version sealed it, seal it with the current one, rebuild tokens."""
-        key = self.keys.current
-        n = 0
-        last = 0
-        while True:
-            rows = list(self.s.scalars(select(PersonRow).where(PersonRow.id > last).order_by(PersonRow.id)
-                                       .limit(BATCH)))
-            if not rows:
-                break
-            ids = [r.id for r in rows]
-            self.s.execute(delete(TokenRow).where(TokenRow.person_id.in_(ids)))
-            tokens: list[dict[str, Any]] = []
-            for r in rows:
-                st = self._stored(r)
-                r.sealed = key.seal({f: getattr(st.record, f) for f in _SEALED}, aad=_aad(r.id))
-                tokens.extend({"person_id": r.id, "kind": k, "token": t} for k, t in tokens_of(key, st.record))
-            self.s.flush()
+    def reseal_batch(self, *, version: int, after: int, limit: int) -> tuple[int, int | None]:
+        """Re-seal (and re-index) up to ``limit`` people with id > ``after`` not sealed with ``version``.
+
+        Returns (rows re-sealed, last id looked at, or None when there are none left). The caller holds
+        the ``key_current`` lock or not: rows are locked (PostgreSQL) or the database is (SQLite) while
+        they are rewritten, so a concurrent update of the same person is never overwritten with old data.
+        """
+        key = self.keys.key(version)
+        q = (select(PersonRow).where(PersonRow.id > after, _stale(PersonRow.sealed, version))
+             .order_by(PersonRow.id).limit(limit))
+        rows = list(self.s.scalars(q.with_for_update()))
+        if not rows:
+            return 0, None
+        ids = [r.id for r in rows]
+        self.s.execute(delete(TokenRow).where(TokenRow.person_id.in_(ids)))
+        tokens: list[dict[str, Any]] = []
+        sealed: list[dict[str, Any]] = []
+        for r in rows:
+            st = self._stored(r)
+            sealed.append({"pid": r.id, "blob": key.seal({f: getattr(st.record, f) for f in _SEALED},
+                                                         aad=_aad(r.id))})
+            tokens.extend({"person_id": r.id, "kind": k, "token": t} for k, t in tokens_of(key, st.record))
+        for r in rows:  # the rows are rewritten below in one executemany; keep the session from flushing them
+            self.s.expunge(r)
+        table = PersonRow.__table__
+        self.s.execute(update(table).where(table.c.id == bindparam("pid")).values(sealed=bindparam("blob")),  # type: ignore[arg-type]
+                       sealed)
+        if tokens:
             self.s.execute(insert(TokenRow), tokens)
-            n += len(rows)
-            last = ids[-1]
-        return n
+        return len(rows), ids[-1]
+
+    def reseal_households(self, *, version: int, after: int, limit: int) -> tuple[int, int | None]:
+        """As :meth:`reseal_batch`, for household labels."""
+        key = self.keys.key(version)
+        q = (select(HouseholdRow).where(HouseholdRow.id > after, HouseholdRow.sealed.is_not(None),
+                                        _stale(HouseholdRow.sealed, version))
+             .order_by(HouseholdRow.id).limit(limit))
+        rows = list(self.s.scalars(q.with_for_update()))
+        if not rows:
+            return 0, None
+        for h in rows:
+            assert h.sealed is not None
+            label = self.keys.open(h.sealed, aad=household_aad(h.id)).get("label", "")
+            h.sealed = key.seal({"label": label}, aad=household_aad(h.id))
+        self.s.flush()
+        return len(rows), rows[-1].id
+
+    def stale_count(self, version: int) -> int:
+        """People and households still sealed with another version than ``version``."""
+        people = self.s.scalar(select(func.count()).select_from(PersonRow).where(_stale(PersonRow.sealed, version)))
+        households = self.s.scalar(select(func.count()).select_from(HouseholdRow).where(
+            HouseholdRow.sealed.is_not(None), _stale(HouseholdRow.sealed, version)))
+        return int(people or 0) + int(households or 0)
+
+    def household_label(self, household_id: int) -> str:
+        """The household's source label, opened (empty for an inferred household)."""
+        row = self.s.get(HouseholdRow, household_id)
+        if row is None:
+            raise RecordNotFound(f"no household with id {household_id}")
+        if row.sealed is None:
+            return row.label
+        return str(self.keys.open(row.sealed, aad=household_aad(row.id)).get("label", ""))
+
+    def seal_legacy_labels(self) -> int:
+        """Seal clear household labels left by workspaces made before migration 0005 (and clear them)."""
+        key = write_key(self.s, self.keys)
+        rows = list(self.s.scalars(select(HouseholdRow).where(HouseholdRow.sealed.is_(None))))
+        for h in rows:
+            h.sealed = key.seal({"label": h.label}, aad=household_aad(h.id))
+            h.label = ""
+        self.s.flush()
+        return len(rows)
 
 
 class SqlUnitOfWork:
@@ -431,7 +504,7 @@ class SqlUnitOfWork:
             from evac.adapters.store.ops_repo import SqlOps
 
             if inspect(self.session.connection()).has_table("op_events"):
-                self._ops = SqlOps(self.session)
+                self._ops = SqlOps(self.session, self.keys)
             self._ops_known = True
         return self._ops
 

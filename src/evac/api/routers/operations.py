@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+import anyio
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
+from evac.api.access import ACCESS
 from evac.api.deps import Ctx, CurrentActor, IdempotencyKey, Limit, Offset, body_hash, replayed
 from evac.api.schemas.common import AUTH, WRITE, errors
+from evac.api.schemas.funnel import FunnelOut, LabelsOut
 from evac.api.schemas.operations import BoardOut, BreakdownIn, ClosureIn, OutboxOut, ReplanOut
 from evac.api.schemas.people import PersonOut
 from evac.api.schemas.timeline import TimelineOut
+from evac.services import funnel as fn
+from evac.services import labels as lb
 from evac.services import operations as ops
 from evac.services import timeline as tl
+from evac.services.users import get_user
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from evac.core.model import Scenario
+    from evac.services.operations import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["operations"])
 
@@ -64,6 +76,86 @@ def status_board_timeline(ctx: Ctx, actor: CurrentActor) -> dict[str, object]:
     travelling, the closures (scenario threats at the policy's quantile, closures posted) and now; hourly,
     hours since the operation's start plus UTC times. Counts only, no person. 409: no active plan."""
     return tl.timeline(uow_factory=ctx.uow, scenario_of=_scenario_file, now=datetime.now(UTC))
+
+
+@router.get("/status-board/funnel", name="status_board_funnel", response_model=FunnelOut,
+            responses={**AUTH, **errors(409), 304: {"description": "Unchanged since the ETag sent in If-None-Match."}})
+def status_board_funnel(ctx: Ctx, actor: CurrentActor, response: Response,
+                        if_none_match: Annotated[str | None, Header(max_length=200)] = None) -> object:
+    """The operation's funnel: people registered (duplicates merged away), eligible, willing, undecided (to
+    call back), called, confirmed, checked in, boarded, departed, safe and unaccounted, in total, per
+    assembly point and per priority class, from the registry and each person's status fold. Counts only.
+    Sends an ETag: with ``If-None-Match`` the answer is 304 (no body) while nothing changed, so a client
+    can poll it cheaply. 409: no active plan."""
+    tag = f'"{fn.version(uow_factory=ctx.uow)}"'
+    if if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    out = fn.funnel(uow_factory=ctx.uow, scenario_of=_scenario_file)
+    response.headers["ETag"] = f'"{out["version"]}"'
+    response.headers["Cache-Control"] = "no-cache"
+    return out
+
+
+@router.get("/scenario/labels", name="scenario_labels", response_model=LabelsOut, response_model_by_alias=True,
+            responses={**AUTH, **errors(409)})
+def scenario_labels(ctx: Ctx, actor: CurrentActor) -> dict[str, object]:
+    """Display names of the operation's places, links and threats (for lists and pickers: the console shows
+    "Qamishli", not ``qamishli``). From the operation's scenario file; no person. 409: no active plan."""
+    return lb.labels(uow_factory=ctx.uow, scenario_of=_scenario_file)
+
+
+STREAM_POLL_S = 1.0
+"""How often the live stream looks for a change (one indexed read of the log's newest id per look)."""
+STREAM_PING_S = 15.0
+"""A comment line this often keeps proxies from closing an idle stream."""
+STREAM_MAX_S = 300.0
+"""A stream ends after this long; the client reconnects, so its token and role are checked afresh."""
+
+
+@router.get("/status-board/stream", name="status_board_stream", response_class=StreamingResponse,
+            responses={**AUTH, **errors(409), 200: {"content": {"text/event-stream": {}}, "description": (
+                "Server-sent events: `funnel` (data: the FunnelOut JSON) at once and after every change.")}})
+async def status_board_stream(request: Request, ctx: Ctx, actor: CurrentActor,
+                              accept: Annotated[str, Header(max_length=500)] = "") -> StreamingResponse:
+    """The funnel, live: a ``text/event-stream`` that sends an ``event: funnel`` (data: the same JSON as
+    ``GET /status-board/funnel``) at once and again within about a second of any change (a scan, an
+    arrival, a merge, a re-plan, from any device or process: the store is what is watched). The caller's
+    account is re-read on every look (a deactivated user or changed role ends the stream), and the stream
+    ends after five minutes so that the client reconnects with its token. A caller that does not send
+    ``Accept: text/event-stream`` (as EventSource and the console do) gets the current funnel as one event and
+    the end of the stream, not an open connection. Counts only. 409: no active plan."""
+    first = await anyio.to_thread.run_sync(lambda: fn.funnel(uow_factory=ctx.uow, scenario_of=_scenario_file))
+    live = "text/event-stream" in accept
+    return StreamingResponse(_funnel_events(request, ctx, actor, first, live=live), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _funnel_events(request: Request, ctx: Ctx, actor: Actor, first: dict[str, object], *, live: bool
+                         ) -> AsyncIterator[str]:
+    def allowed() -> bool:
+        user = get_user(uow=ctx.uow(), username=actor.username)
+        return user is not None and user.active and user.role in ACCESS["status_board_stream"]
+
+    def send(body: dict[str, object]) -> str:
+        return f"event: funnel\nid: {body['version']}\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"
+
+    yield "retry: 2000\n\n" + send(first)
+    if not live:
+        return
+    last, t0 = first["version"], time.monotonic()
+    pinged = t0
+    while time.monotonic() - t0 < STREAM_MAX_S:
+        await anyio.sleep(STREAM_POLL_S)
+        if await request.is_disconnected() or not await anyio.to_thread.run_sync(allowed):
+            return
+        version = await anyio.to_thread.run_sync(lambda: fn.version(uow_factory=ctx.uow))
+        if version != last:
+            body = await anyio.to_thread.run_sync(lambda: fn.funnel(uow_factory=ctx.uow, scenario_of=_scenario_file))
+            last = body["version"]
+            yield send(body)
+        elif time.monotonic() - pinged > STREAM_PING_S:
+            pinged = time.monotonic()
+            yield ": ping\n\n"
 
 
 @lru_cache(maxsize=4)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 
-from evac.api.deps import Ctx, CurrentActor  # noqa: TC001 -- FastAPI resolves these at runtime
+from evac.api.deps import Ctx, CurrentActor, issue_token
 from evac.api.schemas.common import AUTH, WRITE, errors
-from evac.api.schemas.operations import LanguageIn, LoginIn, TokenOut, UserIn, UserOut, UserPatch
+from evac.api.schemas.operations import LanguageIn, LoginIn, PasswordChangeIn, TokenOut, UserIn, UserOut, UserPatch
+from evac.api.throttle import Throttled
 from evac.services import users as svc
 from evac.services.ops_ports import Role, UserRecord
 
@@ -23,22 +25,56 @@ def _out(u: UserRecord) -> dict[str, object]:
 
 @router.post("/auth/login", name="login", response_model=TokenOut, responses=errors(400, 401, 422, 429))
 def login(ctx: Ctx, body: LoginIn, request: Request) -> dict[str, object]:
-    """Exchange user name and password for a bearer token. Failed attempts are limited per user name and
-    per client address (HTTP 429 when exceeded)."""
-    client = f"ip:{request.client.host if request.client else '?'}"
-    name = f"user:{body.username}"
-    if ctx.limiter.blocked(name, client):
-        raise HTTPException(429, "too many failed logins; wait and try again")
+    """Exchange user name and password for a bearer token.
+
+    Failed attempts are throttled per (user name, client address) and per client address, with an
+    exponential backoff (HTTP 429 with ``Retry-After``); never per user name alone, so nobody can lock an
+    officer out from elsewhere. The attempt is counted before the password is checked (atomically)."""
+    client = request.client.host if request.client else "?"
+    try:
+        ticket = ctx.limiter.acquire(body.username, client)
+    except Throttled as exc:
+        raise HTTPException(429, "too many failed logins; wait and try again",
+                            headers={"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}) from None
     user = svc.authenticate(uow=ctx.uow(), hasher=ctx.hasher, username=body.username, password=body.password)
     if user is None:
-        ctx.limiter.fail(name, client)
+        ticket.failed()
         raise HTTPException(401, "wrong user name or password")
-    ctx.limiter.reset(name)
+    ticket.succeeded()
     with ctx.uow() as uow:
         uow.ops.audit(actor=user.username, action="auth:login", subject=user.role.value)
         uow.commit()
-    return {"access_token": ctx.tokens.dumps({"u": user.username}), "expires_in": ctx.settings.token_ttl_s,
-            "username": user.username, "role": user.role.value, "place": user.place, "language": user.language}
+    return issue_token(ctx, user)
+
+
+@router.post("/auth/logout", name="logout", status_code=204, responses=errors(401, 403))
+def logout(ctx: Ctx, actor: CurrentActor) -> Response:
+    """Sign out: every token of the caller stops working at once (on every device: the user's token version
+    is bumped). The pages then wipe what they keep locally."""
+    svc.sign_out_everywhere(uow=ctx.uow(), username=actor.username, actor=actor.username)
+    return Response(status_code=204)
+
+
+@router.put("/me/password", name="change_my_password", response_model=TokenOut,
+            responses=errors(400, 401, 403, 422, 429))
+def change_my_password(ctx: Ctx, actor: CurrentActor, body: PasswordChangeIn, request: Request) -> dict[str, object]:
+    """Change the caller's own password (the current one is required). Every earlier token stops working;
+    the answer carries a new token for this session. Wrong current passwords are throttled like logins."""
+    client = request.client.host if request.client else "?"
+    try:
+        ticket = ctx.limiter.acquire(actor.username, client)
+    except Throttled as exc:
+        raise HTTPException(429, "too many failed attempts; wait and try again",
+                            headers={"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}) from None
+    try:
+        user = svc.change_password(uow=ctx.uow(), hasher=ctx.hasher, username=actor.username,
+                                   old_password=body.old_password, new_password=body.new_password,
+                                   actor=actor.username)
+    except svc.WrongPassword:
+        ticket.failed()
+        raise
+    ticket.succeeded()
+    return issue_token(ctx, user)
 
 
 @router.get("/me", name="me", response_model=UserOut, responses=AUTH)

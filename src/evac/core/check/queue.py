@@ -25,6 +25,7 @@ Complexity: O(n log n) for n jobs, plus O(k log k) for each busy period of k job
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from dataclasses import dataclass
@@ -33,9 +34,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from evac.core.model.tolerance import QUEUE_SLACK_H
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
-__all__ = ["QUEUE_SLACK_H", "Job", "LateWindow", "edf_completions", "late_windows"]
+__all__ = ["QUEUE_SLACK_H", "Job", "LateWindow", "edf_completions", "late_windows", "late_windows_varying"]
 
 
 
@@ -161,3 +162,46 @@ def late_windows(jobs: Sequence[Job], rate: float, *, slack_h: float = QUEUE_SLA
         tags = tuple(dict.fromkeys(jobs[k].tag for k in inside))
         out.append(LateWindow(s, e, people, rate * (e - s), tags))
     return out
+
+
+def _capacity_fn(base_per_h: float, changes: Sequence[tuple[float, float]]) -> Callable[[float], float]:
+    """People a crossing can process from its first change to ``t`` (negative before it), for a rate of
+    ``base_per_h`` until the first ``(from_h, rate_per_h)`` change, then each change's rate: the integral of
+    a piecewise-constant rate, written out here (not taken from the planners' kernel)."""
+    knots = [t for t, _ in changes]
+    rates = [r for _, r in changes]
+    area = [0.0]
+    for k in range(1, len(knots)):
+        area.append(area[-1] + rates[k - 1] * (knots[k] - knots[k - 1]))
+
+    def capacity(t: float) -> float:
+        if t <= knots[0]:
+            return base_per_h * (t - knots[0])
+        k = bisect.bisect_right(knots, t) - 1
+        return area[k] + rates[k] * (t - knots[k])
+
+    return capacity
+
+
+def late_windows_varying(jobs: Sequence[Job], base_per_h: float, changes: Sequence[tuple[float, float]], *,
+                         slack_h: float = QUEUE_SLACK_H) -> list[LateWindow]:
+    """:func:`late_windows` for a crossing whose rate changes over time (``Place.processing_changes``).
+
+    A machine whose speed varies with time alike for every job is the unit-speed machine on the clock
+    ``u = C(t)``, the cumulative capacity: a job is on time iff it is on the warped clock, and earliest
+    deadline first is still optimal there. So the jobs' times are warped, checked at rate 1 with the slack
+    scaled by the highest rate, and each window is reported in hours with its capacity ``C(e) − C(s)``.
+    """
+    capacity = _capacity_fn(base_per_h, changes)
+    peak = max([base_per_h, *(r for _, r in changes)])
+    back: dict[float, float] = {}
+    warped = []
+    for j in jobs:
+        if j.people <= 0 or not (math.isfinite(j.release_h) and math.isfinite(j.deadline_h)):
+            continue
+        r, d = capacity(j.release_h), capacity(j.deadline_h)
+        back.setdefault(r, j.release_h)
+        back.setdefault(d, j.deadline_h)
+        warped.append(Job(r, d, j.people, j.tag))
+    return [LateWindow(back[w.start_h], back[w.end_h], w.people, w.capacity, w.tags)
+            for w in late_windows(warped, 1.0, slack_h=slack_h * peak)]

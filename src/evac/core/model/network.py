@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from evac.core.errors import ModelError
 
@@ -32,6 +33,12 @@ class Place:
     ``processing_per_h`` is the number of people a border crossing can process in one hour
     (``None``: not a limit). ``population`` is a census count used only to spread generated people.
     ``capacity`` is the most people a safe haven can receive in all (a shelter; ``None``: no limit).
+    ``processing_changes``: the rate changes over time, as ``(from_h, rate_per_h)`` pairs in increasing time:
+    from ``from_h`` on the crossing processes ``rate_per_h`` people an hour (``0``: it processes nobody, e.g.
+    the post changed hands); ``processing_per_h`` is the rate before the first change. The queue rule with
+    a varying rate is :class:`evac.core.model.feasibility.ProcessingProfile`.
+    ``region`` is an optional tag (e.g. ``"tunisia"``) that a fleet's ``serves`` may name instead of listing
+    places one by one (:func:`evac.core.model.feasibility.serves`).
     """
 
     id: str
@@ -43,6 +50,8 @@ class Place:
     processing_per_h: float | None = None
     population: int | None = None
     capacity: int | None = None
+    region: str | None = None
+    processing_changes: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:
         if not -90 <= self.lat <= 90 or not -180 <= self.lon <= 180:
@@ -51,6 +60,22 @@ class Place:
             raise ModelError(f"place {self.id}: processing_per_h must be positive")
         if self.capacity is not None and self.capacity < 0:
             raise ModelError(f"place {self.id}: capacity must not be negative")
+        if self.processing_changes:
+            if self.processing_per_h is None:
+                raise ModelError(f"place {self.id}: processing_changes need a processing_per_h to start from")
+            times = [t for t, _ in self.processing_changes]
+            if any(not math.isfinite(t) for t in times) or any(b <= a for a, b in pairwise(times)):
+                raise ModelError(f"place {self.id}: processing_changes must be at finite, increasing times")
+            if any(not (math.isfinite(r) and r >= 0) for _, r in self.processing_changes):
+                raise ModelError(f"place {self.id}: a processing rate must be a number >= 0")
+
+    @property
+    def peak_processing_per_h(self) -> float | None:
+        """The highest rate the place ever processes at (people/hour; ``None``: not a limit). Bounds use it:
+        a relaxation of a rate that changes over time."""
+        if self.processing_per_h is None:
+            return None
+        return max([self.processing_per_h, *(r for _, r in self.processing_changes)])
 
     @property
     def is_safe(self) -> bool:

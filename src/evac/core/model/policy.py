@@ -23,9 +23,13 @@ class PriorityClass:
             raise ModelError(f"priority class {self.name}: weight must be positive")
 
     def matches(self, person: Person) -> bool:
+        return self.matches_facts(person.vulnerabilities, person.category)
+
+    def matches_facts(self, vulnerabilities: frozenset[Vulnerability], category: Category) -> bool:
+        """:meth:`matches` on the two facts it reads: for callers that hold a registry row, not a Person."""
         if not self.vulnerabilities and not self.categories:
             return True
-        return bool(self.vulnerabilities & person.vulnerabilities) or person.category in self.categories
+        return bool(self.vulnerabilities & vulnerabilities) or category in self.categories
 
 
 DEFAULT_CLASSES = (
@@ -70,7 +74,11 @@ class Policy:
             raise ModelError("boarding_h and min_connection_h must not be negative")
 
     def priority_class(self, person: Person) -> PriorityClass:
+        return self.class_for(person.vulnerabilities, person.category)
+
+    def class_for(self, vulnerabilities: frozenset[Vulnerability], category: Category) -> PriorityClass:
+        """The first class (in policy order) matching these facts; the last class when none does."""
         for c in self.priority_classes:
-            if c.matches(person):
+            if c.matches_facts(vulnerabilities, category):
                 return c
         return self.priority_classes[-1]

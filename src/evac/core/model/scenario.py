@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from evac.core.errors import ModelError, UnknownReferenceError
 from evac.core.model.assets import Fleet, Service
-from evac.core.model.feasibility import ClosureSchedule
+from evac.core.model.feasibility import ClosureSchedule, serves, service_area
 from evac.core.model.network import Link, Mode, Place, PlaceKind
 from evac.core.model.threats import Effect, Threat
 
@@ -54,9 +54,21 @@ class Scenario:
             for end in (link.a, link.b):
                 if end not in places:
                     raise UnknownReferenceError(f"link {link.id}: unknown place {end!r}")
+        regions = {p.region for p in self.places if p.region is not None}
         for fleet in self.fleets:
             if fleet.depot not in places:
                 raise UnknownReferenceError(f"fleet {fleet.id}: unknown depot {fleet.depot!r}")
+            unknown = sorted(x for x in fleet.serves if x not in places and x not in regions)
+            if unknown:
+                raise UnknownReferenceError(f"fleet {fleet.id}: serves {unknown[0]!r}, neither a place nor a region")
+            if fleet.shuttle_to is not None:
+                if fleet.shuttle_to not in places:
+                    raise UnknownReferenceError(f"fleet {fleet.id}: unknown place {fleet.shuttle_to!r} to shuttle to")
+                if not any(lk.mode is fleet.mode and lk.joins(fleet.depot, fleet.shuttle_to) for lk in self.links):
+                    raise ModelError(f"fleet {fleet.id}: no {fleet.mode} link from {fleet.depot} to {fleet.shuttle_to}")
+            depot = places[fleet.depot]
+            if not serves(fleet.serves, depot.id, depot.region):
+                raise ModelError(f"fleet {fleet.id}: its depot {fleet.depot} is outside the places it serves")
         for s in self.services:
             for end in (s.origin, s.destination):
                 if end not in places:
@@ -101,7 +113,8 @@ class Scenario:
         return dict(self.closure_schedule(quantile).times)
 
     def danger_times(self, quantile: float | None = None) -> dict[str, float]:
-        """Earliest time each place or link becomes dangerous (a closure is also a danger)."""
+        """Earliest time each place or link becomes dangerous (a closure for good is also a danger; one that
+        ends is not: add a ``danger`` threat to count exposure there)."""
         out = self._effect_times(Effect.DANGER, quantile)
         for k, v in self._effect_times(Effect.CLOSE, quantile).items():
             out[k] = min(out.get(k, math.inf), v)
@@ -111,7 +124,7 @@ class Scenario:
         q = self.policy.closure_quantile if quantile is None else quantile
         out: dict[str, float] = {}
         for t in self.threats:
-            if t.effect is effect:
+            if t.effect is effect and t.until is None:  # a closure that ends is no danger for good
                 out[t.target] = min(out.get(t.target, math.inf), t.when.quantile(q))
         return out
 
@@ -119,6 +132,10 @@ class Scenario:
     @property
     def safe_havens(self) -> tuple[Place, ...]:
         return tuple(p for p in self.places if p.kind is PlaceKind.SAFE_HAVEN)
+
+    def service_area(self, fleet: Fleet) -> frozenset[str] | None:
+        """Place ids ``fleet`` may use (``None``: all), by the kernel's service-area rule."""
+        return service_area(fleet, self.places)
 
     def road_links(self) -> tuple[Link, ...]:
         return tuple(lk for lk in self.links if lk.mode is Mode.ROAD)

@@ -112,22 +112,32 @@ class _Ccrp(Dispatch):
         where: dict[_Vehicle, tuple[str, float]] = {
             (fi, unit): (at, free_h) for free_h, fi, unit, at in self.vehicles(fleets)
         }
+        # Vehicles of fleets with a service area search their own restricted graph (Dispatch.use_area): one
+        # supply search per area. Without areas there is one, the unrestricted graph: the original CCRP.
+        areas = sorted({self.sc.service_area(f) for f in fleets},
+                       key=lambda a: (a is not None, sorted(a) if a is not None else []))
+        area_of = [self.sc.service_area(f) for f in fleets]
         excluded: set[tuple[_Vehicle, str, str, float]] = set()  # (vehicle, source, its place, its free time)
-        dead: set[str] = set()
+        dead: set[tuple[frozenset[str] | None, str]] = set()  # (area, source)
         remaining = sum(len(q.items) for q in queues.values())
         while remaining > 0 and where:
-            supply = self._search(((at, t, v) for v, (at, t) in sorted(where.items())), 0, ())
             best: tuple[float, int, str, Trip, Option, Queue, _Vehicle] | None = None
-            for origin, queue in queues.items():
-                if origin in dead or queue.first() is None:
+            for area in areas:
+                mine = {v: w for v, w in where.items() if area_of[v[0]] == area}
+                if not mine:
                     continue
-                found = self._candidate(origin, queue, supply, where, fleets, excluded, dead)
-                if found is None:
-                    continue
-                trip, option, vehicle = found
-                key = (option.safe_h, -option.people, origin)
-                if best is None or key < best[:3]:
-                    best = (*key, trip, option, queue, vehicle)
+                self.use_area(area)
+                supply = self._search(((at, t, v) for v, (at, t) in sorted(mine.items())), 0, ())
+                for origin, queue in queues.items():
+                    if (area, origin) in dead or queue.first() is None:
+                        continue
+                    found = self._candidate(origin, queue, supply, mine, fleets, excluded, dead, area)
+                    if found is None:
+                        continue
+                    trip, option, vehicle = found
+                    key = (option.safe_h, -option.people, origin)
+                    if best is None or key < best[:3]:
+                        best = (*key, trip, option, queue, vehicle)
             if best is None:
                 break
             *_, trip, option, queue, vehicle = best
@@ -136,8 +146,9 @@ class _Ccrp(Dispatch):
             done += len(option.households)
             self.cb.on_progress(done)
             fleet = fleets[vehicle[0]]
-            if trip.arrive_h < fleet.available_until_h:
-                where[vehicle] = (trip.legs[-1].destination, trip.arrive_h)
+            free = self.free_after(fleet, trip)
+            if free < fleet.available_until_h:
+                where[vehicle] = (trip.legs[-1].destination, free)
             else:
                 del where[vehicle]
         return self.finish(planner_name, queues, left, total)
@@ -150,13 +161,15 @@ class _Ccrp(Dispatch):
         where: Mapping[_Vehicle, tuple[str, float]],
         fleets: list[Fleet],
         excluded: set[tuple[_Vehicle, str, str, float]],
-        dead: set[str],
+        dead: set[tuple[frozenset[str] | None, str]],
+        area: frozenset[str] | None = None,
     ) -> tuple[Trip, Option, _Vehicle] | None:
         """The earliest-arrival busload from ``origin``, with the vehicle that reaches it first.
 
         A vehicle that cannot finish the trip inside its availability window is excluded for this source
         (until it moves) and the next-earliest vehicle is tried; a source with no route to safety at all
-        is dead (later pick-ups cannot do better: closures only close and capacity only fills).
+        is dead for vehicles of that service ``area`` (later pick-ups cannot do better: closures only close and
+        capacity only fills). ``where`` holds the vehicles of the area, whose graph is in use.
         """
         skip = {v for v in where if (v, origin, *where[v]) in excluded}
         search = supply if not skip else self._supply_without(where, skip)
@@ -169,12 +182,13 @@ class _Ccrp(Dispatch):
                 return None
             at, free_h = where[vehicle]
             fleet = fleets[vehicle[0]]
+            self.use_boarding(fleet)
             deadhead = self.schedule(RoadGraph.path(search.pred, at, origin), free_h, 0)
             option: Option | None = None
             if deadhead is not None:
                 option = self.fill_and_route(origin, queue, fleet.seats, t_origin, self._earliest_exit)
                 if option is None:
-                    dead.add(origin)
+                    dead.add((area, origin))
                     return None
                 if in_time(option.legs[-1].arrive_h, fleet.available_until_h):
                     unit = vehicle[1]
@@ -229,7 +243,7 @@ class _Ccrp(Dispatch):
                 best[at] = t
                 source[at] = v
                 heapq.heappush(heap, (t, at))
-        graph, cap = self.graph, self.cap
+        graph = self.graph
         origins = frozenset(best)
         while heap:
             t, node = heapq.heappop(heap)
@@ -237,8 +251,8 @@ class _Ccrp(Dispatch):
                 continue
             arrived = release_h if release_h is not None and node in origins else t
             for arc in graph.out[node]:
-                dep = cap.earliest_departure(arc, t, load, arrived)
-                if math.isinf(dep) or not graph.arc_ok(arc, dep):
+                dep = self.depart_h(arc, t, load, arrived)
+                if math.isinf(dep):
                     continue
                 arrive = dep + arc.travel_h
                 if arrive < best.get(arc.head, math.inf):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Container
 
     from evac.core.model import Boarding, Trip
+    from evac.core.model.feasibility import ProcessingProfile
 
 __all__ = ["CrossingCalendar", "crossing_jobs"]
 
@@ -39,13 +40,16 @@ class CrossingCalendar:
     O(log blocks + blocks crossed); booking adds list insertions (O(blocks)).
     """
 
-    __slots__ = ("rate", "starts", "works")
+    __slots__ = ("profile", "rate", "starts", "works")
 
-    def __init__(self, rate_per_h: float) -> None:
+    def __init__(self, rate_per_h: float, profile: ProcessingProfile | None = None) -> None:
+        """``profile``: the crossing's rate changes over time; blocks are then kept on the kernel's warped
+        clock ``u = profile.capacity(t)`` (people), where the rate is 1, and times are mapped in and out."""
         if not rate_per_h > 0:
             raise ValueError(f"a crossing's rate must be positive, got {rate_per_h}")
-        self.rate = rate_per_h
-        self.starts: list[float] = []  # hours
+        self.profile = profile
+        self.rate = rate_per_h if profile is None else 1.0
+        self.starts: list[float] = []  # hours (on the warped clock with a profile)
         self.works: list[float] = []  # people-worth of processing in each block
 
     def end(self, k: int) -> float:
@@ -54,16 +58,28 @@ class CrossingCalendar:
 
     def busy(self) -> list[tuple[float, float]]:
         """The booked intervals ``(start_h, end_h)`` in time order (for tests and reports)."""
-        return [(self.starts[k], self.end(k)) for k in range(len(self.starts))]
+        blocks = [(self.starts[k], self.end(k)) for k in range(len(self.starts))]
+        p = self.profile
+        return blocks if p is None else [(p.time_at(a), p.time_at(b)) for a, b in blocks]
 
     def finish(self, release_h: float, people: int) -> float:
         """When ``people`` who reach the crossing at ``release_h`` would all be processed, booking nothing."""
-        return self._walk(release_h, people, book=False)
+        return self._mapped(release_h, people, book=False)
 
     def allocate(self, release_h: float, people: int) -> float:
         """Book processing for ``people`` who reach the crossing at ``release_h``; return when it ends (the
         same value :meth:`finish` gives just before)."""
-        return self._walk(release_h, people, book=True)
+        return self._mapped(release_h, people, book=True)
+
+    def _mapped(self, release_h: float, people: int, *, book: bool) -> float:
+        p = self.profile
+        if p is None or people <= 0:
+            return self._walk(release_h, people, book=book)
+        if not math.isfinite(release_h):
+            raise ValueError(f"release time must be finite, got {release_h}")
+        # never earlier than the release: in a stretch where the crossing processes nobody, capacity() is
+        # flat and time_at() of it is the stretch's start
+        return max(release_h, p.time_at(self._walk(p.capacity(release_h), people, book=book)))
 
     def _walk(self, release_h: float, people: int, *, book: bool) -> float:
         """Fill free time from ``release_h`` on with ``people``-worth of processing; optionally book it.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from evac.core.errors import EvacError
@@ -87,9 +88,19 @@ class Boarded:
 Event = Closure | Breakdown | NoShow | Registration | Boarded
 
 
-def describe(event: Event) -> str:
-    """A short human description of ``event`` for messages, e.g. ``closure of damascus--masnaa at 30 h``."""
-    t = f"{event.at_h:g} h"
+def clock(h: float, epoch: datetime | None = None) -> str:
+    """``h`` hours after the epoch as people read it: ``Sun 03 Feb 2013 06:30 UTC`` given the epoch (an operator
+    cannot act on "-38.5 h"), else ``38.5 h``. Non-finite or absurd times stay in hours."""
+    if epoch is None or not math.isfinite(h) or abs(h) > 24 * 366 * 50:
+        return f"{h:g} h"
+    at = epoch + timedelta(hours=h)
+    return f"{at:%a %d %b %Y %H:%M} {at.tzname() or ''}".rstrip()
+
+
+def describe(event: Event, epoch: datetime | None = None) -> str:
+    """A short human description of ``event`` for messages, e.g. ``closure of damascus--masnaa at 30 h``, or
+    with the scenario's ``epoch`` ``… at Sat 02 Feb 2013 06:00 UTC``."""
+    t = clock(event.at_h, epoch)
     if isinstance(event, Closure):
         return f"closure of {event.target} at {t}"
     if isinstance(event, Breakdown):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from evac.core.model import Bound, Plan
 from evac.core.model.kpis import compute_kpis
 from evac.core.planner.base import Callbacks, planning_scenario
-from evac.core.planner.lp.exact_model import solve_exact
+from evac.core.planner.lp.exact_model import InexactDataError, solve_exact
 
 if TYPE_CHECKING:
     from evac.core.model import Policy, Scenario
@@ -45,6 +45,7 @@ class ExactPlanner:
     ) -> Plan:
         cb = callbacks or Callbacks()
         sc = planning_scenario(scenario, policy, start_h)
+        _refuse_unmodelled(sc)
         cb.on_start(1)
         res = solve_exact(sc, horizon_h=self.horizon_h, time_limit_s=self.time_limit_s)
         everyone = not res.left_behind
@@ -59,3 +60,16 @@ class ExactPlanner:
         cb.on_progress(1)
         cb.on_end()
         return plan.with_kpis(compute_kpis(plan, sc))
+
+
+def _refuse_unmodelled(sc: Scenario) -> None:
+    """The MIP models neither rates that change over time, closures that end, service areas nor boarding
+    times: refuse such a scenario rather than return a plan the checker would reject."""
+    bad = [f"place {p.id} has processing_changes" for p in sc.places if p.processing_changes]
+    bad += [f"fleet {f.id} has a service area" for f in sc.fleets if f.serves]
+    bad += [f"threat {t.id} ends (until)" for t in sc.threats if t.until is not None]
+    bad += [f"fleet {f.id} shuttles ({f.mode})" for f in sc.fleets if f.shuttle_to is not None]
+    bad += [f"fleet {f.id} has boarding or unloading times" for f in sc.fleets
+            if f.boarding_h is not None or f.unloading_h is not None]
+    if bad:
+        raise InexactDataError("the exact MIP does not model this scenario: " + ", ".join(bad[:5]))

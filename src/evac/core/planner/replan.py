@@ -77,10 +77,19 @@ from evac.core.model import (
     Scenario,
     Trip,
 )
-from evac.core.model.feasibility import reported_closure
+from evac.core.model.feasibility import ready_after, reported_closure
 from evac.core.model.kpis import compute_kpis
 from evac.core.model.tolerance import TOLERANCE_H
-from evac.core.planner.events import Boarded, Breakdown, Closure, EventConflict, NoShow, Registration, describe
+from evac.core.planner.events import (
+    Boarded,
+    Breakdown,
+    Closure,
+    EventConflict,
+    NoShow,
+    Registration,
+    clock,
+    describe,
+)
 from evac.core.planner.greedy import GreedyPlanner
 from evac.core.planner.state import Commitments, VehicleKey, VehicleState, Waiting
 
@@ -190,6 +199,7 @@ class _Replan:
         self.sc0 = scenario
         self.plan = plan
         self.now = now_h
+        self.epoch = scenario.epoch  # messages give clock times, not hours from the epoch
         self.trip_by_id = {t.id: t for t in plan.trips}
         self.closures: list[tuple[float, str]] = []
         self.broken: dict[VehicleKey, tuple[float, float]] = {}  # vehicle -> (from_h, until_h)
@@ -207,17 +217,18 @@ class _Replan:
         order = sorted(range(len(events)), key=lambda i: (events[i].at_h, i))
         for i in order:
             ev = events[i]
+            what = describe(ev, self.epoch)
             if not math.isfinite(ev.at_h):
-                raise EventConflict(f"{describe(ev)}: the time must be finite", index=i)
+                raise EventConflict(f"{what}: the time must be finite", index=i)
             if isinstance(ev, Closure):
                 if ev.target not in sc.place_by_id and ev.target not in sc.link_by_id:
-                    raise EventConflict(f"{describe(ev)}: no place or link {ev.target!r} in scenario {sc.id}",
+                    raise EventConflict(f"{what}: no place or link {ev.target!r} in scenario {sc.id}",
                                         index=i)
                 self.closures.append((ev.at_h, ev.target))
             elif isinstance(ev, Breakdown):
                 fleet = sc.fleet_by_id.get(ev.asset_id)
                 if fleet is None or not 0 <= ev.unit < fleet.count:
-                    raise EventConflict(f"{describe(ev)}: no vehicle {ev.unit} in a fleet {ev.asset_id!r}", index=i)
+                    raise EventConflict(f"{what}: no vehicle {ev.unit} in a fleet {ev.asset_id!r}", index=i)
                 until = math.inf if ev.repair_h is None else ev.at_h + ev.repair_h
                 before = self.broken.get((ev.asset_id, ev.unit))
                 if before is not None:
@@ -226,18 +237,18 @@ class _Replan:
             elif isinstance(ev, NoShow):
                 if ev.household_id not in self.population.household_by_id and not any(
                         h.id == ev.household_id for h in new_households):
-                    raise EventConflict(f"{describe(ev)}: no household {ev.household_id!r}", index=i)
+                    raise EventConflict(f"{what}: no household {ev.household_id!r}", index=i)
                 if ev.household_id in self.boarded:
-                    raise EventConflict(f"{describe(ev)}: event #{self.boarded[ev.household_id]} reports it "
+                    raise EventConflict(f"{what}: event #{self.boarded[ev.household_id]} reports it "
                                         "boarded", index=i)
                 self.no_show[ev.household_id] = ev.at_h
             elif isinstance(ev, Registration):
                 known = self.population.household_by_id
                 if ev.household.id in known or any(h.id == ev.household.id for h in new_households):
-                    raise EventConflict(f"{describe(ev)}: household {ev.household.id!r} is already registered",
+                    raise EventConflict(f"{what}: household {ev.household.id!r} is already registered",
                                         index=i)
                 if ev.household.location not in sc.place_by_id:
-                    raise EventConflict(f"{describe(ev)}: unknown location {ev.household.location!r}", index=i)
+                    raise EventConflict(f"{what}: unknown location {ev.household.location!r}", index=i)
                 new_households.append(ev.household)
                 new_people.extend(ev.people)
             else:
@@ -251,22 +262,25 @@ class _Replan:
 
     def _boarded(self, ev: Boarded, i: int) -> None:
         trip = self.trip_by_id.get(ev.trip_id)
+        what = describe(ev, self.epoch)
         if trip is None:
-            raise EventConflict(f"{describe(ev)}: the plan has no trip {ev.trip_id!r}", index=i)
+            raise EventConflict(f"{what}: the plan has no trip {ev.trip_id!r}", index=i)
         board = next((b for b in trip.boardings if b.household_id == ev.household_id), None)
         if board is None:
             on = [t.id for t in self.plan.trips if any(b.household_id == ev.household_id for b in t.boardings)]
             where = f"; the plan puts it on {', '.join(on)}" if on else ""
-            raise EventConflict(f"{describe(ev)}: trip {trip.id} does not carry household "
+            raise EventConflict(f"{what}: trip {trip.id} does not carry household "
                                 f"{ev.household_id}{where}", index=i)
         leg = trip.legs[board.first_leg]
         if leg.depart_h < ev.at_h - TOLERANCE_H:
-            raise EventConflict(f"{describe(ev)}: trip {trip.id} left {leg.origin} at {leg.depart_h:g} h, "
-                                f"before the reported boarding at {ev.at_h:g} h", index=i)
+            raise EventConflict(f"{what}: trip {trip.id} left {leg.origin} "
+                                f"at {clock(leg.depart_h, self.epoch)}, before the reported boarding "
+                                f"at {clock(ev.at_h, self.epoch)}", index=i)
         if ev.at_h > self.now + TOLERANCE_H:
-            raise EventConflict(f"{describe(ev)}: reported for {ev.at_h:g} h, after now ({self.now:g} h)", index=i)
+            raise EventConflict(f"{what}: reported for {clock(ev.at_h, self.epoch)}, "
+                                f"after now ({clock(self.now, self.epoch)})", index=i)
         if ev.household_id in self.no_show:
-            raise EventConflict(f"{describe(ev)}: the household is also reported as a no-show", index=i)
+            raise EventConflict(f"{what}: the household is also reported as a no-show", index=i)
         self.boarded[ev.household_id] = i
         self.frozen.add(trip.id)
 
@@ -438,7 +452,9 @@ class _Replan:
                 key = (t.asset_id, t.unit)
                 if key not in last or t.arrive_h > last[key].arrive_h:
                     last[key] = t
-        out = {k: VehicleState(t.legs[-1].destination, t.arrive_h) for k, t in last.items()}
+        out = {k: VehicleState(t.legs[-1].destination, ready_after(  # after unloading whoever got off
+            t.arrive_h, alighted=any(b.last_leg == len(t.legs) - 1 for b in t.boardings), boards=False,
+            fleet=fleets[k[0]])) for k, t in last.items()}
         for key, (_, until) in self.broken.items():
             if math.isfinite(until):
                 at = out[key].at if key in out else fleets[key[0]].depot

@@ -143,7 +143,8 @@ def build_instance(scenario: Scenario, start_h: float | None = None) -> Instance
                 if schedule.leg_open(sv.origin, lk.id, sv.destination, dep, arr):
                     departures.append(Departure(sv.id, k, sv.origin, sv.destination, lk.id, dep, arr, sv.seats))
                     break
-    processing = {p.id: float(p.processing_per_h) for p in scenario.places if p.processing_per_h is not None}
+    # a rate that changes over time is relaxed to its peak (docs/planner.md): the bound stays valid
+    processing = {p.id: float(p.peak_processing_per_h) for p in scenario.places if p.peak_processing_per_h is not None}
     inst = Instance(
         start_h=s, closures=closures, safe=safe, places=tuple(p.id for p in scenario.places), arcs=tuple(arcs),
         departures=tuple(departures), fleets=fleets, weights=tuple(c.weight for c in pol.priority_classes),

@@ -41,6 +41,10 @@ class CachedRoadGraph(RoadGraph):
         self.hits = 0
         self.misses = 0
 
+    def _restricted(self) -> None:
+        # a copy restricted to a fleet's service area: its trees differ, so it must not share the cache
+        self._cache = {}
+
     def _validity(self, source: str, depart_h: float, best: dict[str, float],
                   stop: frozenset[str]) -> tuple[float, float]:
         """``(lo, hi)``: the tree searched from ``depart_h`` is the tree for every departure in ``(lo, hi]``.
@@ -76,6 +80,9 @@ class CachedRoadGraph(RoadGraph):
         self, source: str, depart_h: float, stop: frozenset[str]
     ) -> tuple[float, dict[str, float], dict[str, Arc]]:
         """``(shift, best, pred)``: the cached tree (not a copy) and what to add to its times."""
+        if self.windows:  # temporary closures: the validity interval below does not cover them; no cache
+            best, pred = super().earliest_arrival(source, depart_h, sinks=stop)
+            return 0.0, best, pred
         key = (source, stop)
         hit = self._cache.get(key)
         if hit is not None:
