@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from evac import __version__
+from evac.cli.audit import audit_app
+from evac.cli.backup import backup_cli, restore_cli
 from evac.cli.bench import bench_app
 from evac.cli.common import fail_with_problems, validate_only
 from evac.cli.console import err, fail, out, plan_rejected, progress_bar
-from evac.cli.ops import audit_cli, ops_app, serve_cli, users_app
+from evac.cli.ops import ops_app, serve_cli, users_app
 from evac.cli.registry import init_cli, keys_app, registry_app
 
 if TYPE_CHECKING:
@@ -35,8 +37,10 @@ app.command("init")(init_cli)
 app.add_typer(users_app, name="users")
 app.add_typer(ops_app, name="ops")
 app.command("serve")(serve_cli)
-app.command("audit")(audit_cli)
+app.add_typer(audit_app, name="audit")  # `evac audit [-w W …]` lists, `evac audit verify` checks the chain
 app.add_typer(schema_app, name="schema")
+app.command("backup")(backup_cli)
+app.command("restore")(restore_cli)
 
 ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="Scenario file, or a bundled name.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
@@ -168,8 +172,9 @@ def simulate_cmd(
     mode: Annotated[str, typer.Option(help="as_planned or replan.")] = "as_planned",
     threshold: Annotated[float, typer.Option(help="P(all safe) a start must reach.")] = 0.9,
     from_: Annotated[str | None, typer.Option("--from", help="First start of the sweep (default --start).")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Last start of the sweep (default 8 weeks later).")] = None,
-    step_days: Annotated[float, typer.Option("--step-days", help="Days between sweep starts.")] = 7.0,
+    to: Annotated[str | None, typer.Option("--to", help="Last start of the sweep (default 6 weeks later).")] = None,
+    step_days: Annotated[float, typer.Option(
+        "--step-days", help="Days between candidate starts (daily, as the console's decision page).")] = 1.0,
     sweep_runs: Annotated[int | None, typer.Option(
         "--sweep-runs", help="Runs per sweep start (default min(runs, 200)).")] = None,
     planner: Annotated[str, typer.Option(help="Planner to use.")] = "greedy",

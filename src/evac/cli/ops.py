@@ -74,7 +74,7 @@ def serve_cli(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
-    """Serve the operations API (OpenAPI at /docs) and the web pages. No access log: paths and queries may
+    """Serve the operations API (reference at /docs, signed in) and the web pages. No access log: paths and queries may
     identify people.
 
     The settings are checked here (a bad secret exits 2 before anything listens) and handed to the
@@ -263,8 +263,10 @@ def ops_activate_cli(
             return
         now = datetime.now(UTC)
         clock = Clock(now, plan.start_h, sc.epoch, scenario)
+        from evac.cli.registry import cli_actor
+
         res = activate(uow_factory=_uow(store), plan=plan, scenario=sc, scenario_ref=scenario, clock=clock,
-                       actor="cli", now=now)
+                       actor=cli_actor(), now=now)
     assert plan.kpis is not None
     res.update(safe=plan.kpis.safe, travelling=plan.kpis.travelling, unknown_cities=unknown,
                start=sc.moment(plan.start_h).isoformat())
@@ -396,9 +398,14 @@ def ops_notify_cli(
     else:
         fail("no gateway: set EVAC_SMTP_HOST or EVAC_WEBHOOK_URL")
         return
+    from evac.cli.registry import cli_actor
+    from evac.services.operations import record_audit
+
     with _stored(workspace) as store:
         counts = dispatch(uow_factory=_uow(store), sender=sender, renderer=JinjaRenderer(), now=datetime.now(UTC),
                           max_attempts=s.notify_max_attempts, limit=limit)
+        record_audit(uow_factory=_uow(store), actor=cli_actor(), action="notify:run",
+                     subject=f"sent {counts['sent']}, retry {counts['retry']}, failed {counts['failed']}")
     out.print(f"sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
 
 
@@ -420,10 +427,13 @@ def audit_cli(
     user: Annotated[str | None, typer.Option(help="Only this actor.")] = None,
     action: Annotated[str | None, typer.Option(help="Action prefix, e.g. read: or write:checked_in.")] = None,
     since: Annotated[str | None, typer.Option(help="ISO-8601 time with zone.")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 100,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many entries (newest first).")] = 100,
     as_json: JsonOpt = False,
+    before: Annotated[int | None, typer.Option(min=1, help="Page back: only entries before this number "
+                                                         "(the '#' of the last entry shown).")] = None,
 ) -> None:
-    """Query the audit log: every read of personal data and every change, with actor and time."""
+    """Query the audit log, newest first: every read of personal data and every change, with actor and time
+    (`evac audit verify` checks that nobody edited or deleted any of it)."""
     from evac.services.operations import audit_log
 
     when = None
@@ -433,17 +443,20 @@ def audit_cli(
         except ValueError:
             fail(f"--since: {since!r} is not an ISO-8601 time")
     with _stored(workspace) as store:
-        rows = audit_log(uow_factory=_uow(store), actor=user, action=action, since=when, limit=limit)
+        rows = audit_log(uow_factory=_uow(store), actor=user, action=action, since=when, limit=limit,
+                         before=before)
     if as_json:
-        typer.echo(json.dumps([{"at": r.at.isoformat(), "actor": r.actor, "action": r.action,
+        typer.echo(json.dumps([{"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
                                 "subject": r.subject} for r in rows]))
         return
-    t = RichTable(title=f"{len(rows)} audit entries", title_justify="left")
-    for c in ("at (UTC)", "actor", "action", "subject"):
+    t = RichTable(title=f"{len(rows)} audit entries, newest first", title_justify="left")
+    for c in ("#", "at (UTC)", "actor", "action", "subject"):
         t.add_column(c)
     for r in rows:
-        t.add_row(r.at.strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action, r.subject[:80])
+        t.add_row(str(r.seq or ""), r.at.strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action, r.subject[:80])
     out.print(t)
+    if len(rows) == limit and rows[-1].seq:
+        out.print(f"older: --before {rows[-1].seq}")
 
 
 def standalone() -> typer.Typer:

@@ -1,13 +1,15 @@
 """Write registry records as a consular list (CSV) that ``evac registry import`` reads back.
 
 Used by ``evac generate population --duplicates RATE`` to make a messy synthetic list for
-de-duplication trials; the truth (which records are the same person) goes to a separate file.
+de-duplication trials; the truth (which records are the same person) goes to a separate file. Also the
+writer of an import's rejects file.
 """
 
 from __future__ import annotations
 
-import csv
 from typing import TYPE_CHECKING
+
+from evac.adapters import csv_safe
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -31,14 +33,12 @@ def record_row(r: Record) -> list[str]:
 
 
 def write_records_csv(records: Iterable[Record], path: Path) -> int:
-    """Write ``records`` as UTF-8 CSV with a header row; returns the number of rows (atomic replace)."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    n = 0
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(COLUMNS)
-        for r in records:
-            writer.writerow(record_row(r))
-            n += 1
-    tmp.replace(path)
-    return n
+    """Write ``records`` as UTF-8 CSV with a header row, formulas neutralised, mode 0600 (atomic replace);
+    returns the number of rows."""
+    return csv_safe.write_private_csv(path, COLUMNS, (record_row(r) for r in records))
+
+
+def write_rejects(path: Path, problems: Iterable[tuple[int, str, str]]) -> int:
+    """``FILE.rejects.csv``: line, field and reason of every bad field — no value from the row (the reasons
+    name none, see :class:`~evac.adapters.importers.tabular.RowError`); mode 0600 all the same."""
+    return csv_safe.write_private_csv(path, ("line", "field", "reason"), problems)

@@ -22,11 +22,13 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 import phonenumbers
 import yaml
 
+from evac.adapters.csv_safe import restore
 from evac.core.errors import EvacError, ModelError
 from evac.core.model.people import Category, PartialDate, Relation, Sex, Vulnerability, Willingness
 from evac.core.registry.names import script_of
@@ -93,6 +95,9 @@ class ImportFormatError(EvacError):
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """A bad field: its line, its field and why — never the value, which may be a name, a phone or a birth
+    date (these go to the terminal and to ``FILE.rejects.csv``; the operator has the file to look at)."""
+
     line: int
     field: str
     reason: str
@@ -124,7 +129,7 @@ class Table:
 
 
 # -- reading -----------------------------------------------------------------------------------------------
-def _decode(data: bytes, path: Path) -> tuple[str, str, tuple[int, ...]]:
+def _decode(data: bytes, path: PurePath) -> tuple[str, str, tuple[int, ...]]:
     """Text, the file's encoding, and the lines read as cp1251 in a file that is otherwise UTF-8.
 
     The file is UTF-8 when it has a BOM, or when any non-ASCII line decodes as UTF-8 (a cp1251 line of
@@ -164,10 +169,25 @@ def _decode(data: bytes, path: Path) -> tuple[str, str, tuple[int, ...]]:
     return "\n".join(out), encoding, tuple(fallback)
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+#: the longest field a CSV may hold (the csv module's own limit, 128 KiB): a longer one is refused clearly
+MAX_FIELD_CHARS = 131_072
+
+
+def _csv_rows(text: str, path: Path | PurePath) -> list[list[str]]:
+    if "\x00" in text:
+        raise ImportFormatError(f"{path}: this is a binary file, not a CSV list (it holds NUL bytes); "
+                                "save the list as CSV (UTF-8) or XLSX")
     first = text.split("\n", 1)[0]
     delim = max((",", ";", "\t"), key=first.count)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        # a cell evac (or anyone following OWASP) wrote as '=… is read back as =…
+        return [[restore(c) for c in r] for r in reader]
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ImportFormatError(f"{path}:{reader.line_num}: a field is longer than {MAX_FIELD_CHARS // 1024} "
+                                    "KiB (an unclosed quote?); nothing was imported") from None
+        raise ImportFormatError(f"{path}:{reader.line_num}: not readable as CSV ({exc})") from None
 
 
 def _cell(v: object) -> str:
@@ -213,7 +233,7 @@ def load_mapping(path: Path) -> dict[str, str]:
     return out
 
 
-def _find_header(rows: list[list[str]], mapping: dict[str, str], path: Path) -> tuple[int, dict[int, str]]:
+def _find_header(rows: list[list[str]], mapping: dict[str, str], path: PurePath) -> tuple[int, dict[int, str]]:
     best: tuple[int, dict[int, str]] | None = None
     for n, row in enumerate(rows[:10]):
         cols: dict[int, str] = {}
@@ -243,10 +263,26 @@ def read_table(path: Path, *, mapping: dict[str, str] | None = None, region: str
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         rows, encoding = _xlsx_rows(path), "xlsx"
     elif path.suffix.lower() in {".csv", ".txt", ".tsv"}:
-        text, encoding, fallback = _decode(data, path)
-        rows = _csv_rows(text)
+        return read_csv_bytes(data, name=path, mapping=mapping, region=region)
     else:
         raise ImportFormatError(f"{path}: unknown file type {path.suffix!r} (CSV or XLSX)")
+    return _table(data, rows, encoding, fallback, path, mapping=mapping, region=region)
+
+
+def read_csv_bytes(data: bytes, *, name: str | PurePath, mapping: dict[str, str] | None = None,
+                   region: str = "SY") -> Table:
+    """:func:`read_table` of a CSV list already in memory (an upload): ``name`` is the file name the
+    messages and generated external ids use. Nothing is written to disk."""
+    path = PurePath(name)
+    if b"\x00" in data[:65536]:  # text never holds NUL bytes; images, archives and XLSX do
+        raise ImportFormatError(f"{path}: this is a binary file, not a CSV list; save the list as CSV (UTF-8) "
+                                "or import XLSX with `evac registry import`")
+    text, encoding, fallback = _decode(data, path)
+    return _table(data, _csv_rows(text, path), encoding, fallback, path, mapping=mapping, region=region)
+
+
+def _table(data: bytes, rows: list[list[str]], encoding: str, fallback: tuple[int, ...], path: PurePath, *,
+           mapping: dict[str, str] | None, region: str) -> Table:
     header_at, cols = _find_header(rows, {header_key(k): v for k, v in (mapping or {}).items()}, path)
     records: list[tuple[int, Record]] = []
     errors: list[RowError] = []
@@ -259,8 +295,7 @@ def read_table(path: Path, *, mapping: dict[str, str] | None = None, region: str
         values = {fld: (row[c].strip() if c < len(row) else "") for c, fld in cols.items()}
         rec, errs = parse_row(values, line=n, region=region, stem=path.stem)
         if rec is not None and rec.external_id in seen_ids:
-            errs.append(RowError(n, "external_id", f"{rec.external_id!r} already used on line "
-                                                   f"{seen_ids[rec.external_id]}"))
+            errs.append(RowError(n, "external_id", f"already used on line {seen_ids[rec.external_id]}"))
         if errs:
             errors.extend(errs)
         elif rec is not None:
@@ -326,41 +361,40 @@ def parse_row(values: dict[str, str], *, line: int, region: str = "SY",
     birth = PartialDate()
     try:
         birth = parse_date(get("birth"))
-    except (ValueError, ModelError) as exc:
-        errs.append(RowError(line, "birth", str(exc)))
+    except (ValueError, ModelError):
+        errs.append(RowError(line, "birth", "not a calendar date in a known form (DD.MM.YYYY, YYYY-MM-DD, "
+                                            "MM.YYYY, YYYY-MM or YYYY)"))
     phone = ""
     try:
         phone = parse_phone(get("phone"), region)
-    except ValueError as exc:
-        errs.append(RowError(line, "phone", str(exc)))
+    except ValueError:
+        errs.append(RowError(line, "phone", f"not a possible phone number (default region {region})"))
     sex: Sex | None = None
     if get("sex"):
         sex = _SEX.get(get("sex").lower())
         if sex is None:
-            errs.append(RowError(line, "sex", f"{get('sex')!r} is not M/F (or М/Ж)"))
+            errs.append(RowError(line, "sex", "not M/F (or М/Ж)"))
     relation: Relation | None = None
     if get("relation"):
         relation = _RELATION.get(get("relation").lower())
         if relation is None:
-            errs.append(RowError(line, "relation", f"{get('relation')!r} is not one of "
-                                                   f"{', '.join(r.value for r in Relation)}"))
+            errs.append(RowError(line, "relation", f"not one of {', '.join(r.value for r in Relation)}"))
     will = _WILL.get(get("willingness").lower())
     if will is None:
-        errs.append(RowError(line, "willingness", f"{get('willingness')!r} is not one of "
-                                                  f"{', '.join(w.value for w in Willingness)}"))
+        errs.append(RowError(line, "willingness", f"not one of {', '.join(w.value for w in Willingness)}"))
     category = Category.RESIDENT
     if get("category"):
         try:
             category = Category(get("category").lower())
         except ValueError:
-            errs.append(RowError(line, "category", f"{get('category')!r} is not a known category"))
+            errs.append(RowError(line, "category", "not a known category"))
     vulns: set[Vulnerability] = set()
     for v in re.split(r"[,;]+", get("vulnerabilities")):
         if v.strip():
             try:
                 vulns.add(Vulnerability(v.strip().lower()))
             except ValueError:
-                errs.append(RowError(line, "vulnerabilities", f"{v.strip()!r} is not a known vulnerability"))
+                errs.append(RowError(line, "vulnerabilities", "not a known vulnerability"))
     given, family, patr = get("given"), get("family"), get("patronymic")
     gl, fl, pl = get("given_latin"), get("family_latin"), get("patronymic_latin")
     if not gl and given and script_of(given) == "Latn":

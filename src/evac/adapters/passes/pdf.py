@@ -8,7 +8,6 @@ carries the signed pass token, nothing readable.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import segno
 from fpdf import FPDF
+
+from evac.adapters import csv_safe
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -86,7 +87,7 @@ def manifest_csv(trip: dict[str, Any], *, role: str) -> str:
     """CSV of the passengers with only the fields ``role``'s redaction profile allows."""
     fields = REDACTION.get(role, REDACTION["viewer"])
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_safe.writer(buf)  # border officials open it in a spreadsheet: no formula may run
     w.writerow(("trip", *fields))
     for p in trip["passengers"]:
         w.writerow((trip["id"], *(p.get(f, "") for f in fields)))

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from evac.adapters.store.crypto import KeyRing
 
 _BATCH = 5000
+HEAD_MISMATCH = "audit:head-mismatch"
+BROKEN_BEFORE_ROTATION = "audit:broken-before-rotation"
+RECORDED_BREAKS = (HEAD_MISMATCH, BROKEN_BEFORE_ROTATION)
 
 
 def _canonical(seq: int, at: datetime, actor: str, action: str, subject: str) -> bytes:
@@ -79,24 +82,46 @@ def _make_head(ring: KeyRing, version: int, seq: int, mac: str) -> Head:
     return Head(seq, mac, version, _head_mac(ring.key(version).audit, seq, mac))
 
 
+def _head_or_garbage(text: str | None) -> tuple[Head | None, bool]:
+    """The head, and whether a head row exists at all (a damaged one counts as existing)."""
+    try:
+        return Head.loads(text), text is not None
+    except (ValueError, KeyError, TypeError):
+        return None, True
+
+
+def _sound(ring: KeyRing, head: Head) -> bool:
+    try:
+        return hmac.compare_digest(head.sig, _head_mac(ring.key(head.version).audit, head.seq, head.mac))
+    except KeyError_:
+        return False
+
+
 def append(s: Session, ring: KeyRing, *, actor: str, action: str, subject: str) -> int:
-    """Append one audit row to the chain inside the caller's transaction; returns its seq."""
+    """Append one audit row to the chain inside the caller's transaction; returns its seq.
+
+    The link continues from the newest row. If the head does not match it (deleted, edited, the newest
+    rows deleted), the append still succeeds — an attacker must not be able to stop every audited read by
+    damaging the head — but first writes an ``audit:head-mismatch`` row saying what it found, and
+    :func:`verify` reports that row for good.
+    """
     from evac.adapters.store.locks import write_key
 
     key = write_key(s, ring)  # key_current first (lock order), and the version to MAC with
-    head = Head.loads(lock_meta(s, AUDIT_HEAD, shared=False))
-    if head is None:
-        last = s.execute(select(OpAuditRow.seq, OpAuditRow.mac).where(OpAuditRow.seq.is_not(None))
-                         .order_by(OpAuditRow.seq.desc()).limit(1)).first()
-        if last is not None:  # the head was deleted: say so in the chain itself, then go on from the last row
-            prev_seq, prev_mac = int(last[0] or 0), str(last[1] or "")
-            prev_seq, prev_mac = _insert(s, ring, key.version, prev_seq, prev_mac, actor="system:audit",
-                                         action="audit:head-missing", subject=f"the chain head was gone after "
-                                         f"row {prev_seq}")
-        else:
-            prev_seq, prev_mac = 0, ""
-    else:
+    head, exists = _head_or_garbage(lock_meta(s, AUDIT_HEAD, shared=False))
+    last = s.execute(select(OpAuditRow.seq, OpAuditRow.mac).where(OpAuditRow.seq.is_not(None))
+                     .order_by(OpAuditRow.seq.desc()).limit(1)).first()
+    last_seq, last_mac = (int(last[0] or 0), str(last[1] or "")) if last is not None else (0, "")
+    if not exists and last is None:
+        prev_seq, prev_mac = 0, ""
+    elif head is not None and head.seq == last_seq and head.mac == last_mac and _sound(ring, head):
         prev_seq, prev_mac = head.seq, head.mac
+    else:  # never reuse a number the head has named: the rows in between stay visibly missing
+        prev_seq = max(head.seq if head else 0, last_seq)
+        prev_mac = last_mac if last_seq == prev_seq else (head.mac if head else "")
+        found = "no head" if not exists else "a damaged head" if head is None else f"a head naming row {head.seq}"
+        prev_seq, prev_mac = _insert(s, ring, key.version, prev_seq, prev_mac, actor="system:audit",
+                                     action=HEAD_MISMATCH, subject=f"found {found}; the log ended at row {last_seq}")
     seq, mac = _insert(s, ring, key.version, prev_seq, prev_mac, actor=actor, action=action, subject=subject)
     set_meta(s, AUDIT_HEAD, _make_head(ring, key.version, seq, mac).dumps())
     return seq
@@ -139,18 +164,17 @@ def _rows(s: Session, upto: int) -> Any:
 
 def verify(s: Session, ring: KeyRing) -> Verdict:
     """Walk the whole chain against the head; stop at the first missing, edited, foreign or unchained row."""
-    head = Head.loads(s.scalar(select(MetaRow.value).where(MetaRow.key == AUDIT_HEAD)))
+    head, exists = _head_or_garbage(s.scalar(select(MetaRow.value).where(MetaRow.key == AUDIT_HEAD)))
+    if head is None and exists:
+        return Verdict(False, 0, 0, "", None, "the chain head is damaged")
     unchained = s.scalar(select(func.min(OpAuditRow.id)).where(OpAuditRow.seq.is_(None)))
     if head is None:
         n = int(s.scalar(select(func.count()).select_from(OpAuditRow)) or 0)
         if n:
             return Verdict(False, 0, 0, "", 1, f"the chain head is missing but {n} audit rows exist")
         return Verdict(True, 0, 0, "")
-    try:
-        if not hmac.compare_digest(head.sig, _head_mac(ring.key(head.version).audit, head.seq, head.mac)):
-            return Verdict(False, 0, head.seq, head.mac, head.seq, "the chain head was edited (its MAC is wrong)")
-    except KeyError_ as exc:
-        return Verdict(False, 0, head.seq, head.mac, head.seq, f"the chain head: {exc}")
+    if not _sound(ring, head):
+        return Verdict(False, 0, head.seq, head.mac, head.seq, "the chain head was edited (its MAC is wrong)")
     prev, expected, n = "", 1, 0
     for r in _rows(s, head.seq):
         if r.seq != expected:
@@ -173,6 +197,11 @@ def verify(s: Session, ring: KeyRing) -> Verdict:
     if unchained is not None:
         return Verdict(False, n, head.seq, head.mac, None,
                        f"audit row id {unchained} is outside the chain (inserted without the key)")
+    note = s.execute(select(OpAuditRow.seq, OpAuditRow.subject).where(OpAuditRow.action.in_(RECORDED_BREAKS))
+                     .order_by(OpAuditRow.seq).limit(1)).first()
+    if note is not None:  # a break found earlier (by an append, or a rotation) is never forgotten
+        return Verdict(False, n, head.seq, head.mac, int(note[0] or 0),
+                       f"the chain holds, but row {note[0]} records an earlier break: {note[1]}")
     return Verdict(True, n, head.seq, head.mac)
 
 
@@ -223,11 +252,11 @@ def rechain(s: Session, ring: KeyRing, version: int) -> Verdict:
                       .execution_options(synchronize_session=False))
         last = seq
     s.expire_all()
-    if Head.loads(s.scalar(select(MetaRow.value).where(MetaRow.key == AUDIT_HEAD))) is None and seq == 0:
+    if seq == 0 and not _head_or_garbage(s.scalar(select(MetaRow.value).where(MetaRow.key == AUDIT_HEAD)))[1]:
         return before
     set_meta(s, AUDIT_HEAD, _make_head(ring, version, seq, prev).dumps())
     if not before.ok:
-        seq, prev = _insert(s, ring, version, seq, prev, actor="system:audit", action="audit:broken-before-rotation",
+        seq, prev = _insert(s, ring, version, seq, prev, actor="system:audit", action=BROKEN_BEFORE_ROTATION,
                             subject=f"row {before.first_bad}: {before.problem}"[:400])
         set_meta(s, AUDIT_HEAD, _make_head(ring, version, seq, prev).dumps())
     return before

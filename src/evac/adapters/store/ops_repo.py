@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from evac.adapters.plan_io import plan_from_dict, plan_to_dict
 from evac.adapters.store import audit_chain
+from evac.adapters.store.enquiries import SqlEnquiries
 from evac.adapters.store.ops_orm import (
     OpAuditRow,
     OpEventRow,
@@ -380,6 +381,7 @@ class SqlOpsUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
         self.ops = SqlOps(self.session, self.keys)
         self.registry = SqlRegistry(self.session, self.keys)
+        self.enquiries = SqlEnquiries(self.session, self.keys)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -368,11 +368,17 @@ class SqlRegistry:
         ids = [r.id for r in rows]
         self.s.execute(delete(TokenRow).where(TokenRow.person_id.in_(ids)))
         tokens: list[dict[str, Any]] = []
+        sealed: list[dict[str, Any]] = []
         for r in rows:
             st = self._stored(r)
-            r.sealed = key.seal({f: getattr(st.record, f) for f in _SEALED}, aad=_aad(r.id))
+            sealed.append({"pid": r.id, "blob": key.seal({f: getattr(st.record, f) for f in _SEALED},
+                                                         aad=_aad(r.id))})
             tokens.extend({"person_id": r.id, "kind": k, "token": t} for k, t in tokens_of(key, st.record))
-        self.s.flush()
+        for r in rows:  # the rows are rewritten below in one executemany; keep the session from flushing them
+            self.s.expunge(r)
+        table = PersonRow.__table__
+        self.s.execute(update(table).where(table.c.id == bindparam("pid")).values(sealed=bindparam("blob")),  # type: ignore[arg-type]
+                       sealed)
         if tokens:
             self.s.execute(insert(TokenRow), tokens)
         return len(rows), ids[-1]
