@@ -88,7 +88,9 @@ class Writer(threading.Thread):
 
     def wait_for(self, n: int) -> None:
         with self.progress:
-            self.progress.wait_for(lambda: self.done >= n or self.error is not None)
+            # a safety net against a hang, not a timing assertion: a stuck writer fails the test
+            assert self.progress.wait_for(lambda: self.done >= n or self.error is not None, timeout=300), \
+                "the writer made no progress in 300 s"
         if self.error is not None:
             raise AssertionError(f"the writer failed: {self.error!r}") from self.error
 
@@ -111,7 +113,7 @@ def test_rotation_with_a_writer_running_and_a_server_left_open(ws: tuple[Path, S
         writer.wait_for(writer.done + 2)  # and it goes on writing after the rotation
     finally:
         writer.stop.set()
-        writer.join()
+        writer.join(timeout=300)
     assert writer.error is None
     assert server.keys.current.version == 1  # the server has not noticed anything yet
     fresh = open_workspace(path, backend_env)
