@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     notify_max_attempts: int = 5
     max_page: int = 500  # largest page a list route returns
     enquiry_disclosure: Literal["status", "registered"] = "status"  # what the enquiry desk may tell a caller
+    max_body_bytes: int = 1_048_576  # largest request body, refused (413) before authentication and reading
+    max_import_bytes: int = 32 * 1_048_576  # largest CSV upload to the registry import route (signed-in callers)
+    field_idle_min: float = 15.0  # the field page wipes its copy of personal data after this long idle, minutes
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

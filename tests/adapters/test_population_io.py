@@ -92,7 +92,7 @@ def test_a_bad_field_is_named_with_file_index_and_field(pop: Population, tmp_pat
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         read_population(path)
-    assert info.value.problems == [f"{path}: people[12].sex: expected one of F, M, got 'X'"]
+    assert info.value.problems == [f"{path}:1: people[12].sex: expected one of F, M, got 'X'"]  # one-line file
 
 
 def test_all_problems_are_reported_not_just_the_first(pop: Population) -> None:

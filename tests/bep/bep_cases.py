@@ -87,3 +87,56 @@ def brute_force(pr: BusProblem) -> float:
 
     dfs(len(loads))
     return best[0]
+
+
+def brute_force_bish(pr: BusProblem) -> float:
+    """The optimal makespan of Bish's MIP, where a round may load nobody (an empty repositioning round
+    ``i -> j``, charged a busload of ``j``'s capacity like any round), by depth-first search; ``pr`` must
+    be tiny (its times positive, so the makespan bound ends every branch)."""
+    loads = [(i, q) for i, sizes in enumerate(pr.loads) for q in sizes]
+    best = [math.inf]
+    remaining = [True] * len(loads)
+    room = list(pr.capacity)
+    pos = [-1] * pr.n_buses
+    t = [pr.release_of(b) for b in range(pr.n_buses)]
+    done = [0.0] * pr.n_buses  # when each bus delivered its last load (empty rounds after it do not count)
+
+    def dfs(left: int) -> None:
+        if max(done) >= best[0]:
+            return
+        if left == 0:
+            best[0] = max(done)
+            return
+        seen: set[tuple[int, int]] = set()
+        options: list[tuple[int | None, int, int]] = []  # (load index or None for an empty round, pickup, q)
+        for k, (i, q) in enumerate(loads):
+            if remaining[k] and (i, q) not in seen:
+                seen.add((i, q))
+                options.append((k, i, q))
+        options += [(None, i, pr.seats) for i in range(pr.n_pickups)]
+        for k, i, q in options:
+            fresh: set[tuple[int, float]] = set()  # idle buses alike: trying one of them is enough
+            for b in range(pr.n_buses):
+                if pos[b] < 0:
+                    key = (int(pr.bus_depot[b]), pr.release_of(b))
+                    if key in fresh:
+                        continue
+                    fresh.add(key)
+                leg = pr.depot_to_pickup[pr.bus_depot[b], i] if pos[b] < 0 else pr.shelter_to_pickup[pos[b], i]
+                for j in range(pr.n_shelters):
+                    end = t[b] + leg + pr.pickup_to_shelter[i, j]
+                    if room[j] < q or end >= best[0]:
+                        continue
+                    saved = (pos[b], t[b], done[b])
+                    room[j] -= q
+                    pos[b], t[b] = j, end
+                    if k is not None:
+                        remaining[k], done[b] = False, end
+                    dfs(left - (k is not None))
+                    if k is not None:
+                        remaining[k] = True
+                    pos[b], t[b], done[b] = saved
+                    room[j] += q
+
+    dfs(len(loads))
+    return best[0]

@@ -111,6 +111,10 @@ def service_area_bus_beyond_its_region(p: Plan, s: Scenario) -> tuple[Plan, Scen
     return p, replace(s, places=places, fleets=fleets)  # T1, T4 and T5 drive on to leb, in Lebanon
 
 
+def boarding_time_of_a_slow_fleet(p: Plan, s: Scenario) -> tuple[Plan, Scenario]:
+    return p, replace(s, fleets=tuple(replace(f, boarding_h=1.0) for f in s.fleets))  # T1 leaves 0.25 h after
+
+
 def overlap_next_trip_too_early(p: Plan, s: Scenario) -> tuple[Plan, Scenario]:
     return _edit(p, "T5", legs=(_leg("dam--masnaa", 4.4, 6.0), _leg("masnaa--leb", 6.5, 7.0))), s
 
@@ -236,6 +240,7 @@ CASES: list[tuple[Case, Rule, str]] = [
     (availability_before_window, Rule.AVAILABILITY, "T1"),
     (availability_after_window, Rule.AVAILABILITY, "T5"),
     (service_area_bus_beyond_its_region, Rule.SERVICE_AREA, "T1"),
+    (boarding_time_of_a_slow_fleet, Rule.BOARDING_TIME, "T1"),
     (overlap_next_trip_too_early, Rule.VEHICLE_OVERLAP, "T5"),
     (overlap_vehicle_teleports, Rule.VEHICLE_OVERLAP, "T5"),
     (overlap_not_from_depot, Rule.VEHICLE_OVERLAP, "T1"),

@@ -84,6 +84,7 @@ def test_same_seed_same_plan() -> None:
     sc = tiny(POPULATIONS["crowd"])
     a, b = quick(6).plan(sc, seed=3), quick(6).plan(sc, seed=3)
     assert essence(a) == essence(b)
+    assert a.meta == b.meta and "busopt" in a.meta  # no wall time anywhere in the plan: same plan.json bytes
 
 
 def test_a_spent_time_limit_stops_the_search_at_its_first_plan() -> None:

@@ -117,6 +117,7 @@ def test_tampered_foreign_versionless_and_expired_tokens_are_refused(sqlite_stor
         assert r.headers["WWW-Authenticate"] == "Bearer"
     assert _me(client, _token(client, {"u": "admin"})) == 401  # no version: issued before versions existed
     assert _me(client, _token(client, {"u": "admin", "v": "0"})) == 401  # wrong type
+    assert _me(client, _token(client, {"u": "admin", "v": False})) == 401  # a bool is not a version
     assert _me(client, _token(client, {"u": "ghost", "v": 0})) == 401
     now = time.time()
     with monkeypatch.context() as m:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from evac.services.idempotency import KeyReused, idempotent, retrying
+from evac.services.idempotency import KeyReused, idempotent, retrying, scoped_key
 from evac.services.ops_ports import ConcurrentWrite, StoredResponse
 
 
@@ -74,7 +74,7 @@ def test_written_once_then_replayed_without_writing() -> None:
     assert _call(db, write) == ({"recorded": 1}, False)
     assert _call(db, write) == ({"recorded": 1}, True)
     assert len(calls) == 1
-    stored = db.requests["k-00000001"]
+    stored = db.requests[scoped_key("officer", "k-00000001")]  # stored per user
     assert (stored.actor, stored.route, stored.body_sha256, stored.status_code) == ("officer", "checkins", "b1", 200)
 
 
@@ -100,7 +100,7 @@ def test_a_failed_write_stores_no_answer() -> None:
 def test_a_lost_race_reruns_and_answers_from_the_winner() -> None:
     db = _Db()
     db.conflicts = 1
-    db.rival = StoredResponse("k-00000001", "officer", "checkins", "b1", 200, '{"recorded": 7}')
+    db.rival = StoredResponse(scoped_key("officer", "k-00000001"), "officer", "checkins", "b1", 200, '{"recorded": 7}')
     calls: list[object] = []
 
     def write(uow: Any) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def test_simulate_json_has_exactly_the_issue_keys(tmp_path: Path) -> None:
 def test_simulate_terminal_output_and_replay(tmp_path: Path) -> None:
     res = runner.invoke(app, ["simulate", "--to", "2013-01-23", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "P(all safe) =" in res.output and "latest start with P(all safe)" in res.output
+    assert "P(all safe) =" in res.output and "latest safe start" in res.output
     res = runner.invoke(app, ["simulate", "--replay", "7"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["seed"] == [0, 7]

@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import PASSWORD, Server, axe_violations, clean_env, shot, sign_in, start_server, stop_server
+from web_support import (
+    PASSWORD,
+    Server,
+    axe_violations,
+    clean_env,
+    post_closure,
+    shot,
+    sign_in,
+    start_server,
+    stop_server,
+)
 
 from evac.adapters.scenario.loader import build_scenario, read_scenario_file, resolve_scenario_path
 from evac.adapters.store.workspace import init_workspace, open_workspace
@@ -219,8 +229,7 @@ def test_board_chart_follows_a_replan_from_the_console(page: Page, web_template:
         sign_in(page, s.url, "/console", "planner")
         page.wait_for_selector("#safe-chart[data-generation='1']")
         assert page.locator("#safe-chart .tl-first").count() == 0
-        page.fill("#target", "masnaa")
-        page.click("#closure-form button[type=submit]")
+        post_closure(page, "masnaa")
         page.wait_for_selector("#safe-chart[data-generation='2']")
         assert page.locator("#safe-chart .tl-first").count() == 1
         assert int(page.get_attribute("#safe-chart", "data-closures") or 0) >= 1

@@ -10,7 +10,17 @@ import shutil
 from typing import TYPE_CHECKING
 
 import pytest
-from web_support import Household, Server, axe_violations, clean_env, shot, sign_in, start_server, stop_server
+from web_support import (
+    Household,
+    Server,
+    axe_violations,
+    clean_env,
+    post_closure,
+    shot,
+    sign_in,
+    start_server,
+    stop_server,
+)
 
 from evac.adapters.store.workspace import open_workspace
 
@@ -169,18 +179,41 @@ def test_arabic_interface_is_right_to_left_and_remembered(page: Page, server: Se
     page.wait_for_selector("html[dir=ltr][lang=en]")
 
 
+def wait_for_service_worker(page: Page) -> None:
+    """Return once the field page's service worker is active *and controls the page* — conditions, not a clock.
+
+    ``navigator.serviceWorker.ready`` resolves when a worker is active (its install pre-cached the shell first);
+    the worker claims open pages on activation, which sets ``controller`` and fires ``controllerchange``. The
+    earlier version reloaded the page every 500 ms until a controller appeared, which raced the reloads against
+    the worker's activation on a loaded machine."""
+    controlled = page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        if (navigator.serviceWorker.controller) return true;
+        return await new Promise((done) => navigator.serviceWorker.addEventListener(
+            'controllerchange', () => done(navigator.serviceWorker.controller !== null), {once: true}));
+    }""")
+    assert controlled is True
+
+
 def test_field_page_opens_offline_from_the_service_worker(page: Page, server: Server) -> None:
+    """The page reopens offline from the worker's cache and says it is offline. The real cause of the old
+    timeout: a page reopened by the service worker while the context is offline may still report
+    ``navigator.onLine === true`` (Chromium applies the emulated network state to the new document late, or
+    not at all), so ``#net.off`` never appeared. The page now also counts a request that cannot reach the
+    server as offline, which is what a phone on a dead network needs anyway."""
     sign_in(page, server.url, "/field", "officer")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || (location.reload(), false)",
-                           polling=500)
-    page.wait_for_selector("body[data-ready=true]")
+    wait_for_service_worker(page)
     page.wait_for_selector("#manifest-body tbody tr")
     page.context.set_offline(True)
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_selector("#net.off")
     assert page.locator("#manifest-body tbody tr").count() > 0
+    page.context.set_offline(False)
+    page.wait_for_function("navigator.onLine")
+    page.reload()  # back online: the next request reaches the server and the page says so
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#net.on")
 
 
 @pytest.mark.parametrize(("path", "user"), [("/console", None), ("/console", "admin"), ("/field", "officer")])
@@ -196,13 +229,12 @@ def test_no_serious_or_critical_accessibility_violations(page: Page, server: Ser
 
 def test_planner_posts_a_closure_and_sees_kpis_before_and_after(page: Page, replan_server: Server) -> None:
     sign_in(page, replan_server.url, "/console", "planner")
-    page.fill("#target", "masnaa")
-    page.click("#closure-form button[type=submit]")
+    post_closure(page, "masnaa")
     page.wait_for_selector("#kpis tbody tr")
     headers = page.locator("#kpis thead th").all_inner_texts()
     assert headers == ["Indicator", "Before", "After"]
     assert page.locator("#kpis tbody tr").count() == 5
-    assert "masnaa" in page.inner_text("#kpis caption")
+    assert "Masnaa" in page.inner_text("#kpis caption")
     page.wait_for_selector("#plans tbody tr:nth-child(2)")  # the new generation is on the board
     shot(page, "console-closure")
 

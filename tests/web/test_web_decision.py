@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from web_support import ARTIFACTS, PASSWORD, Server, clean_env, sign_in
+from web_support import ARTIFACTS, PASSWORD, Server, clean_env, post_closure, sign_in
 
 from evac.adapters.store.workspace import init_workspace, open_workspace
-from evac.core.decision import assess, summarise, wilson
+from evac.core.decision import SweepPoint, assess, latest_safe_start, summarise, wilson
 from evac.core.planner import PLANNERS
 from evac.core.sim import SimContext, SimJob, Uncertainty, compile_plan, simulate_runs
 from evac.server import create_app
@@ -112,11 +112,21 @@ def test_decision_equals_the_core_assessment(client: TestClient) -> None:
     assert now_h <= starts_h[0] < now_h + 1.0  # the next full hour: no start in the past
     a = assess(scenario, starts_h, PLANNERS["greedy"])
     assert d["quantile"] == a.quantile and d["planner"] == "greedy"
-    latest = d["latest_safe_start"]
+    planned = d["planned_latest_start"]
     assert a.latest_safe_start_h is not None  # the test operation has one; the page must say the same
-    assert latest["at"] == _iso(scenario.moment(a.latest_safe_start_h)) and latest["too_late"] is False
-    assert latest["in_h"] == pytest.approx(a.latest_safe_start_h - now_h, abs=0.01)
-    assert latest["beyond_range"] is (a.latest_safe_start_h == starts_h[-1])
+    assert planned["at"] == _iso(scenario.moment(a.latest_safe_start_h)) and planned["too_late"] is False
+    assert planned["in_h"] == pytest.approx(a.latest_safe_start_h - now_h, abs=0.01)
+    assert planned["beyond_range"] is (a.latest_safe_start_h == starts_h[-1])
+    # the headline: the core's one rule over the page's own probability points (the plan test AND P ≥ 90 %)
+    points = {scenario.hours(datetime.fromisoformat(p["start"])): p for p in d["probability"]["points"]}
+    want = latest_safe_start(a, lambda h: SweepPoint(h, points[h]["runs"], points[h]["p_all_safe"],
+                                                     (points[h]["ci_low"], points[h]["ci_high"])),
+                             threshold=d["probability"]["threshold"])
+    latest = d["latest_safe_start"]
+    assert latest["at"] == _iso(None if want.start_h is None else scenario.moment(want.start_h))
+    if want.start_h is not None:
+        assert d["probability"]["latest_at_threshold"]["p_all_safe"] >= d["probability"]["threshold"]
+    assert [p["start"] for p in d["rejected"]] == [_iso(scenario.moment(q.start_h)) for q in want.rejected]
     for c in d["by_class"]:
         h = a.latest_safe_start_by_class_h[c["name"]]
         assert c["latest_safe_start"]["at"] == (None if h is None else _iso(scenario.moment(h))), c["name"]
@@ -236,6 +246,13 @@ def test_closing_every_exit_makes_it_too_late(own_client: TestClient) -> None:
 def test_console_shows_the_latest_safe_start_and_both_charts(page: Page, server: Server, user: str) -> None:
     sign_in(page, server.url, "/console", user)
     page.wait_for_selector("#decision[data-state=ready]")
+    # after activation the page shows progress against the closures; the start analysis is folded away
+    page.wait_for_selector("#decision-progress[data-started=true]")
+    tl = server.api("GET", "/status-board/timeline", user).json()
+    head = page.inner_text("#decision-progress-head")
+    assert f"{tl['actual_total']} of {tl['travelling']}" in head
+    assert page.get_attribute("#decision-analysis", "open") is None
+    page.click("#decision-analysis > summary")
     r = server.api("GET", "/decision", user)
     assert r.status_code == 200, r.text  # the page has computed it: cached now
     d = r.json()
@@ -264,6 +281,7 @@ def test_console_shows_the_latest_safe_start_and_both_charts(page: Page, server:
 def test_decision_page_in_arabic(page: Page, replan_server: Server) -> None:
     sign_in(page, replan_server.url, "/console", "viewer")
     page.wait_for_selector("#decision[data-state=ready]")
+    page.click("#decision-analysis > summary")
     page.select_option("#lang", "ar")
     page.wait_for_selector("html[dir=rtl]")
     page.wait_for_function("document.querySelector('#decision-headline').innerText.includes('آخر موعد آمن')")
@@ -281,13 +299,13 @@ def test_a_replan_refreshes_the_page_and_too_late_is_red(page: Page, replan_serv
     s = replan_server
     sign_in(page, s.url, "/console", "planner")
     page.wait_for_selector("#decision[data-state=ready][data-too-late=false]")
+    page.click("#decision-analysis > summary")
     gen = int(page.get_attribute("#decision", "data-generation") or "0")
     for n, target in enumerate(OPEN_EXITS[:-1]):
         r = s.api("POST", "/closures", "planner", json={"target": target},
                   headers={"Idempotency-Key": f"test-exit-{n}"})
         assert r.status_code == 200, r.text
-    page.fill("#target", OPEN_EXITS[-1])  # the last one from the console: it announces the re-plan
-    page.click("#closure-form button[type=submit]")
+    post_closure(page, OPEN_EXITS[-1])  # the last one from the console: it announces the re-plan
     page.wait_for_selector(f"#decision[data-state=ready][data-generation='{gen + len(OPEN_EXITS)}']")
     assert page.get_attribute("#decision", "data-too-late") == "true"
     assert page.get_attribute("#decision", "data-latest-start") == "none"

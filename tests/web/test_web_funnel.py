@@ -274,5 +274,5 @@ def test_a_scan_moves_the_funnel_on_the_open_console(page: Page, tiny_server: Se
                         headers={"Idempotency-Key": f"test-{uuid.uuid4().hex}"})
     assert r.status_code == 200, r.text
     page.wait_for_selector("#funnel [data-stage=checked_in][data-value='3']")  # no reload, no sleep
-    assert page.locator("#funnel-place tbody tr[data-place=damascus] td[data-stage=checked_in]").inner_text() == "3"
+    assert page.locator("#funnel-place tbody tr[data-point=damascus] td[data-stage=checked_in]").inner_text() == "3"
     shot(page, "console-funnel")

@@ -17,7 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import ARTIFACTS, PASSWORD, Server, axe_violations, clean_env, sign_in, start_server, stop_server
+from web_support import (
+    ARTIFACTS,
+    PASSWORD,
+    Server,
+    axe_violations,
+    clean_env,
+    post_closure,
+    sign_in,
+    start_server,
+    stop_server,
+    utc_input,
+)
 
 from evac.adapters.scenario.loader import build_scenario, read_scenario_file, resolve_scenario_path
 from evac.adapters.store.ops_repo import ops_uow_factory
@@ -242,14 +253,6 @@ def _closed_at(sc: Scenario, start_h: float, posted: dict[str, float], h: float)
     return out | {target for target, at in posted.items() if at <= h}
 
 
-def _local_input(page: Page, hours: float) -> str:
-    """A ``datetime-local`` value ``hours`` from now in the browser's own zone (what a person would type)."""
-    return str(page.evaluate("""(h) => {
-        const d = new Date(Date.now() + h * 3600000), p = (n) => String(n).padStart(2, '0');
-        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-    }""", hours))
-
-
 def _slider(page: Page) -> tuple[int, str, int]:
     return (int(page.get_attribute("#map-time", "data-h") or -1), page.inner_text("#map-time-text"),
             int(page.get_attribute("#map", "data-closed-count") or -1))
@@ -275,9 +278,7 @@ def test_map_slider_shows_closures_flows_and_people_safe(page: Page, web_templat
         start = sc.hours(datetime.fromisoformat(d["start"]))  # the plan's start, scenario hours
         assert _slider(page)[0] == min(max(round(d["now_h"]), 0), d["end_h"])  # the map opens at now
         # a road closes in six hours, posted from the console: the map follows the re-plan
-        page.fill("#target", "damascus--homs")
-        page.fill("#effective", _local_input(page, 6))
-        page.click("#closure-form button[type=submit]")
+        post_closure(page, "damascus--homs", utc_input(6))  # the form takes UTC, and says so
         page.wait_for_selector("#map[data-state=ready][data-generation='2']")
         d = s.api("GET", "/plan/geo", "planner").json()
         posted = {x["target"]: x["from_h"] for x in d["closures"] if x["source"] == "operation"}

@@ -151,3 +151,21 @@ def axe_violations(page: Page, scope: str | None = None) -> list[str]:
             .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
     }""", scope)
     return list(found)
+
+
+def utc_input(hours: float) -> str:
+    """The closure form's ``datetime-local`` value (UTC, as the form states) ``hours`` from now."""
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def post_closure(page: Page, target: str, effective: str | None = None) -> None:
+    """Post a closure from the console as a planner does: pick ``target`` from the list, optionally type the
+    time (UTC), send, confirm. Returns once the confirmation was clicked (wait for the result yourself)."""
+    page.wait_for_selector(f"#target option[value='{target}']", state="attached")
+    page.select_option("#target", target)
+    if effective is not None:
+        page.fill("#effective", effective)
+    page.click("#closure-form button[type=submit]")
+    page.click("#closure-confirm-yes")

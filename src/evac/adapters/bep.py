@@ -68,9 +68,9 @@ from evac.core.model import (
 from evac.core.planner.busopt import BusProblem
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
-    from evac.core.planner.busopt import BusSolution
+    from evac.core.planner.busopt import BusSolution, SolveParams, StoppingCriterion
 
 __all__ = [
     "RULES",
@@ -320,12 +320,14 @@ def to_scenario(instance: BepInstance, *, hours_per_unit: float = 1.0) -> Scenar
 
 
 # -- rules: which legs a bus drives ------------------------------------------------------------------
-RULES = ("bep", "roads")
-"""``bep``: Bish's model as GRASP implements it (every leg is the published direct leg; every trip carries
-a load). ``roads``: what an evac bus can do on the scenario's roads: it drives the shortest road path
-between stops, empty through any place (also back through a depot), loaded through no safe haven.
-CPLEX's MIP sits in between: its ``>= demand`` constraint lets a bus make a loadless "trip" to
-reposition cheaply, which is how it reaches 8 on set3-i5 where ``bep`` rules give 10."""
+RULES = ("bish", "bep", "roads")
+"""``bish`` (the default): Bish's model as the published MIP (``BEPSolver_fixed.mod``) states it. Its demand
+constraint is ``trips loading at i >= w_i / Q``, so a round may load nobody: a bus may drive an empty
+"trip" pickup -> shelter to reposition, which costs that shelter one busload of capacity (its capacity
+constraint counts trips). That is how CPLEX proves 8 on set3-i5. ``bep``: Bish's model as the GRASP code
+implements it (every round carries a load; every empty leg is the published direct leg). ``roads``: what an
+evac bus can do on the scenario's roads: it drives the shortest road path between stops, empty through any
+place (also back through a depot), loaded through no safe haven."""
 
 
 @dataclass(frozen=True)
@@ -339,6 +341,7 @@ class BepModel:
     problem: BusProblem
     scenario: Scenario
     paths: dict[tuple[str, str], tuple[str, ...]]
+    direct: BusProblem | None = None  # ``bish``: the problem without empty trips, if those do not fit
 
     def path(self, origin: str, destination: str) -> tuple[str, ...]:
         """Places from ``origin`` to ``destination`` inclusive (two places for a direct leg)."""
@@ -358,6 +361,8 @@ def model(instance: BepInstance, *, rules: str = "bep", hours_per_unit: float | 
     scenario = to_scenario(instance, hours_per_unit=hpu)
     if rules == "bep":
         return BepModel(instance, rules, hpu, pr, scenario, {})
+    if rules == "bish":
+        return _bish(instance, hpu, scenario, frozenset())
     from evac.core.model.feasibility import ClosureSchedule
     from evac.core.network import RoadGraph
 
@@ -392,6 +397,131 @@ def model(instance: BepInstance, *, rules: str = "bep", hours_per_unit: float | 
                          ps.reshape(pr.n_pickups, pr.n_shelters), sp.reshape(pr.n_shelters, pr.n_pickups),
                          name=pr.name)
     return BepModel(instance, rules, hpu, problem, scenario, paths)
+
+
+def _bish(instance: BepInstance, hpu: float, scenario: Scenario, blocked: frozenset[int]) -> BepModel:
+    """Bish's MIP with its empty repositioning rounds (see :data:`RULES`).
+
+    An empty round ``i -> j`` followed by the drive ``j -> i'`` is only a way from one stop to the next, so
+    the optimiser sees the empty legs as shortest paths over the published legs a bus may drive empty —
+    depot -> pickup, pickup -> shelter, shelter -> pickup — and the loaded legs as published. Every shelter
+    such a path passes is one empty round there, which the MIP charges a busload of that shelter's capacity:
+    :func:`empty_round_problems` checks that for a solution. When the shelters have no spare busload at all
+    (Valparaíso: capacity = demand), no empty round fits and the rules are exactly ``bep``. Paths never pass
+    the shelters in ``blocked`` (their room is needed for loads: :func:`solve_model`).
+    """
+    pr = instance.problem
+    spare = sum(int(c) // pr.seats for c in pr.capacity) - pr.n_loads
+    if spare <= 0:
+        return BepModel(instance, "bish", hpu, pr, scenario, {})
+    n_p, n_s = pr.n_pickups, pr.n_shelters
+    n = n_p + n_s
+    dist = np.full((n, n), np.inf)
+    np.fill_diagonal(dist, 0.0)
+    dist[:n_p, n_p:] = pr.pickup_to_shelter
+    dist[n_p:, :n_p] = pr.shelter_to_pickup
+    nxt = np.tile(np.arange(n), (n, 1))  # nxt[u, v]: the node after u on the best path to v
+    for k in (k for k in range(n) if k - n_p not in blocked):  # Floyd-Warshall, passing no blocked shelter;
+        # strict improvement keeps the direct leg on ties
+        via = dist[:, k:k + 1] + dist[k:k + 1, :]
+        better = via < dist - 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(dist), dist, 0.0)))
+        dist = np.where(better, via, dist)
+        nxt = np.where(better, nxt[:, k:k + 1], nxt)
+
+    def node(u: int) -> str:
+        return pickup_id(u) if u < n_p else shelter_id(u - n_p)
+
+    def walk(u: int, v: int) -> list[str]:
+        out = [node(u)]
+        while u != v:
+            u = int(nxt[u, v])
+            out.append(node(u))
+        return out
+
+    paths: dict[tuple[str, str], tuple[str, ...]] = {}
+    dp = np.array(pr.depot_to_pickup, dtype=np.float64)
+    for d in range(pr.n_depots):
+        for i in range(n_p):
+            via_k = dp[d, :] + dist[:n_p, i]
+            k = int(np.argmin(via_k))
+            if via_k[k] < pr.depot_to_pickup[d, i] - 1e-9 * max(1.0, float(pr.depot_to_pickup[d, i])):
+                dp[d, i] = via_k[k]
+                paths[depot_id(d), pickup_id(i)] = (depot_id(d), *walk(k, i))
+    sp = np.array(pr.shelter_to_pickup, dtype=np.float64)
+    for j in range(n_s):
+        for i in range(n_p):
+            if dist[n_p + j, i] < pr.shelter_to_pickup[j, i] - 1e-9 * max(1.0, float(pr.shelter_to_pickup[j, i])):
+                sp[j, i] = dist[n_p + j, i]
+                paths[shelter_id(j), pickup_id(i)] = tuple(walk(n_p + j, i))
+    if not paths:  # the published legs already satisfy the triangle inequality: nothing to gain
+        return BepModel(instance, "bish", hpu, pr, scenario, {})
+    problem = BusProblem(pr.seats, pr.depot_buses, pr.demand, pr.capacity, dp, pr.pickup_to_shelter, sp,
+                         name=pr.name)
+    return BepModel(instance, "bish", hpu, problem, scenario, paths, direct=pr)
+
+
+def empty_round_problems(bm: BepModel, solution: BusSolution) -> list[str]:
+    """Shelters whose capacity the solution exceeds under Bish's MIP, which charges every round a busload of
+    its shelter's capacity, empty repositioning rounds included (empty for ``bep`` and ``roads``)."""
+    pr = bm.problem
+    return [f"shelter {j + 1}: {used} people and empty rounds' seats, capacity {int(pr.capacity[j])}"
+            for j, used in _overfull(bm, solution)]
+
+
+def _overfull(bm: BepModel, solution: BusSolution) -> list[tuple[int, int]]:
+    """``(shelter, people + seats of empty rounds)`` for each shelter over its capacity under Bish's MIP."""
+    if bm.rules != "bish" or not bm.paths:
+        return []
+    pr = bm.problem
+    shelter_of = {shelter_id(j): j for j in range(pr.n_shelters)}
+    used = [0] * pr.n_shelters
+    for route in solution.routes:
+        where = depot_id(route.depot)
+        for trip in route.trips:
+            for place in bm.path(where, pickup_id(trip.pickup))[1:-1]:
+                if place in shelter_of:
+                    used[shelter_of[place]] += pr.seats
+            used[trip.shelter] += trip.people
+            where = shelter_id(trip.shelter)
+    return [(j, used[j]) for j in range(pr.n_shelters) if used[j] > pr.capacity[j]]
+
+
+MAX_REPAIRS = 3
+"""Re-solves with shelters closed to empty rounds before :func:`solve_model` falls back to published legs."""
+
+
+def solve_model(bm: BepModel, *, stop: Callable[[], StoppingCriterion], seed: int = 0,
+                params: SolveParams | None = None) -> tuple[BepModel, BusSolution]:
+    """Solve ``bm`` under its rules; returns the model whose paths the plan must drive, and the solution.
+
+    ``stop`` makes a fresh stopping criterion for each solve (a re-solve gets the same budget again).
+    Under ``bish`` rules the optimiser works on the repositioning shortest paths; its bound is valid for
+    Bish's model (those paths ignore only the capacity empty rounds take: a relaxation). When its routes
+    pass shelters without room for their empty rounds (:func:`empty_round_problems`), those shelters are
+    closed to empty rounds and the instance is solved again (at most :data:`MAX_REPAIRS` times, then on the
+    published legs alone, where no round is empty). The bound stays the first, valid one, so a solution is
+    called optimal only when it meets it.
+    """
+    from dataclasses import replace
+
+    from evac.core.planner.busopt import settle_bound, solve
+
+    sol = solve(bm.problem, stop=stop(), seed=seed, params=params)
+    first = sol
+    blocked: frozenset[int] = frozenset()
+    repairs = 0
+    while over := _overfull(bm, sol):
+        repairs += 1
+        blocked |= {j for j, _ in over}
+        if repairs > MAX_REPAIRS:
+            blocked = frozenset(range(bm.instance.problem.n_shelters))
+        bm = _bish(bm.instance, bm.hours_per_unit, bm.scenario, blocked)
+        sol = solve(bm.problem, stop=stop(), seed=seed, params=params)
+    if sol is first:
+        return bm, sol
+    bound, proven = settle_bound(sol.makespan, first.lower_bound)
+    return bm, replace(sol, lower_bound=bound, proven_optimal=proven,
+                       method=f"{sol.method} (empty rounds kept out of shelters {sorted(j + 1 for j in blocked)})")
 
 
 # -- solution -> plan --------------------------------------------------------------------------------

@@ -18,13 +18,16 @@ always gives the same bytes (UTF-8, ``\\n`` line ends). Enums are written as the
 date as :meth:`PartialDate.iso`, vulnerabilities as a sorted list.
 
 Reading checks every field and reports all problems at once in a :class:`ScenarioError`, each as
-``<file>: people[12].sex: expected one of F, M, got 'X'``.
+``<file>:<line>: people[12].sex: expected one of F, M, got 'X'``. The format's JSON Schema is
+:func:`evac.adapters.population_schema.json_schema` (``evac schema population``).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
+import re
 import tempfile
 from enum import StrEnum
 from pathlib import Path
@@ -139,21 +142,89 @@ def read_population(path: Path) -> Population:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise ScenarioError([f"{source}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}"]) from e
-    return population_from_dicts(data, source=source)
+    except RecursionError:
+        raise ScenarioError([f"{source}: nested too deeply to be a population file"]) from None
+    return population_from_dicts(data, source=source, locate=_Locator(text))
 
 
-def population_from_dicts(data: Any, *, source: str = "<population>") -> Population:
-    """Build a population from the parsed JSON object, checking every field (see module docstring)."""
+class _Locator:
+    """The line (1-based) of a path like ``people[12].sex`` in the JSON text of a population file, found
+    only when a problem is reported (so a valid million-person file costs nothing): the record's start by
+    decoding the list's items in turn (C speed), then the field's key inside the record."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._newlines: list[int] | None = None
+        self._spans: dict[str, list[tuple[int, int]]] = {}
+
+    def line(self, offset: int) -> int:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_right(self._newlines, offset - 1) + 1
+
+    def _items(self, key: str) -> list[tuple[int, int]]:
+        """``(start, end)`` offsets of each item of the top-level list ``key``."""
+        spans = self._spans.get(key)
+        if spans is None:
+            spans = self._spans[key] = []
+            m = re.search(f'"{key}"\\s*:\\s*\\[', self.text)
+            if m is not None:
+                decoder = json.JSONDecoder()
+                pos, n = m.end(), len(self.text)
+                while True:
+                    while pos < n and self.text[pos] in " \t\r\n,":
+                        pos += 1
+                    if pos >= n or self.text[pos] == "]":
+                        break
+                    try:
+                        _, end = decoder.raw_decode(self.text, pos)
+                    except ValueError:
+                        break
+                    spans.append((pos, end))
+                    pos = end
+        return spans
+
+    def __call__(self, where: str) -> int | None:
+        m = re.match(r"(people|households)\[(\d+)\](?:\.(\w+))?", where)
+        if m is None:
+            key = re.search(f'"{re.escape(where.split(".")[0])}"\\s*:', self.text)
+            return None if key is None else self.line(key.start())
+        spans = self._items(m.group(1))
+        i = int(m.group(2))
+        if i >= len(spans):
+            return None
+        start, end = spans[i]
+        field = m.group(3)
+        if field:
+            f = re.compile(f'"{re.escape(field)}"\\s*:').search(self.text, start, end)
+            if f is not None:
+                return self.line(f.start())
+        return self.line(start)
+
+
+def population_from_dicts(data: Any, *, source: str = "<population>",
+                          locate: Callable[[str], int | None] | None = None) -> Population:
+    """Build a population from the parsed JSON object, checking every field (see module docstring).
+
+    ``locate`` gives the line of a path in the file (``read_population`` passes one), so that each problem
+    reads ``file:line: path: message`` like a scenario's; without it ``file: path: message``.
+    """
     problems: list[str] = []
 
+    def located(where: str) -> str:
+        line = None if locate is None else locate(where)
+        return f"{source}:{line}" if line else source
+
     def bad(where: str, message: str) -> None:
-        problems.append(f"{source}: {where}: {message}")
+        problems.append(f"{located(where)}: {where}: {message}")
 
     if not isinstance(data, dict):
-        raise ScenarioError([f"{source}: top level: expected an object, got {_kind(data)}"])
+        raise ScenarioError([f"{source}:1: top level: expected an object, got {_kind(data)}" if locate
+                             else f"{source}: top level: expected an object, got {_kind(data)}"])
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise ScenarioError([f"{source}: schema_version: expected {SCHEMA_VERSION}, got {version!r}"])
+        raise ScenarioError([f"{located('schema_version')}: schema_version: expected {SCHEMA_VERSION}, "
+                             f"got {version!r}"])
     for key in sorted(set(data) - {"schema_version", "people", "households"}):
         bad(key, "unknown field")
     raw_people = data.get("people")

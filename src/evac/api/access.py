@@ -32,6 +32,8 @@ ACCESS: dict[str, frozenset[Role]] = {
     "reply": frozenset({A, P, F}),
     "depart": frozenset({A, P, F}),
     "arrive": frozenset({A, P, F}),
+    "arrive_people": frozenset({A, P, F}),
+    "walk_in": frozenset({A, P, F}),
     "post_closure": frozenset({A, P}),
     "post_breakdown": frozenset({A, P}),
     "post_replan": frozenset({A, P}),
@@ -51,10 +53,12 @@ ACCESS: dict[str, frozenset[Role]] = {
     "registry_dupes": frozenset({A, P, V}),
     "registry_merge": frozenset({A, P}),
     "registry_unmerge": frozenset({A, P}),
+    "registry_import": frozenset({A, P}),
     "list_users": frozenset({A}),
     "add_user": frozenset({A}),
     "update_user": frozenset({A}),
     "audit": frozenset({A}),
+    "openapi": frozenset({A, P}),
 }
 
-PUBLIC = frozenset({"login", "health"})
+PUBLIC = frozenset({"login", "health", "docs"})  # docs: a shell; its schema needs "openapi"

@@ -1,4 +1,4 @@
-"""``create_app(settings)``: the FastAPI application of field operations (OpenAPI at ``/docs``).
+"""``create_app(settings)``: the FastAPI application of field operations (reference at ``/docs``, signed in).
 
 The web pages are not part of it: :mod:`evac.server` mounts them beside the API for ``evac serve``.
 
@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from evac.api.context import ApiContext
@@ -32,6 +33,8 @@ from evac.api.routers import (
     trips,
     users,
 )
+from evac.api.routers import docs as api_docs
+from evac.api.routers import imports as registry_imports
 from evac.core.errors import EvacError
 from evac.core.oplog import TransitionError
 from evac.services import operations as ops
@@ -47,8 +50,11 @@ if TYPE_CHECKING:
     from evac.settings import Settings
 
 log = logging.getLogger("evac.api")
-ROUTERS = (users.router, people.router, field.router, trips.router, operations.router, audit.router, plan.router,
-           registry.router, decision.router, sitrep.router, enquiries.router)
+DOCS_ASSETS = Path(__file__).parent / "docs_assets"  # the API reference's vendored Swagger UI and its script
+ROUTERS: tuple[APIRouter, ...] = (users.router, people.router, field.router, trips.router, operations.router,
+                                  audit.router, plan.router, registry.router, decision.router, sitrep.router,
+                                  enquiries.router)
+ROUTERS += (registry_imports.router, api_docs.router)
 
 _STATUS: list[tuple[type[Exception], int]] = [
     (ops.NotFound, 404), (ops.KeyReused, 422), (ops.Invalid, 422), (WrongPassword, 403), (UserError, 422),
@@ -78,6 +84,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                 opened.close()
 
     app = FastAPI(title="evac operations API", version="1", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None,  # behind sign-in: routers/docs.py
                   description="Field operations of an evacuation: who was told, who showed up, who boarded, "
                               "who is safe. Authenticate with POST /api/v1/auth/login and send the token as "
                               "`Authorization: Bearer …`; every field write needs an `Idempotency-Key`.")
@@ -92,6 +99,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                            expose_headers=["Idempotent-Replayed"])
     for r in ROUTERS:
         app.include_router(r)
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/docs-assets", StaticFiles(directory=str(DOCS_ASSETS)), name="docs_assets")
 
     @app.get("/health", name="health", tags=["health"])
     def health() -> dict[str, str]:
@@ -118,7 +128,30 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                  (time.perf_counter() - t0) * 1000)
         return response
 
+    _harden(app, settings)
     return app
+
+
+def _harden(app: FastAPI, settings: Settings) -> None:
+    """The outermost layers (added last): security headers on every response, and body limits before
+    routing and authentication (:mod:`evac.api.headers`, :mod:`evac.api.limits`)."""
+    from evac.adapters.passes.tokens import BadToken
+    from evac.api.headers import SecurityHeaders
+    from evac.api.limits import BodyLimit
+
+    def signed(scope: object, token: str) -> bool:  # signature and age only; the route checks the rest
+        ctx: ApiContext | None = getattr(app.state, "ctx", None)
+        if ctx is None:
+            return False
+        try:
+            ctx.tokens.loads(token, max_age_s=settings.token_ttl_s)
+        except BadToken:
+            return False
+        return True
+
+    app.add_middleware(BodyLimit, default_bytes=settings.max_body_bytes,
+                       larger={"/api/v1/registry/imports": settings.max_import_bytes}, authenticated=signed)
+    app.add_middleware(SecurityHeaders)  # outermost: the 413s above get the headers too
 
 
 def _template(request: Request) -> str:

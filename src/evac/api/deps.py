@@ -53,7 +53,8 @@ def current_actor(
     except BadToken:
         raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"}) from None
     user = get_user(uow=ctx.uow(), username=str(data.get("u", "")))
-    if user is None or not user.active or data.get("v") != user.token_version:
+    version = data.get("v")
+    if user is None or not user.active or type(version) is not int or version != user.token_version:
         # unknown, deactivated, or the token predates a sign-out, role or password change (stale version)
         raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"})
     route = request.scope.get("route")

@@ -172,8 +172,9 @@ def simulate_cmd(
     mode: Annotated[str, typer.Option(help="as_planned or replan.")] = "as_planned",
     threshold: Annotated[float, typer.Option(help="P(all safe) a start must reach.")] = 0.9,
     from_: Annotated[str | None, typer.Option("--from", help="First start of the sweep (default --start).")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Last start of the sweep (default 8 weeks later).")] = None,
-    step_days: Annotated[float, typer.Option("--step-days", help="Days between sweep starts.")] = 7.0,
+    to: Annotated[str | None, typer.Option("--to", help="Last start of the sweep (default 6 weeks later).")] = None,
+    step_days: Annotated[float, typer.Option(
+        "--step-days", help="Days between candidate starts (daily, as the console's decision page).")] = 1.0,
     sweep_runs: Annotated[int | None, typer.Option(
         "--sweep-runs", help="Runs per sweep start (default min(runs, 200)).")] = None,
     planner: Annotated[str, typer.Option(help="Planner to use.")] = "greedy",
@@ -311,6 +312,14 @@ def _write_messy_list(pop: Population, out_path: Path | None, *, rate: float, se
 def schema_scenario_cli() -> None:
     """Print the JSON Schema of scenario files."""
     from evac.adapters.scenario.schema import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@schema_app.command("population")
+def schema_population_cli() -> None:
+    """Print the JSON Schema of population files."""
+    from evac.adapters.population_schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 

@@ -114,7 +114,8 @@ def bench_bep_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per instance.")] = False,
     sets: Annotated[str, typer.Option(help="Comma-separated sets: set2, set3, set10, real (default: all).")] = "",
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per instance.")] = 30.0,
-    rules: Annotated[str, typer.Option(help="bep (published model) or roads (shortest road paths).")] = "bep",
+    rules: Annotated[str, typer.Option(help="bish (the published MIP, empty repositioning rounds allowed), bep "
+                                        "(every round loaded, as GRASP) or roads (shortest road paths).")] = "bish",
     seed: Annotated[int, typer.Option(help="Seed of the local search.")] = 0,
 ) -> None:
     """Solve the published Bus Evacuation Problem instances; check and recount every plan."""

@@ -157,7 +157,7 @@ def simulate_cli(
     threshold: float = 0.9,
     first: str | None = None,
     last: str | None = None,
-    step_days: float = 7.0,
+    step_days: float = 1.0,
     sweep_runs: int | None = None,
     planner: str = "greedy",
     population: Path | None = None,
@@ -176,9 +176,8 @@ def simulate_cli(
 
     from evac.adapters.reports.decision import DecisionReport
     from evac.adapters.runners import run_jobs
-    from evac.core.decision import assess_plans, latest_start_at, plan_starts
     from evac.core.sim import SimJob, SimMode, Uncertainty, simulate_run
-    from evac.services.decision import sim_job, sweep
+    from evac.services.decision import SPAN_DAYS, decide_starts, sim_job, sweep
 
     t0 = time.perf_counter()
     if runs < 1:
@@ -208,7 +207,7 @@ def simulate_cli(
     main_h = parse_start(start, scenario)
     main_h = scenario.policy.start_h if main_h is None else main_h
     sweep_starts = _starts(scenario, first or scenario.moment(main_h).isoformat(), last, step_days,
-                           default_span_days=56)
+                           default_span_days=SPAN_DAYS)
     sim_mode = SimMode(mode)
     if replay is not None:
         plan = p.plan(scenario, start_h=main_h, seed=seed)
@@ -219,7 +218,6 @@ def simulate_cli(
                           "replans": r.replans, "breakdowns": r.breakdowns, "write_offs": r.write_offs}))
         return
     n_sweep = sweep_runs if sweep_runs is not None else min(runs, 200)
-    others = [s for s in sweep_starts if abs(s - main_h) > 1e-6]
 
     def run(jobs: Sequence[SimJob], counts: Sequence[int]) -> list[list[RunResult]]:
         with progress_bar("simulated runs", quiet=as_json) as cb:
@@ -227,21 +225,27 @@ def simulate_cli(
             return run_jobs(jobs, counts, workers=workers, dask=dask, on_progress=cb.on_progress)
 
     try:
+        # the latest safe start: the decision page's procedure and definition (daily candidates by default)
         with progress_bar("planning starts", quiet=as_json) as cb:
-            plans = plan_starts(scenario, [main_h, *others], p, seed=seed, callbacks=cb)
-        swept = sweep(scenario, plans, [runs] + [n_sweep] * len(others), uncertainty=unc, seed=seed,
-                      mode=sim_mode, planner=p, run=run)
+            decided = decide_starts(scenario, sweep_starts, p, runs=n_sweep, seed=seed, uncertainty=unc,
+                                    mode=sim_mode, threshold=threshold, chart_every=max(1, round(7 / step_days)),
+                                    run=run, callbacks=cb)
+        main_plan = next((q for q in decided.plans if abs(q.start_h - main_h) < 1e-6), None)
+        if main_plan is None:
+            main_plan = p.plan(scenario, start_h=main_h, seed=seed)
+        main = sweep(scenario, [main_plan], [runs], uncertainty=unc, seed=seed, mode=sim_mode, planner=p,
+                     run=run).summaries[0]
     except EvacError as exc:
         fail(str(exc))
         return
     except OSError as exc:
         fail(f"--dask {dask}: cannot reach the cluster: {exc}")
         return
-    sums, points = swept.summaries, swept.points
-    main = sums[0]
-    best = latest_start_at(points, threshold)
-    order = sorted(range(len(plans)), key=lambda i: plans[i].start_h)
-    assessment = assess_plans(scenario, [plans[i] for i in order])
+    sums = [main, *decided.summaries.values()]
+    points = decided.points
+    latest = decided.latest
+    best = latest.point
+    assessment = decided.assessment
     wall = time.perf_counter() - t0
     report = _write_report(out_dir or _Path("simulate-out"), "simulate.html", DecisionReport(
         scenario, planner, assessment, main, points, best, threshold, mode.replace("_", " "), seed))
@@ -258,10 +262,15 @@ def simulate_cli(
               f"{main.left_behind_mean:,.2f}, p95 {main.left_behind_p95:,.0f}; late deciders carried "
               f"{main.late_carried_mean:,.0f} of {main.late_decided_mean:,.0f}")
     if best is not None:
-        out.print(f"latest start with P(all safe) ≥ {threshold:.0%}: [bold]{_day(scenario, best.start_h)}[/] "
-                  f"(P = {best.p_all_safe:.3f}, 95 % CI {best.ci[0]:.3f}–{best.ci[1]:.3f}, {best.runs} runs)")
+        out.print(f"latest safe start (the plan clears the closures and P(all safe) ≥ {threshold:.0%}): "
+                  f"[bold]{_day(scenario, best.start_h)}[/] (P = {best.p_all_safe:.3f}, 95 % CI "
+                  f"{best.ci[0]:.3f}–{best.ci[1]:.3f}, {best.runs} runs)")
     else:
-        out.print(f"[red]no start in the range reaches P(all safe) ≥ {threshold:.0%}[/]")
+        out.print(f"[red]no start in the range is safe (the plan clears the closures and P(all safe) ≥ "
+                  f"{threshold:.0%})[/]")
+    for q in latest.rejected:
+        out.print(f"  {_day(scenario, q.start_h)}: the plan clears the closures but P(all safe) = "
+                  f"{q.p_all_safe:.3f} < {threshold:.0%}")
     for s in sums:
         for f in s.failed:
             err.print(f"[red]run {f.run} failed[/] (seed {list(f.seed)}; replay with --replay {f.run} --seed "

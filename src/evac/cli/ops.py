@@ -74,7 +74,7 @@ def serve_cli(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
-    """Serve the operations API (OpenAPI at /docs) and the web pages. No access log: paths and queries may
+    """Serve the operations API (reference at /docs, signed in) and the web pages. No access log: paths and queries may
     identify people.
 
     The settings are checked here (a bad secret exits 2 before anything listens) and handed to the

@@ -38,7 +38,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
-from evac.core.decision import SweepPoint, assess_plans, latest_start_at, plan_starts, summarise
+from evac.core.decision import STEP_H as CANDIDATE_STEP_H
+from evac.core.decision import THRESHOLD as CORE_THRESHOLD
+from evac.core.decision import SweepPoint, assess_plans, latest_safe_start, plan_starts, summarise
 from evac.core.model.feasibility import reported_closure
 from evac.core.oplog import ClosureEvent, EventType
 from evac.core.sim import SimContext, SimJob, SimMode, Uncertainty, compile_plan, simulate_runs
@@ -47,9 +49,9 @@ from evac.services.operations import NoActivePlan
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Sequence
 
-    from evac.core.decision import Assessment, MonteCarloSummary
+    from evac.core.decision import Assessment, LatestSafeStart, MonteCarloSummary
     from evac.core.model import Plan, Scenario, Threat
-    from evac.core.planner.base import Planner
+    from evac.core.planner.base import Callbacks, Planner
     from evac.core.sim import RunResult
     from evac.services.ops_ports import Clock, OpsUnitOfWork
 
@@ -57,10 +59,11 @@ if TYPE_CHECKING:
     RunJobs = Callable[[Sequence[SimJob], Sequence[int]], list[list[RunResult]]]
 
 __all__ = ["MC_EVERY", "RUNS", "SEED", "SPAN_DAYS", "STEP_H", "THRESHOLD", "WAIT_S", "DecisionCache",
-           "DecisionInputs", "DecisionResult", "Sweep", "compute", "prepare", "run_here", "sim_job", "sweep", "view"]
+           "DecisionInputs", "DecisionResult", "StartsDecision", "Sweep", "compute", "decide_starts", "prepare",
+           "run_here", "sim_job", "sweep", "view"]
 
-STEP_H = 24.0
-"""Hours between candidate starts."""
+STEP_H = CANDIDATE_STEP_H
+"""Hours between candidate starts (the core's one definition: daily)."""
 SPAN_DAYS = 42
 """Days of candidate starts after the first (43 plans: the CLI's ``evac assess`` default)."""
 RUNS = 100
@@ -69,8 +72,8 @@ SEED = 0
 """Base seed of the runs (run *i* draws from ``SeedSequence([SEED, i])``: the same answer every time)."""
 MC_EVERY = 7
 """A probability point every this many candidate starts (weekly), plus the latest safe start and the next."""
-THRESHOLD = 0.9
-"""The probability the page compares against (the CLI's ``--threshold`` default)."""
+THRESHOLD = CORE_THRESHOLD
+"""The probability a start must reach (:data:`evac.core.decision.THRESHOLD`; the CLI's ``--threshold``)."""
 WAIT_S = 2.0
 """Seconds a request waits for a fresh computation before answering 202 (computing)."""
 
@@ -109,6 +112,7 @@ class DecisionResult:
     failed_runs: int
     computed_at: datetime
     compute_s: float
+    latest: LatestSafeStart
 
 
 def prepare(*, uow_factory: UowFactory, now: datetime) -> DecisionInputs:
@@ -201,24 +205,77 @@ def sweep(scenario: Scenario, plans: Sequence[Plan], runs: Sequence[int], *, unc
     return Sweep(sums, tuple(points))
 
 
+@dataclass(frozen=True, eq=False)
+class StartsDecision:
+    """Every candidate start planned and assessed, the starts simulated (the chart's points and those the
+    search for the latest safe start asked about), and that latest safe start."""
+
+    plans: tuple[Plan, ...]
+    assessment: Assessment
+    summaries: dict[float, MonteCarloSummary]  # by start (hours from the epoch)
+    latest: LatestSafeStart
+
+    @property
+    def points(self) -> tuple[SweepPoint, ...]:
+        """P(all safe) at every simulated start, earliest first."""
+        return tuple(sorted((SweepPoint(s.start_h, s.runs, s.p_all_safe, s.p_all_safe_ci)
+                             for s in self.summaries.values()), key=lambda q: q.start_h))
+
+    @property
+    def failed_runs(self) -> int:
+        return sum(len(s.failed) for s in self.summaries.values())
+
+
+def decide_starts(scenario: Scenario, starts: Sequence[float], planner: Planner, *, runs: int, seed: int = SEED,
+                  uncertainty: Uncertainty | None = None, mode: SimMode = SimMode.AS_PLANNED,
+                  threshold: float = THRESHOLD, chart_every: int = MC_EVERY, run: RunJobs = run_here,
+                  callbacks: Callbacks | None = None) -> StartsDecision:
+    """Plan and assess every candidate start, simulate ``runs`` futures at every ``chart_every``-th start (the
+    chart) and then decide the latest safe start with :func:`evac.core.decision.latest_safe_start`, simulating
+    lazily the candidates its search asks about. The one procedure behind the decision page and ``evac
+    simulate``: the same scenario, starts, planner, runs, seed and threshold give the same answer.
+
+    The first batch also holds the latest start that passes the plan test and the candidate after it (where
+    the answer usually is), so a process pool or cluster runs them together; further probes run one by one.
+    """
+    plans = plan_starts(scenario, starts, planner, seed=seed, callbacks=callbacks)
+    a = assess_plans(scenario, plans)
+    by_start = {p.start_h: p for p in plans}
+    picks = set(range(0, len(plans), max(1, chart_every)))
+    if a.latest_safe_start_h is not None:
+        i = next(k for k, p in enumerate(plans) if p.start_h == a.latest_safe_start_h)
+        picks.update({i, min(i + 1, len(plans) - 1)})
+    sums: dict[float, MonteCarloSummary] = {}
+
+    def simulate(chosen: list[Plan]) -> None:
+        swept = sweep(scenario, chosen, [runs] * len(chosen), uncertainty=uncertainty, seed=seed, mode=mode,
+                      planner=planner, run=run)
+        for summary in swept.summaries:
+            sums[summary.start_h] = summary
+
+    simulate([plans[i] for i in sorted(picks)])
+
+    def probability(h: float) -> SweepPoint:
+        if h not in sums:
+            simulate([by_start[h]])
+        s = sums[h]
+        return SweepPoint(s.start_h, s.runs, s.p_all_safe, s.p_all_safe_ci)
+
+    latest = latest_safe_start(a, probability, threshold=threshold)
+    return StartsDecision(tuple(plans), a, sums, latest)
+
+
 def compute(inputs: DecisionInputs, scenario: Scenario, *, planner: Planner, planner_name: str = "greedy",
             runs: int = RUNS, seed: int = SEED, span_days: int = SPAN_DAYS, step_h: float = STEP_H,
-            mc_every: int = MC_EVERY) -> DecisionResult:
+            mc_every: int = MC_EVERY, threshold: float = THRESHOLD) -> DecisionResult:
     """Assess every candidate start and simulate the probability points (see the module docstring)."""
     t0 = time.perf_counter()
     sc = with_reported(scenario, inputs.reported)
     starts = [inputs.first_start_h + i * step_h for i in range(span_days * int(24 / step_h) + 1)]
-    plans = plan_starts(sc, starts, planner, seed=seed)
-    a = assess_plans(sc, plans)
-    picks = set(range(0, len(starts), max(1, mc_every)))
-    if a.latest_safe_start_h is not None:
-        i = starts.index(a.latest_safe_start_h)
-        picks.update({i, min(i + 1, len(starts) - 1)})
-    chosen = [plans[i] for i in sorted(picks)]
-    swept = sweep(sc, chosen, [runs] * len(chosen), seed=seed)
+    d = decide_starts(sc, starts, planner, runs=runs, seed=seed, chart_every=mc_every, threshold=threshold)
     reported_ids = frozenset(t.id for t in sc.threats[len(scenario.threats):])
-    return DecisionResult(inputs, planner_name, sc.name, a, {t.id: t.name for t in sc.threats}, reported_ids,
-                          swept.points, swept.failed_runs, datetime.now(UTC), time.perf_counter() - t0)
+    return DecisionResult(inputs, planner_name, sc.name, d.assessment, {t.id: t.name for t in sc.threats},
+                          reported_ids, d.points, d.failed_runs, datetime.now(UTC), time.perf_counter() - t0, d.latest)
 
 
 def _utc(clock: Clock, h: float | None) -> datetime | None:
@@ -256,7 +313,7 @@ def view(r: DecisionResult, *, now: datetime) -> dict[str, Any]:
     by_class = [{"name": n, "travelling": first.travelling_by_class.get(n, 0) if first else 0,
                  "latest_safe_start": _latest(r, a.latest_safe_start_by_class_h.get(n), now_h)}
                 for n in a.class_names]
-    best = latest_start_at(r.points, THRESHOLD)
+    best = r.latest.point
 
     def point(p: SweepPoint) -> dict[str, Any]:
         return {"start": _utc(clock, p.start_h), "start_h": p.start_h - o, "runs": p.runs,
@@ -270,10 +327,12 @@ def view(r: DecisionResult, *, now: datetime) -> dict[str, Any]:
         "start": _utc(clock, o), "utc_offset_min": int(offset.total_seconds() // 60) if offset else 0,
         "scenario": r.scenario_name, "plan": i.plan_id, "generation": i.generation, "planner": r.planner,
         "quantile": a.quantile, "step_h": STEP_H if len(a.starts) < 2 else a.starts[1].start_h - a.starts[0].start_h,
-        "latest_safe_start": _latest(r, a.latest_safe_start_h, now_h),
+        "latest_safe_start": _latest(r, r.latest.start_h, now_h),
+        "planned_latest_start": _latest(r, a.latest_safe_start_h, now_h),
+        "rejected": [point(p) for p in r.latest.rejected],
         "by_class": by_class, "starts": starts, "closures": closures,
         "probability": {"runs": max((p.runs for p in r.points), default=0), "seed": SEED, "mode": "as_planned",
-                        "confidence": 0.95, "threshold": THRESHOLD, "failed_runs": r.failed_runs,
+                        "confidence": 0.95, "threshold": r.latest.threshold, "failed_runs": r.failed_runs,
                         "points": [point(p) for p in r.points],
                         "latest_at_threshold": point(best) if best is not None else None},
         "computed_at": r.computed_at, "compute_s": round(r.compute_s, 3),

@@ -35,6 +35,7 @@ from evac.core.planner.replan import replan_result
 from evac.core.registry.names import query_tokens
 from evac.services.idempotency import KeyReused, idempotent, retrying
 from evac.services.ops_ports import Role
+from evac.services.replan_view import in_words, who_changed
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -119,11 +120,41 @@ def _visible(actor: Actor, st: PersonState) -> bool:
     return not actor.scoped or (actor.place is not None and st.place == actor.place)
 
 
-def _scoped_state(uow: OpsUnitOfWork, actor: Actor, pid: str) -> PersonState:
+def _scoped_state(uow: OpsUnitOfWork, actor: Actor, pid: str, *, arriving: bool = False) -> PersonState:
+    """The person's state if ``actor`` may act on them: their assembly point's officer — or, for an arrival
+    (``arriving``), the officer at the place where the person's trip sets them down (the haven)."""
     st = _state(uow, pid)
-    if not _visible(actor, st):
+    if not _visible(actor, st) and not (arriving and _drops_at(uow, st, actor.place)):
         raise NotFound(f"no person {pid} at your assembly point")
     return st
+
+
+def _drops_at(uow: OpsUnitOfWork, st: PersonState, place: str | None) -> bool:
+    """Whether the active plan's trip of ``st`` sets its household down at ``place``."""
+    active = uow.ops.active_plan()
+    if place is None or st.trip_id is None or active is None:
+        return False
+    trip = next((t for t in active.plan.trips if t.id == st.trip_id), None)
+    return trip is not None and any(trip.legs[b.last_leg].destination == place for b in trip.boardings
+                                    if b.household_id == st.household_id)
+
+
+def seated_members(uow: OpsUnitOfWork, actor: Actor, *, household_id: str, trip_id: str | None) -> list[str]:
+    """Members of ``household_id`` holding a seat (on ``trip_id`` when given): whom a household action covers.
+
+    Members without a seat (e.g. an ineligible spouse) are left out; a household none of whose members has
+    a seat is refused with :class:`OpsError` naming what to do, so nobody is recorded on no vehicle."""
+    members = uow.ops.household_members(household_id)
+    states = [_state(uow, pid) for pid in members]
+    if not states or not any(_visible(actor, s) or _drops_at(uow, s, actor.place) for s in states):
+        raise NotFound(f"no household {household_id}" + (" at your assembly point" if actor.scoped else ""))
+    seated = [s.person_id for s in states if s.merged_into is None and s.trip_id is not None
+              and (trip_id is None or s.trip_id == trip_id)]
+    if not seated:
+        where = f"trip {trip_id}" if trip_id is not None else "any trip"
+        raise OpsError(f"household {household_id} has no seat on {where}: nobody was recorded (re-plan, or "
+                       "register them as a walk-in)")
+    return seated
 
 
 def _already(kind: EventType, st: PersonState) -> bool:
@@ -137,17 +168,27 @@ def _already(kind: EventType, st: PersonState) -> bool:
 
 # -- idempotent person writes ---------------------------------------------------------------------------
 def record(*, uow_factory: UowFactory, actor: Actor, key: str, route: str, body_sha256: str, kind: EventType,
-           person_ids: Sequence[str], now: datetime, trip_id: str | None = None) -> tuple[dict[str, Any], bool]:
+           person_ids: Sequence[str], now: datetime, trip_id: str | None = None,
+           household_id: str | None = None) -> tuple[dict[str, Any], bool]:
     """Record ``kind`` for each person, all or nothing; returns (response, replayed).
 
+    ``household_id`` (instead of, or besides, ``person_ids``): every member of that household who holds a
+    seat — on ``trip_id`` when given, else on any trip — resolved inside the transaction, so the whole
+    family is recorded together; a household with no seat is refused (:class:`OpsError`, nothing written).
     People already at or past the target status answer ``already`` and get no event (a second scan of
-    a pass is harmless). Raises :class:`NotFound` (unknown, or outside a field officer's assembly point),
-    :class:`TransitionError` (impossible for someone; nothing is written) or :class:`KeyReused`.
+    a pass is harmless). Raises :class:`NotFound` (unknown, or outside a field officer's assembly point;
+    an arrival may also be recorded by the officer at the trip's drop-off), :class:`TransitionError`
+    (impossible for someone; nothing is written) or :class:`KeyReused`.
     """
     def write(uow: OpsUnitOfWork) -> dict[str, Any]:
         results: list[dict[str, Any]] = []
-        for pid in dict.fromkeys(person_ids):
-            st = _scoped_state(uow, actor, pid)
+        ids = list(person_ids)
+        if household_id is not None:
+            ids += seated_members(uow, actor, household_id=household_id, trip_id=trip_id)
+        if not ids:
+            raise Invalid("nobody to record: give a pass, person ids or a household")
+        for pid in dict.fromkeys(ids):
+            st = _scoped_state(uow, actor, pid, arriving=kind is EventType.ARRIVED_SAFE)
             if _already(kind, st):
                 results.append({"person": pid, "status": st.status.value, "trip": st.trip_id, "result": "already"})
                 continue
@@ -203,19 +244,25 @@ def _apply_plan(uow: OpsUnitOfWork, *, plan: Plan, clock: Clock, place_names: di
     rides = _first_rides(plan)
     counts = {"assigned": 0, "rebooked": 0, "cancelled": 0}
     planned: set[str] = set()
+    alive = {t.id for t in plan.trips}
     for hid, (trip, place, dep_h, people) in sorted(rides.items()):
         planned.update(people)
         moved = False
         had_trip = False
         for pid in people:
             st = _state(uow, pid)
-            if st.merged_into is not None or st.status in (Status.BOARDED, Status.DEPARTED, Status.ARRIVED_SAFE):
+            # on board a trip the plan still runs, on the road or safe: never moved. On board a trip the plan
+            # dropped (an incident): moved to the new trip, which takes them back to checked in (core.oplog)
+            incident = st.status is Status.BOARDED and st.trip_id is not None and st.trip_id not in alive
+            if st.merged_into is not None or (st.status in (Status.BOARDED, Status.DEPARTED, Status.ARRIVED_SAFE)
+                                              and not incident):
                 continue
             if st.trip_id == trip and st.place == place:
                 continue
             had_trip = had_trip or st.trip_id is not None
             kind = EventType.REBOOKED if st.trip_id is not None else EventType.ASSIGNED
-            ev = PersonEvent(kind, Meta(actor, now, "", key), pid, st.household_id, trip, place, "plan")
+            note = f"incident:{st.trip_id}" if incident else "plan"
+            ev = PersonEvent(kind, Meta(actor, now, "", key), pid, st.household_id, trip, place, note)
             new = apply(st, ev)
             uow.ops.append(ev, version=new.version)
             uow.ops.save_state(new)
@@ -229,14 +276,18 @@ def _apply_plan(uow: OpsUnitOfWork, *, plan: Plan, clock: Clock, place_names: di
     # households that had a trip and have none now
     gone: dict[str, list[PersonState]] = {}
     for st in uow.ops.states(statuses=[s.value for s in (Status.REGISTERED, Status.NOTIFIED, Status.CONFIRMED,
-                                                          Status.CHECKED_IN, Status.NO_SHOW, Status.DECLINED)],
+                                                          Status.CHECKED_IN, Status.NO_SHOW, Status.DECLINED,
+                                                          Status.BOARDED)],
                              limit=1_000_000):
+        if st.status is Status.BOARDED and st.trip_id in alive:
+            continue  # on board a trip that still runs
         if st.trip_id is not None and st.person_id not in planned and st.merged_into is None:
             gone.setdefault(st.household_id, []).append(st)
     for hid, states in sorted(gone.items()):
         for st in states:
+            note = f"incident:{st.trip_id}" if st.status is Status.BOARDED else "plan"
             ev = PersonEvent(EventType.REBOOKED, Meta(actor, now, "", key), st.person_id, hid, None, st.place,
-                             "plan")
+                             note)
             new = apply(st, ev)
             uow.ops.append(ev, version=new.version)
             uow.ops.save_state(new)
@@ -301,7 +352,7 @@ def _core_events(uow: OpsUnitOfWork, plan: Plan, clock: Clock, now_h: float) -> 
 
 
 def replan_in(uow: OpsUnitOfWork, *, scenario: Scenario, actor: str, key: str, now: datetime,
-              reason: str) -> dict[str, Any]:
+              reason: str, cause: dict[str, Any] | None = None) -> dict[str, Any]:
     """Re-plan inside an open unit of work (the caller commits): keep the past, rebook the changed.
 
     Raises :class:`OpsError` (nothing may be committed) when the facts contradict the plan or the new plan
@@ -318,14 +369,16 @@ def replan_in(uow: OpsUnitOfWork, *, scenario: Scenario, actor: str, key: str, n
         res = replan_result(scenario, active.plan, events, now_h)
         check(res.plan, res.scenario)  # nobody is rebooked onto a plan the independent checker refuses
     except (EventConflict, PlanRejected) as exc:
-        raise OpsError(f"re-plan refused: {exc}") from None
+        raise OpsError(f"re-plan refused: {in_words(str(exc), clock)}") from None
     plan_id = uow.ops.save_plan(plan=res.plan, scenario=active.scenario, reason=reason)
     counts = _apply_plan(uow, plan=res.plan, clock=clock, place_names={p.id: p.name for p in scenario.places},
                          actor=actor, key=key, now=now)
     uow.ops.audit(actor=actor, action="plan:replan", subject=f"plan {plan_id} ({reason})")
     kb, ka = active.kpis, res.plan.kpis
+    changes = who_changed(active.plan, res.plan, res.changed, cause=cause or {"kind": "replan"}, clock=clock)
     return {"plan": plan_id, "generation": active.generation + 1, "now_h": round(now_h, 3),
             "changed_households": len(res.changed), "stranded": list(res.stranded), **counts,
+            "notified": counts["assigned"] + counts["rebooked"] + counts["cancelled"], "changes": changes,
             "kpis_before": _kpi_summary(kb), "kpis_after": _kpi_summary(asdict(ka) if ka else {})}
 
 
@@ -344,7 +397,7 @@ def post_closure(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor, k
         uow.ops.append(ev, version=uow.ops.count_events(stream="operation") + 1)
         return {"closure": target, "effective_at": effective_at.isoformat(),
                 **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
-                            reason=f"closure of {target}")}
+                            reason=f"closure of {target}", cause={"kind": "closure", "target": target})}
 
     return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
                       body_sha256=body_sha256)
@@ -369,7 +422,8 @@ def post_breakdown(*, uow_factory: UowFactory, scenario: Scenario, actor: Actor,
         lost = "lost" if repair_h is None else f"repair {repair_h:g} h"
         return {"breakdown": f"{asset_id}#{unit}", "effective_at": at.isoformat(),
                 **replan_in(uow, scenario=scenario, actor=actor.username, key=key, now=now,
-                            reason=f"breakdown of {asset_id}#{unit} ({lost})")}
+                            reason=f"breakdown of {asset_id}#{unit} ({lost})",
+                            cause={"kind": "breakdown", "asset": asset_id, "unit": unit})}
 
     return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
                       body_sha256=body_sha256)
@@ -381,13 +435,23 @@ def _trip_for(uow: OpsUnitOfWork, actor: Actor, trip_id: str) -> tuple[Plan, Any
     if active is None:
         raise NoActivePlan("no active plan: run `evac ops activate` first")
     trip = next((t for t in active.plan.trips if t.id == trip_id), None)
-    if trip is None or (actor.scoped and actor.place not in _pickups(trip)):
+    if trip is None or not _serves(actor, trip):
         raise NotFound(f"no trip {trip_id}" + (" from your assembly point" if actor.scoped else ""))
     return active.plan, trip
 
 
 def _pickups(trip: Any) -> set[str]:
     return {trip.legs[b.first_leg].origin for b in trip.boardings} or {trip.legs[0].origin}
+
+
+def _dropoffs(trip: Any) -> set[str]:
+    return {trip.legs[b.last_leg].destination for b in trip.boardings} or {trip.legs[-1].destination}
+
+
+def _serves(actor: Actor, trip: Any) -> bool:
+    """A field officer's trips: those picking up at their assembly point, and those setting people down there
+    (the officer at a haven receives them and records their arrival)."""
+    return not actor.scoped or actor.place in _pickups(trip) or actor.place in _dropoffs(trip)
 
 
 def person_view(uow: OpsUnitOfWork, st: PersonState, *, names: bool) -> dict[str, Any]:
@@ -448,21 +512,44 @@ def trips(*, uow_factory: UowFactory, actor: Actor, limit: int = 50, offset: int
         clock = uow.ops.clock()
         if active is None or clock is None:
             raise NoActivePlan("no active plan: run `evac ops activate` first")
-        rows = [t for t in active.plan.trips if not actor.scoped or actor.place in _pickups(t)]
+        rows = [t for t in active.plan.trips if _serves(actor, t)]
         return [_trip_summary(t, clock) for t in rows[offset:offset + limit]]
 
 
+def _first_pickup(t: Any) -> tuple[str, float]:
+    """(place, hour) where the trip first takes people on: the earliest leg any boarding starts on. A bus from
+    a Damascus depot that collects a Qamishli family picks up in Qamishli; its depot is only ``origin``."""
+    first = min((b.first_leg for b in t.boardings), default=0)
+    leg = t.legs[first]
+    return leg.origin, leg.depart_h
+
+
 def _trip_summary(t: Any, clock: Clock) -> dict[str, Any]:
+    pickup, pickup_h = _first_pickup(t)
     return {"id": t.id, "asset": t.asset_id, "unit": t.unit, "pickups": sorted(_pickups(t)),
+            "dropoffs": sorted(_dropoffs(t)),
             "origin": t.legs[0].origin, "destination": t.legs[-1].destination,
             "depart": clock.moment(t.depart_h).isoformat(), "arrive": clock.moment(t.arrive_h).isoformat(),
-            "people": t.people}
+            "people": t.people, "pickup": pickup, "pickup_at": clock.moment(pickup_h).isoformat()}
 
 
 def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool = True) -> dict[str, Any]:
-    """A trip with its passengers and their statuses (names only when ``names``; audited)."""
+    """A trip with its passengers and their statuses (names only when ``names``; audited).
+
+    A trip an earlier plan generation had and the active one has not is an **incident**, never a 404: the
+    answer is that trip as it was, with ``cancelled`` (when, by which generation, why) and its passengers
+    where they are now (status, current trip and place) — see :func:`cancelled_trip`."""
     with uow_factory() as uow:
-        _, trip = _trip_for(uow, actor, trip_id)
+        try:
+            _, trip = _trip_for(uow, actor, trip_id)
+        except NotFound:
+            gone = cancelled_trip(uow, actor, trip_id, names=names)
+            if gone is None:
+                raise
+            uow.ops.audit(actor=actor.username, action="read:manifest" if names else "read:manifest-redacted",
+                          subject=trip_id)
+            uow.commit()
+            return gone
         clock = uow.ops.clock()
         assert clock is not None
         people = []
@@ -472,7 +559,42 @@ def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool
         uow.ops.audit(actor=actor.username, action="read:manifest" if names else "read:manifest-redacted",
                       subject=trip_id)
         uow.commit()
-        return {**_trip_summary(trip, clock), "passengers": people}
+        return {**_trip_summary(trip, clock), "passengers": people, "cancelled": None}
+
+
+def cancelled_trip(uow: OpsUnitOfWork, actor: Actor, trip_id: str, *, names: bool) -> dict[str, Any] | None:
+    """The incident of a trip the re-plans dropped: the last generation that had it, as it was, with
+    ``cancelled`` = {at (UTC, when the generation without it was made), generation, reason (e.g. "closure of
+    damascus--masnaa"), taken_off: who was on board when it was dropped, action: what the officer must do};
+    passengers are
+    the people it carried, each where they are now. ``None`` when no generation ever had the trip (or the
+    field officer's assembly point was not on it)."""
+    clock = uow.ops.clock()
+    if clock is None:
+        return None
+    history = uow.ops.plan_history()  # (id, generation, reason, kpis, active) in id order
+    for n in range(len(history) - 1, 0, -1):
+        plan = uow.ops.plan(history[n - 1][0])
+        trip = next((t for t in plan.trips if t.id == trip_id), None) if plan is not None else None
+        if trip is None:
+            continue
+        if not _serves(actor, trip):
+            return None
+        _, gen, reason, _, _ = history[n]
+        at = next((a.at for a in uow.ops.audit_log(actor=None, action="plan:", since=None, limit=100_000, offset=0)
+                   if a.subject.startswith(f"plan {history[n][0]} ")), None)
+        people = [person_view(uow, _state(uow, pid), names=names) for b in trip.boardings for pid in b.person_ids]
+        note = f"incident:{trip_id}"
+        off = sorted({ev.person_id for _, ev in uow.ops.events(types=[EventType.REBOOKED.value])
+                      if isinstance(ev, PersonEvent) and ev.note == note})
+        action = ("nobody travels on this trip any more: take the people who were on board off the vehicle; "
+                  "they are checked in for the trip each one now holds (listed) — board them there — or wait at "
+                  "the assembly point if none" if off else
+                  "nobody was on board: its people hold the trips listed (or wait for a re-plan if none)")
+        return {**_trip_summary(trip, clock), "passengers": people, "cancelled": {
+            "at": at.isoformat() if at is not None else None, "generation": gen, "reason": reason,
+            "taken_off": off, "action": action}}
+    return None
 
 
 def status_board(*, uow_factory: UowFactory) -> dict[str, Any]:

@@ -34,12 +34,14 @@ STATIC = HERE / "static"
 #: files the service worker pre-caches: the field page works offline once it has loaded once
 SHELL = ("/field", "/static/evac.css", "/static/i18n.js", "/static/common.js", "/static/field.js",
          "/static/vendor/jsqr/jsQR.js")
+#: scripts that run before a page's own (after common.js): the field page's role check (field_guard.js)
+FIELD_GUARDS = ("field_guard.js",)
 #: the console's scripts in load order (all deferred): console.js first, it defines ``EvacConsole.register``
 #: with which each module adds the loader of its section; every module brings its strings (``i18n-*.js``)
 CONSOLE_SCRIPTS = ("console.js", "i18n-map.js", "vendor/leaflet/leaflet.js", "map.js", "i18n-decision.js",
                    "decision.js", "i18n-board.js", "board_chart.js", "i18n-users.js", "users.js")
 #: console modules added since (loaded after those above; each only needs console.js first)
-CONSOLE_MORE = ("i18n-funnel.js", "funnel.js", "i18n-desk.js", "desk.js")
+CONSOLE_MORE = ("i18n-funnel.js", "funnel.js", "i18n-console.js", "i18n-desk.js", "desk.js")
 #: the console's extra style sheets (Leaflet's own, then the situation map's)
 CONSOLE_STYLES: tuple[str, ...] = ("vendor/leaflet/leaflet.css", "map.css")
 CONSOLE_STYLES += ("console.css",)  # the funnel, the closure form, the re-plan's before/after
@@ -57,6 +59,18 @@ def asset_version() -> str:
             h.update(p.name.encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:12]
+
+
+def _idle_min(request: Request) -> float:
+    """The field page's idle timeout in minutes (``EVAC_FIELD_IDLE_MIN``, from the served app's settings when it
+    has them): after it, the page wipes the personal data it keeps on the device."""
+    ctx = getattr(request.app.state, "ctx", None)
+    value = getattr(getattr(ctx, "settings", None), "field_idle_min", None)
+    if value is None:
+        from evac.settings import Settings
+
+        value = Settings().field_idle_min
+    return float(value)
 
 
 def _headers() -> dict[str, str]:
@@ -81,11 +95,14 @@ def mount(app: FastAPI) -> None:
 
     @app.get("/field", include_in_schema=False, response_class=HTMLResponse)
     def field(request: Request) -> Response:
-        return templates.TemplateResponse(request, "field.html.j2", {"v": asset_version()}, headers=_headers())
+        return templates.TemplateResponse(request, "field.html.j2", {"v": asset_version(), "page_guards": FIELD_GUARDS,
+                                                                     "idle_min": _idle_min(request)},
+                                          headers=_headers())
 
     @app.get("/sw.js", include_in_schema=False)
     def service_worker(request: Request) -> Response:
-        body = templates.get_template("sw.js.j2").render(version=asset_version(), shell=list(SHELL))
+        shell = [*SHELL, *(f"/static/{g}" for g in FIELD_GUARDS)]  # the guard must work offline too
+        body = templates.get_template("sw.js.j2").render(version=asset_version(), shell=shell)
         return Response(body, media_type="text/javascript",
                         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
 

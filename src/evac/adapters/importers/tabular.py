@@ -22,6 +22,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 import phonenumbers
@@ -128,7 +129,7 @@ class Table:
 
 
 # -- reading -----------------------------------------------------------------------------------------------
-def _decode(data: bytes, path: Path) -> tuple[str, str, tuple[int, ...]]:
+def _decode(data: bytes, path: PurePath) -> tuple[str, str, tuple[int, ...]]:
     """Text, the file's encoding, and the lines read as cp1251 in a file that is otherwise UTF-8.
 
     The file is UTF-8 when it has a BOM, or when any non-ASCII line decodes as UTF-8 (a cp1251 line of
@@ -168,11 +169,25 @@ def _decode(data: bytes, path: Path) -> tuple[str, str, tuple[int, ...]]:
     return "\n".join(out), encoding, tuple(fallback)
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+#: the longest field a CSV may hold (the csv module's own limit, 128 KiB): a longer one is refused clearly
+MAX_FIELD_CHARS = 131_072
+
+
+def _csv_rows(text: str, path: Path | PurePath) -> list[list[str]]:
+    if "\x00" in text:
+        raise ImportFormatError(f"{path}: this is a binary file, not a CSV list (it holds NUL bytes); "
+                                "save the list as CSV (UTF-8) or XLSX")
     first = text.split("\n", 1)[0]
     delim = max((",", ";", "\t"), key=first.count)
-    # a cell evac (or anyone following OWASP) wrote as '=… is read back as =…
-    return [[restore(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        # a cell evac (or anyone following OWASP) wrote as '=… is read back as =…
+        return [[restore(c) for c in r] for r in reader]
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ImportFormatError(f"{path}:{reader.line_num}: a field is longer than {MAX_FIELD_CHARS // 1024} "
+                                    "KiB (an unclosed quote?); nothing was imported") from None
+        raise ImportFormatError(f"{path}:{reader.line_num}: not readable as CSV ({exc})") from None
 
 
 def _cell(v: object) -> str:
@@ -218,7 +233,7 @@ def load_mapping(path: Path) -> dict[str, str]:
     return out
 
 
-def _find_header(rows: list[list[str]], mapping: dict[str, str], path: Path) -> tuple[int, dict[int, str]]:
+def _find_header(rows: list[list[str]], mapping: dict[str, str], path: PurePath) -> tuple[int, dict[int, str]]:
     best: tuple[int, dict[int, str]] | None = None
     for n, row in enumerate(rows[:10]):
         cols: dict[int, str] = {}
@@ -248,10 +263,26 @@ def read_table(path: Path, *, mapping: dict[str, str] | None = None, region: str
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         rows, encoding = _xlsx_rows(path), "xlsx"
     elif path.suffix.lower() in {".csv", ".txt", ".tsv"}:
-        text, encoding, fallback = _decode(data, path)
-        rows = _csv_rows(text)
+        return read_csv_bytes(data, name=path, mapping=mapping, region=region)
     else:
         raise ImportFormatError(f"{path}: unknown file type {path.suffix!r} (CSV or XLSX)")
+    return _table(data, rows, encoding, fallback, path, mapping=mapping, region=region)
+
+
+def read_csv_bytes(data: bytes, *, name: str | PurePath, mapping: dict[str, str] | None = None,
+                   region: str = "SY") -> Table:
+    """:func:`read_table` of a CSV list already in memory (an upload): ``name`` is the file name the
+    messages and generated external ids use. Nothing is written to disk."""
+    path = PurePath(name)
+    if b"\x00" in data[:65536]:  # text never holds NUL bytes; images, archives and XLSX do
+        raise ImportFormatError(f"{path}: this is a binary file, not a CSV list; save the list as CSV (UTF-8) "
+                                "or import XLSX with `evac registry import`")
+    text, encoding, fallback = _decode(data, path)
+    return _table(data, _csv_rows(text, path), encoding, fallback, path, mapping=mapping, region=region)
+
+
+def _table(data: bytes, rows: list[list[str]], encoding: str, fallback: tuple[int, ...], path: PurePath, *,
+           mapping: dict[str, str] | None, region: str) -> Table:
     header_at, cols = _find_header(rows, {header_key(k): v for k, v in (mapping or {}).items()}, path)
     records: list[tuple[int, Record]] = []
     errors: list[RowError] = []

@@ -7,8 +7,9 @@ aggregated per link, direction, time and asset (people aboard and vehicles; coun
 number of people the plan brings to safety over time.
 
 **Times** are hours since the active plan's start (``h``; negative: before it) and, beside each, the same
-moment as an ISO-8601 UTC string. A closure is an interval ``[from, to)``; ``to`` is always null, as a threat
-or a posted closure never reopens in evac's model.
+moment as an ISO-8601 UTC string. A closure is an interval ``[from, to)``; ``to`` is null unless the threat
+ends (``until``: it reopens then, at the ``1 − closure_quantile`` quantile, as plans assume); a posted closure
+never reopens.
 
 **Closure times** follow the rule of the HTML report, the status board's chart and the planner: an uncertain
 threat (uniform, triangular, log-normal) closes at its ``policy.closure_quantile`` (the planning value; the
@@ -192,8 +193,10 @@ def _intervals(scenario: Scenario, posted: Sequence[tuple[float, str]], times: _
         window = band_of(t.when)
         uncertain = window is not None
         band = None if window is None else [times.rel(window[0]), times.rel(window[1])]
+        # a closure that ends reopens at the 1 - q quantile of its end, as plans assume (docs/scenario.md)
+        to_h = None if t.until is None else times.rel(t.until.quantile(1 - scenario.policy.closure_quantile))
         item = {"id": t.id, "name": t.name, "source": "scenario", "from_h": h, "from": times.iso(h),
-                "to_h": None, "to": None, "uncertain": uncertain, "band_h": band,
+                "to_h": to_h, "to": None if to_h is None else times.iso(to_h), "uncertain": uncertain, "band_h": band,
                 "band": [times.iso(b) for b in band] if band else None}
         (closures if t.effect is Effect.CLOSE else dangers)[t.target].append(item)
     for n, (at_h, target) in enumerate(posted, start=1):

@@ -77,11 +77,15 @@ def read_scenario_file(path: Path) -> tuple[ScenarioFile, dict[Path_, int]]:
         raise ScenarioError([f"{name}: cannot read: {exc}"]) from None
     try:
         node = yaml.compose(text, Loader=_Loader)
+        if node is not None:
+            _refuse_bombs(node, name)
         raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         raise ScenarioError([f"{where}: not valid YAML/JSON: {getattr(exc, 'problem', exc)}"]) from None
+    except RecursionError:
+        raise ScenarioError([f"{name}: nested too deeply to be a scenario"]) from None
     lines: dict[Path_, int] = {}
     if node is not None:
         _map_lines(node, (), lines)
@@ -103,6 +107,46 @@ def read_scenario_file(path: Path) -> tuple[ScenarioFile, dict[Path_, int]]:
                              for line, where, msg in located])
     assert model is not None
     return model, lines
+
+
+MAX_VALUES = 2_000_000
+"""Most values (mappings, lists and scalars, counting each use of a YAML alias in full) a scenario file may
+hold. A real scenario has a few thousand; a "billion laughs" file of nested aliases expands to billions and
+would exhaust memory in validation, so it is refused before anything is built."""
+
+
+def _refuse_bombs(root: yaml.Node, name: str) -> None:
+    """Raise a :class:`ScenarioError` when the document, with every alias expanded, holds more than
+    :data:`MAX_VALUES` values. Sizes are counted once per node (aliases share nodes), so this takes time
+    linear in the text, not in the expansion."""
+    size: dict[int, int] = {}
+    open_: set[int] = set()  # nodes whose children are being counted: meeting one again is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size:
+            continue
+        if not done and id(node) in open_:
+            raise ScenarioError([f"{name}:{node.start_mark.line + 1}: a value contains itself (a recursive "
+                                 "YAML alias)"])
+        kids: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                kids += [k, v]
+        elif isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        if not done:
+            open_.add(id(node))
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+            continue
+        total = 1 + sum(size.get(id(k), 0) for k in kids)
+        size[id(node)] = total
+        open_.discard(id(node))
+        if total > MAX_VALUES:
+            raise ScenarioError([f"{name}:{node.start_mark.line + 1}: this value expands to more than "
+                                 f"{MAX_VALUES:,} values (aliases of aliases, a 'billion laughs' YAML bomb?); "
+                                 "write the values out"])
 
 
 def load_scenario(
@@ -146,7 +190,8 @@ def build_scenario(
     )
     fleets = tuple(
         Fleet(f.id, f.name or f.id, f.mode, f.seats, f.count, f.depot, h(f.available_from),
-              math.inf if f.available_until is None else h(f.available_until), frozenset(f.serves))
+              math.inf if f.available_until is None else h(f.available_until), frozenset(f.serves),
+              f.boarding_h, f.unloading_h, f.shuttle_to)
         for f in model.fleets
     )
     services = tuple(
@@ -154,7 +199,8 @@ def build_scenario(
                 s.departures)
         for s in model.services
     )
-    threats = tuple(Threat(t.id, t.name or t.id, t.target, t.effect, _when(t.when, h)) for t in model.threats)
+    threats = tuple(Threat(t.id, t.name or t.id, t.target, t.effect, _when(t.when, h),
+                           until=None if t.until is None else _when(t.until, h)) for t in model.threats)
     pol = model.policy
     policy = Policy(
         priority_classes=tuple(
@@ -243,6 +289,12 @@ def _reference_problems(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
     region_of = {str(item.get("id")): item.get("region") for _, item in _items(raw, "places")}
     for i, f in _items(raw, "fleets"):
         place(("fleets", i, "depot"), f.get("depot"))
+        to = f.get("shuttle_to")
+        if isinstance(to, str):
+            place(("fleets", i, "shuttle_to"), to)
+            leg = (str(f.get("mode")), str(f.get("depot")), to)
+            if to in place_ids and f.get("depot") in place_ids and leg not in air_sea:
+                out.append((("fleets", i, "shuttle_to"), f"no {leg[0]} link from {leg[1]!r} to {to!r} to shuttle on"))
         area = f.get("serves")
         if isinstance(area, list) and area:
             for j, x in enumerate(area):

@@ -14,6 +14,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from evac.core.model import Category, Effect, Mode, PlaceKind, Vulnerability
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+
+MAX_VEHICLES = 100_000
+"""Most vehicles in one fleet: planners give every vehicle its own state, so a fleet of a hundred million is
+a typing error (or an attack), not an operation. Kabul 2021 moved 120,000 people with a few hundred aircraft."""
+MAX_SEATS = 10_000
+"""Most seats in one vehicle or one scheduled departure (the largest ferries carry a few thousand)."""
+MAX_DEPARTURES = 100_000
+"""Most departures of one scheduled service (one an hour for eleven years)."""
+MAX_PEOPLE = 10_000_000
+"""Most people a generated population may have (the XL benchmark has a million)."""
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")]
 Hours = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
@@ -63,23 +73,38 @@ class LinkIn(_Strict):
     capacity_vehicles_per_h: float | None = Field(None, gt=0, description="vehicles entering per hour")
     one_way: bool = False
 
+    @model_validator(mode="after")
+    def _two_ends(self) -> Self:
+        if self.from_ == self.to:
+            raise ValueError(f"the link joins {self.to!r} to itself: from and to must differ")
+        return self
+
 
 class FleetIn(_Strict):
     id: Id
     name: str = ""
-    mode: Literal[Mode.ROAD] = Mode.ROAD
-    seats: int = Field(gt=0, description="seats per vehicle")
-    count: int = Field(ge=0, description="number of vehicles")
+    mode: Mode = Field(Mode.ROAD, description="road: buses; sea or air: vessels or aircraft that shuttle")
+    seats: int = Field(gt=0, le=MAX_SEATS, description="seats per vehicle")
+    count: int = Field(ge=0, le=MAX_VEHICLES, description="number of vehicles")
     depot: Id
     available_from: AwareDatetime
     available_until: AwareDatetime | None = None
     serves: list[Id] = Field(default_factory=list,
                              description="place ids or region tags the fleet may use; empty: anywhere")
+    boarding_h: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                     description="hours people take to board a vehicle (default: the policy's)")
+    unloading_h: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                      description="hours people take to get off before the vehicle moves on")
+    shuttle_to: Id | None = Field(None, description="sea and air fleets: the place they shuttle to from depot")
 
     @model_validator(mode="after")
     def _window(self) -> Self:
         if self.available_until is not None and self.available_until <= self.available_from:
             raise ValueError("available_until must be after available_from")
+        if self.mode is not Mode.ROAD and self.shuttle_to is None:
+            raise ValueError(f"a {self.mode} fleet needs shuttle_to: the place it shuttles to from its depot")
+        if self.mode is Mode.ROAD and self.shuttle_to is not None:
+            raise ValueError("shuttle_to is for sea and air fleets; a road fleet goes where it is sent")
         return self
 
 
@@ -89,10 +114,10 @@ class ServiceIn(_Strict):
     mode: Literal[Mode.AIR, Mode.SEA]
     origin: Id
     destination: Id
-    seats: int = Field(gt=0, description="seats for evacuees per departure")
+    seats: int = Field(gt=0, le=MAX_SEATS, description="seats for evacuees per departure")
     first_departure: AwareDatetime
     cadence_h: Hours = Field(description="hours between departures")
-    departures: int = Field(ge=0, description="number of departures")
+    departures: int = Field(ge=0, le=MAX_DEPARTURES, description="number of departures")
 
 
 class UniformIn(_Strict):
@@ -146,6 +171,13 @@ class ThreatIn(_Strict):
     target: Id = Field(description="a place id or a link id")
     effect: Effect
     when: WhenIn
+    until: WhenIn | None = Field(None, description="when a closure ends (the place or link reopens)")
+
+    @model_validator(mode="after")
+    def _ends(self) -> Self:
+        if self.until is not None and self.effect is not Effect.CLOSE:
+            raise ValueError("only a closure can end: 'until' needs effect close")
+        return self
 
 
 class PriorityClassIn(_Strict):
@@ -176,7 +208,7 @@ class PolicyIn(_Strict):
 
 
 class GeneratorIn(_Strict):
-    size: int = Field(25_000, ge=0, description="people")
+    size: int = Field(25_000, ge=0, le=MAX_PEOPLE, description="people")
     seed: int = 0
     diplomats_at: Id | None = None
     military_at: list[Id] = Field(default_factory=list)
@@ -184,7 +216,7 @@ class GeneratorIn(_Strict):
 
 class SiteIn(_Strict):
     at: Id = Field(description="place id where the crews wait")
-    people: int = Field(ge=0, description="people at this site")
+    people: int = Field(ge=0, le=MAX_PEOPLE, description="people at this site")
 
 
 class TeamsIn(_Strict):

@@ -46,16 +46,16 @@ def _who(ctx: Ctx, body: FieldWriteIn, trip: str | None = None) -> tuple[list[st
             ids = ops.household_on_trip(uow_factory=ctx.uow, household_id=data["household"], trip_id=data["trip"]) \
                 or ids
         return ids, data["trip"]
-    if body.person_ids:
-        return list(body.person_ids), trip
-    raise HTTPException(422, "give a scanned pass or person_ids")
+    if body.person_ids or body.household:
+        return list(body.person_ids or ()), trip
+    raise HTTPException(422, "give a scanned pass, person_ids or a household")
 
 
 def _write(ctx: Ctx, actor: Actor, key: str, route: str, kind: EventType, ids: list[str], trip: str | None,
-           body: BaseModel, response: Response) -> dict[str, object]:
+           body: BaseModel, response: Response, household: str | None = None) -> dict[str, object]:
     return replayed(response, ops.record(uow_factory=ctx.uow, actor=actor, key=key, route=route,
                                          body_sha256=body_hash(route, body), kind=kind, person_ids=ids,
-                                         now=datetime.now(UTC), trip_id=trip))
+                                         now=datetime.now(UTC), trip_id=trip, household_id=household))
 
 
 @router.post("/checkins", name="check_in", response_model=WriteOut, responses=WRITE)
@@ -63,7 +63,7 @@ def check_in(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: TripWrite
              ) -> dict[str, object]:
     """Check people in at the assembly point. A second scan of the same pass records nothing more."""
     ids, trip = _who(ctx, body, body.trip)
-    return _write(ctx, actor, key, "checkins", EventType.CHECKED_IN, ids, trip, body, response)
+    return _write(ctx, actor, key, "checkins", EventType.CHECKED_IN, ids, trip, body, response, body.household)
 
 
 @router.post("/boardings", name="board", response_model=WriteOut, responses=WRITE)
@@ -72,7 +72,7 @@ def board(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: TripWriteIn,
     """Board checked-in people onto their trip, or onto ``trip`` if given (someone booked on another trip, or
     a pass for another trip, is refused with 409)."""
     ids, trip = _who(ctx, body, body.trip)
-    return _write(ctx, actor, key, "boardings", EventType.BOARDED, ids, trip, body, response)
+    return _write(ctx, actor, key, "boardings", EventType.BOARDED, ids, trip, body, response, body.household)
 
 
 @router.post("/no-shows", name="no_show", response_model=WriteOut, responses=WRITE)
@@ -80,7 +80,16 @@ def no_show(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: FieldWrite
             ) -> dict[str, object]:
     """People called who did not come; the next re-plan does not plan them again."""
     ids, trip = _who(ctx, body)
-    return _write(ctx, actor, key, "no-shows", EventType.NO_SHOW, ids, trip, body, response)
+    return _write(ctx, actor, key, "no-shows", EventType.NO_SHOW, ids, trip, body, response, body.household)
+
+
+@router.post("/arrivals", name="arrive_people", response_model=WriteOut, responses=WRITE)
+def arrive_people(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: TripWriteIn, response: Response
+                  ) -> dict[str, object]:
+    """People reached the safe haven (a scanned pass, a tick on the manifest, or a household): ``departed``
+    becomes ``arrived_safe``. The officer at the trip's pick-up or at its drop-off (the haven) may record it."""
+    ids, trip = _who(ctx, body, body.trip)
+    return _write(ctx, actor, key, "arrivals", EventType.ARRIVED_SAFE, ids, trip, body, response, body.household)
 
 
 @router.post("/replies", name="reply", response_model=WriteOut, responses=WRITE)
@@ -88,4 +97,6 @@ def reply(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: ReplyIn, res
           ) -> dict[str, object]:
     """A person's answer to the call-forward: confirmed or declined."""
     kind = EventType.CONFIRMED if body.answer == "confirmed" else EventType.DECLINED
-    return _write(ctx, actor, key, "replies", kind, list(body.person_ids), None, body, response)
+    if not body.person_ids and not body.household:
+        raise HTTPException(422, "give person_ids or a household")
+    return _write(ctx, actor, key, "replies", kind, list(body.person_ids), None, body, response, body.household)

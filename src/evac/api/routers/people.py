@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
-from evac.api.deps import Ctx, CurrentActor, Limit, Offset  # noqa: TC001 -- FastAPI resolves these at runtime
+from evac.api.deps import (
+    Ctx,
+    CurrentActor,
+    IdempotencyKey,
+    Limit,
+    Offset,
+    body_hash,
+    replayed,
+)
 from evac.api.schemas.common import AUTH, WRITE
-from evac.api.schemas.people import HouseholdOut, LanguageIn, PassOut, PersonOut
+from evac.api.schemas.people import HouseholdOut, LanguageIn, PassOut, PersonOut, WalkInIn, WalkInOut
 from evac.services import operations as ops
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
@@ -70,3 +78,34 @@ def household_passes(ctx: Ctx, actor: CurrentActor, household_id: HouseholdPath)
         raise ops.OpsError(f"household {household_id} has no trip in the active plan")
     pdf = boarding_passes(_passes(ctx, actor, ids))
     return Response(pdf, media_type="application/pdf")
+
+
+@router.post("/walk-ins", name="walk_in", response_model=WalkInOut, responses=WRITE)
+def walk_in(ctx: Ctx, actor: CurrentActor, key: IdempotencyKey, body: WalkInIn, response: Response
+            ) -> dict[str, object]:
+    """Register a household that turned up unlisted at an assembly point and book it on a trip from there with
+    free seats (nobody else moves), or list it as waiting. Idempotent: a retry registers nobody twice."""
+    from evac.core.errors import EvacError
+    from evac.core.model.people import Category, PartialDate, Relation, Sex, Vulnerability
+    from evac.core.registry.records import Record
+    from evac.services.walkins import WalkInMember, register_walk_in
+
+    members = []
+    for i, m in enumerate(body.members):
+        if not (m.given.strip() and m.family.strip()):
+            raise HTTPException(422, f"members[{i}]: given and family names must not be blank")
+        if (m.relation == "head") != (i == 0):
+            raise HTTPException(422, f"members[{i}].relation: the first member is the household's reference "
+                                     "person ('head'), and only the first")
+        try:
+            birth = PartialDate.parse(m.birth)
+        except (EvacError, ValueError) as exc:
+            raise HTTPException(422, f"members[{i}].birth: {exc}") from None
+        members.append(WalkInMember(Record(
+            external_id="walk-in", given=m.given.strip(), family=m.family.strip(), patronymic=m.patronymic,
+            given_latin=m.given_latin, family_latin=m.family_latin, birth=birth, sex=Sex(m.sex) if m.sex else None,
+            nationalities=tuple(m.nationalities), phone=m.phone, document=m.document, category=Category.RESIDENT,
+            vulnerabilities=frozenset(Vulnerability(v) for v in m.vulnerabilities)), Relation(m.relation)))
+    return replayed(response, register_walk_in(
+        uow_factory=ctx.uow, scenario=ctx.scenario(), actor=actor, key=key, route="walk-ins",
+        body_sha256=body_hash("walk-ins", body), place=body.place, members=members, now=datetime.now(UTC)))

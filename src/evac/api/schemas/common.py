@@ -14,7 +14,7 @@ class ErrorOut(BaseModel):
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {400: "Bad request", 401: "Not authenticated", 403: "Role not allowed", 404: "Not found (or not "
             "at your assembly point)", 409: "Conflicts with the operation's state", 422: "Invalid request",
-            429: "Too many failed logins"}
+            413: "Request body too large", 429: "Too many failed logins"}
     return {c: {"model": ErrorOut, "description": text[c]} for c in codes}
 
 

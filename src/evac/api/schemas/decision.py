@@ -14,7 +14,10 @@ from pydantic import BaseModel, Field
 
 class LatestStart(BaseModel):
     at: datetime | None = Field(description="The latest candidate start at which everyone concerned is safe "
-                                            "(UTC); null when no candidate from now on is.")
+                                            "(UTC); null when no candidate from now on is. Overall: the plan "
+                                            "clears every closure at the planning quantile AND P(all safe) "
+                                            "reaches the threshold (evac.core.decision.latest_safe_start, the "
+                                            "rule of `evac simulate` too); per class: the plan test only.")
     h: float | None = Field(description="The same, hours since the operation's start.")
     in_h: float | None = Field(description="Hours from now until then (at the time of this response).")
     too_late: bool = Field(description="No candidate start from now on brings everyone concerned to safety.")
@@ -79,7 +82,7 @@ class Probability(BaseModel):
     threshold: float = Field(description="The probability the page compares against.")
     failed_runs: int = Field(description="Runs that failed inside the simulator (excluded from every number).")
     points: list[ProbabilityPoint] = Field(description="Not monotone in general: a later start can be safer.")
-    latest_at_threshold: ProbabilityPoint | None = Field(description="The latest point with P ≥ threshold.")
+    latest_at_threshold: ProbabilityPoint | None = Field(description="The probability at the latest safe start.")
 
 
 class DecisionOut(BaseModel):
@@ -94,7 +97,11 @@ class DecisionOut(BaseModel):
     planner: str
     quantile: float = Field(description="The closure quantile the plans respect (policy).")
     step_h: float = Field(description="Hours between candidate starts.")
-    latest_safe_start: LatestStart = Field(description="For every traveller (eligible, wanting to leave).")
+    latest_safe_start: LatestStart = Field(description="For every traveller (eligible, wanting to leave): the "
+                                                       "plan test and P(all safe) ≥ threshold.")
+    planned_latest_start: LatestStart = Field(description="The latest start passing the plan test alone.")
+    rejected: list[ProbabilityPoint] = Field(description="Later starts that pass the plan test but stay under the "
+                                                        "threshold, latest first: why the answer is earlier.")
     by_class: list[ClassLatest]
     starts: list[StartRow] = Field(description="Every candidate start from the next full hour, with its clearance.")
     closures: list[ClosureRow] = Field(description="The closures that matter to some candidate start.")

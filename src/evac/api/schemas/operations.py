@@ -13,15 +13,32 @@ class TripOut(BaseModel):
     asset: str
     unit: int
     pickups: list[str]
-    origin: str
+    dropoffs: list[str] = []
+    origin: str = Field(description="Where the vehicle's first leg starts (often its depot, empty).")
     destination: str
     depart: str
     arrive: str
     people: int
+    pickup: str = Field(default="", description="Where the trip first takes people on (its first pick-up place).")
+    pickup_at: str = Field(default="", description="When it leaves there (scenario time, ISO 8601 with offset).")
+
+
+class CancelledOut(BaseModel):
+    """Why a trip is no longer in the plan (an incident): when, by which plan generation, for what reason."""
+
+    at: str | None
+    generation: int
+    reason: str
+    taken_off: list[str] = Field(default=[], description="People on board when it was dropped (now checked in "
+                                                           "for the trip each holds, or none).")
+    action: str
 
 
 class ManifestOut(TripOut):
     passengers: list[dict[str, Any]]
+    cancelled: CancelledOut | None = Field(default=None, description=(
+        "Set when the active plan no longer has this trip (a re-plan dropped it): the trip as it was, its "
+        "people where they are now."))
 
 
 class ClosureIn(BaseModel):
@@ -39,6 +56,30 @@ class BreakdownIn(BaseModel):
     at: AwareDatetime | None = Field(default=None, description="When it broke down (default: now).")
 
 
+class RideOut(BaseModel):
+    """A household's journey in one plan generation."""
+
+    trip: str = Field(description="Its first ride.")
+    trips: list[str] = Field(description="Every ride, in order.")
+    place: str = Field(description="The pick-up place id of the first ride.")
+    depart: str = Field(description="When that ride leaves the pick-up place (UTC, ISO 8601).")
+    safe_place: str
+    safe_at: str = Field(description="When the household is safe (UTC, ISO 8601).")
+
+
+class ChangeOut(BaseModel):
+    """One household the re-plan changed: its first ride before and after, and why."""
+
+    household: str
+    people: int
+    before: RideOut | None = Field(description="Null: it had no seat before.")
+    after: RideOut | None = Field(description="Null: it has no seat now (left behind, stranded, no-show).")
+    reason: dict[str, Any] = Field(description="code: trip_cut (trip), left_behind (why), stranded (place), "
+                                               "no_show, now_planned or moved.")
+    cause: dict[str, Any] = Field(description="What triggered the re-plan: kind closure (target), breakdown "
+                                              "(asset, unit) or replan.")
+
+
 class ReplanOut(BaseModel):
     plan: int
     generation: int
@@ -53,6 +94,9 @@ class ReplanOut(BaseModel):
     closure: str | None = None
     breakdown: str | None = None
     effective_at: str | None = None
+    notified: int = Field(default=0, description="Households sent a message (assignment, change, cancellation).")
+    changes: list[ChangeOut] = Field(default_factory=list, description=(
+        "Who changed and why, household by household (the first 500; changed_households counts them all)."))
 
 
 class BoardOut(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 PersonId = Annotated[str, Field(pattern=r"^R\d{1,10}$", examples=["R0000042"])]
+HouseholdId = Annotated[str, Field(pattern=r"^RH\d{1,10}$", examples=["RH0000007"])]
 
 
 class PersonOut(BaseModel):
@@ -48,6 +49,9 @@ class FieldWriteIn(BaseModel):
     pass_token: str | None = Field(default=None, alias="pass", max_length=400)
     person_ids: list[PersonId] | None = Field(default=None, max_length=30)
     whole_household: bool = Field(default=False, description="With a pass: act on every member on the trip.")
+    household: HouseholdId | None = Field(default=None, description=(
+        "A whole household: every member holding a seat (on `trip` when given); a household with no seat is "
+        "refused (409) and nobody is recorded."))
 
 
 class TripWriteIn(FieldWriteIn):
@@ -59,8 +63,11 @@ class TripWriteIn(FieldWriteIn):
 
 
 class ReplyIn(BaseModel):
+    """A call-forward answer for people, or for a whole household (its members holding a seat)."""
+
     model_config = ConfigDict(extra="forbid")
-    person_ids: list[PersonId] = Field(min_length=1, max_length=30)
+    person_ids: list[PersonId] = Field(default=[], max_length=30)
+    household: HouseholdId | None = None
     answer: Literal["confirmed", "declined"]
 
 
@@ -76,3 +83,43 @@ class WriteOut(BaseModel):
     key: str
     recorded: int
     results: list[ResultItem]
+
+
+class WalkInMemberIn(BaseModel):
+    """One person of a walk-in household, as the officer reads it from their document."""
+
+    model_config = ConfigDict(extra="forbid")
+    given: str = Field(min_length=1, max_length=100, description="Given name in the document's script.")
+    family: str = Field(min_length=1, max_length=100, description="Family name in the document's script.")
+    patronymic: str = Field(default="", max_length=100)
+    given_latin: str = Field(default="", max_length=100)
+    family_latin: str = Field(default="", max_length=100)
+    birth: str = Field(default="", pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", examples=["1984-03-02", "1984"])
+    sex: Literal["F", "M"] | None = None
+    nationalities: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(default=[], max_length=5,
+                                                                               examples=[["RU", "SY"]])
+    phone: str = Field(default="", max_length=30)
+    document: str = Field(default="", max_length=40)
+    relation: Literal["head", "spouse", "child", "parent", "other"] = "head"
+    vulnerabilities: list[Literal["child", "elderly", "pregnant", "medical", "reduced_mobility"]] = Field(
+        default=[], max_length=5)
+
+
+class WalkInIn(BaseModel):
+    """A household nobody listed, registered at an assembly point (a field officer's own)."""
+
+    model_config = ConfigDict(extra="forbid")
+    place: str = Field(min_length=1, max_length=100, description="The assembly point (a place id).")
+    members: list[WalkInMemberIn] = Field(min_length=1, max_length=20)
+
+
+class WalkInOut(BaseModel):
+    household: str
+    people: list[str]
+    travellers: list[str] = Field(description="Members who may travel (eligible), booked or waiting.")
+    place: str
+    trip: str | None = Field(description="The trip they were booked on; null: none (see `waiting`).")
+    waiting: bool = Field(description="True: no trip from here had free seats; listed as waiting for a re-plan.")
+    plan: int | None
+    key: str
+    status: str

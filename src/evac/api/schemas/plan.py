@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 
 class Interval(BaseModel):
-    """A place or link closed (or dangerous) from ``from`` on; ``to`` is null: nothing reopens in the model."""
+    """A place or link closed (or dangerous) from ``from`` on, until ``to`` (null: for good)."""
 
     id: str = Field(description="The threat's id, or posted-<n> for the n-th closure posted in the operation.")
     name: str
@@ -22,7 +22,8 @@ class Interval(BaseModel):
     from_h: float = Field(description="Hours since the plan's start (negative: before it). For an uncertain "
                                       "threat: at the policy's closure quantile, the planning value.")
     from_: datetime = Field(alias="from", description="The same moment, UTC.")
-    to_h: float | None = Field(description="Always null: a closure holds until the end.")
+    to_h: float | None = Field(description="When a closure that ends reopens (hours since the start, at the "
+                                           "policy's 1 - closure quantile); null: it holds until the end.")
     to: datetime | None
     uncertain: bool
     band_h: list[float] | None = Field(description="The 5 % and 95 % quantiles of an uncertain time (hours "

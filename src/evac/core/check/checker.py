@@ -8,7 +8,9 @@ rule it breaks, the trip, household, place or link it concerns, and a message wi
 
 Times are hours from the scenario epoch; comparisons of times allow :data:`TOLERANCE_H`. Closures are
 taken at the scenario policy's quantile, computed here from the threats (not by the feasibility kernel the
-planners use); a place or link without a closure threat never closes; a closure reported during the
+planners use); a place or link without a closure threat never closes; a closure that ends (``until``) is a
+closed spell from its start at the quantile *q* to its end at *1 − q*, during which no leg may leave or
+reach the place or be on the link; a closure reported during the
 operation (``Threat.reported_h``) does not judge legs that departed before it was known.
 
 Crossing throughput is a queue: everyone who leaves a crossing must have been processed there, at most
@@ -64,6 +66,7 @@ class Rule(StrEnum):
     AVAILABILITY = "availability"  # fleet trips run inside the fleet's availability window
     SERVICE_AREA = "service_area"  # a fleet restricted to places or regions (``serves``) stays inside them
     VEHICLE_OVERLAP = "vehicle_overlap"  # a vehicle's trips start at its depot and follow in time and place
+    BOARDING_TIME = "boarding_time"  # a fleet's boarding_h / unloading_h pass before the vehicle moves on
     SERVICE_SCHEDULE = "service_schedule"  # a service trip is one timetabled departure, used once
     SEATS = "seats"  # people on board each leg fit the seats
     CLOSURE = "closure"  # no leg uses a place or link after it closes
@@ -158,9 +161,22 @@ def _closures(scenario: Scenario) -> dict[str, list[tuple[float, float]]]:
     q = scenario.policy.closure_quantile
     out: dict[str, list[tuple[float, float]]] = {}
     for t in scenario.threats:
-        if t.effect is Effect.CLOSE:
+        if t.effect is Effect.CLOSE and t.until is None:
             known = -math.inf if t.reported_h is None else t.reported_h
             out.setdefault(t.target, []).append((known, t.when.quantile(q)))
+    return out
+
+
+def _closed_spells(scenario: Scenario) -> dict[str, list[tuple[float, float]]]:
+    """Per place or link id, the spells ``(from, reopens at)`` of closures that end: from the policy's
+    quantile *q* of the start to the *1 − q* quantile of the end (the pessimistic spell); empty spells dropped."""
+    q = scenario.policy.closure_quantile
+    out: dict[str, list[tuple[float, float]]] = {}
+    for t in scenario.threats:
+        if t.effect is Effect.CLOSE and t.until is not None:
+            start, end = t.when.quantile(q), t.until.quantile(1 - q)
+            if end > start:
+                out.setdefault(t.target, []).append((start, end))
     return out
 
 
@@ -212,6 +228,7 @@ class _Checker:
         self.facts = facts
         self.rides = rides
         self.closure = _closures(scenario)
+        self.spells = _closed_spells(scenario)
         self.processing = {p.id: p.processing_per_h for p in scenario.places
                            if p.processing_per_h is not None}
         self.safe_havens = frozenset(p.id for p in scenario.places if p.kind is PlaceKind.SAFE_HAVEN)
@@ -311,6 +328,8 @@ class _Checker:
             if c is not None and a > c + TOLERANCE_H:
                 self.add(Rule.CLOSURE, trip.id,
                          f"{_leg(trip, i)}: arrives {_h(a)}, after {leg.destination} closes at {_h(c)}")
+            if self.spells:
+                self._spells(trip, i, leg)
             if by_fleet and finite and link is not None and link.capacity_vehicles_per_h is not None:
                 key = (link.id, math.floor(d))
                 bucket = self.link_entries.get(key)
@@ -318,6 +337,24 @@ class _Checker:
                     bucket = self.link_entries[key] = _Bucket()
                 bucket.add(1, trip.id)
             prev = leg
+
+    def _spells(self, trip: Trip, i: int, leg: Leg) -> None:
+        """CLOSURE by closures that end: no leg leaves or reaches a place, or is on a link, strictly inside
+        one of its closed spells (each end with the tolerance: leaving as it closes, or as it reopens, is
+        fine)."""
+        d, a = leg.depart_h, leg.arrive_h
+        for start, end in self.spells.get(leg.origin, ()):
+            if start + TOLERANCE_H < d < end - TOLERANCE_H:
+                self.add(Rule.CLOSURE, trip.id, f"{_leg(trip, i)}: departs {_h(d)}, while {leg.origin} is "
+                         f"closed from {_h(start)} until it reopens at {_h(end)}")
+        for start, end in self.spells.get(leg.link_id, ()):
+            if a > start + TOLERANCE_H and d < end - TOLERANCE_H:
+                self.add(Rule.CLOSURE, trip.id, f"{_leg(trip, i)}: on link {leg.link_id} from {_h(d)} to {_h(a)}, "
+                         f"while it is closed from {_h(start)} until it reopens at {_h(end)}")
+        for start, end in self.spells.get(leg.destination, ()):
+            if start + TOLERANCE_H < a < end - TOLERANCE_H:
+                self.add(Rule.CLOSURE, trip.id, f"{_leg(trip, i)}: arrives {_h(a)}, while {leg.destination} is "
+                         f"closed from {_h(start)} until it reopens at {_h(end)}")
 
     def _fleet_trip(self, trip: Trip, fleet: Fleet) -> None:
         d, a = trip.depart_h, trip.arrive_h
@@ -483,6 +520,9 @@ class _Checker:
                 self.add(Rule.VEHICLE_OVERLAP, first.id,
                          f"trip {first.id}: vehicle {fleet_id}#{unit} starts at its depot {depot}, "
                          f"not at {first.legs[0].origin}")
+            fleet = fleets[fleet_id]
+            if fleet.boarding_h is not None or fleet.unloading_h is not None:
+                self._standing(fleet, unit, trips)
             for prev, cur in pairwise(trips):
                 where, there = prev.legs[-1].destination, cur.legs[0].origin
                 if there != where:
@@ -492,6 +532,27 @@ class _Checker:
                     self.add(Rule.VEHICLE_OVERLAP, cur.id,
                              f"trip {cur.id}: departs {_h(cur.depart_h)}, before vehicle {fleet_id}#{unit} "
                              f"arrives from trip {prev.id} at {_h(prev.arrive_h)}")
+
+    def _standing(self, fleet: Fleet, unit: int, trips: Sequence[Trip]) -> None:
+        """BOARDING_TIME: before each departure the vehicle has stood where it is for the fleet's unloading
+        time if people got off there, plus its boarding time if people get on. It is there since the end of
+        its previous leg (of this trip or its previous one), or since the later of the plan start and the
+        fleet's availability for its first departure."""
+        board_h = fleet.boarding_h or 0.0
+        unload_h = fleet.unloading_h or 0.0
+        since = max(self.plan.start_h, fleet.available_from_h)
+        got_off = False
+        for trip in trips:
+            first = {b.first_leg for b in trip.boardings}
+            last = {b.last_leg for b in trip.boardings}
+            for i, leg in enumerate(trip.legs):
+                need = (unload_h if got_off else 0.0) + (board_h if i in first else 0.0)
+                if need > 0 and leg.depart_h < since + need - TOLERANCE_H:
+                    what = " and ".join(w for w, on in (("unloading", got_off), ("boarding", i in first)) if on)
+                    self.add(Rule.BOARDING_TIME, trip.id,
+                             f"{_leg(trip, i)}: departs {_h(leg.depart_h)}, but vehicle {fleet.id}#{unit} is at "
+                             f"{leg.origin} from {_h(since)} and {what} take {_h(need)} (fleet {fleet.id})")
+                since, got_off = leg.arrive_h, i in last
 
     # -- throughput -------------------------------------------------------------------------------
     def check_crossings(self) -> None:

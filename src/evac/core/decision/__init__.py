@@ -6,6 +6,7 @@ statistics, fan-chart quantiles and the latest start at a given probability.
 """
 
 from evac.core.decision.assess import Assessment, ClosureWindow, StartAssessment, assess, assess_plans, plan_starts
+from evac.core.decision.latest import STEP_H, THRESHOLD, LatestSafeStart, candidate_starts, latest_safe_start
 from evac.core.decision.montecarlo import (
     FAN_QUANTILES,
     FailedRun,
@@ -16,5 +17,6 @@ from evac.core.decision.montecarlo import (
     wilson,
 )
 
-__all__ = ["FAN_QUANTILES", "Assessment", "ClosureWindow", "FailedRun", "MonteCarloSummary", "StartAssessment",
-           "SweepPoint", "assess", "assess_plans", "latest_start_at", "plan_starts", "summarise", "wilson"]
+__all__ = ["FAN_QUANTILES", "STEP_H", "THRESHOLD", "Assessment", "ClosureWindow", "FailedRun", "LatestSafeStart",
+           "MonteCarloSummary", "StartAssessment", "SweepPoint", "assess", "assess_plans", "candidate_starts",
+           "latest_safe_start", "latest_start_at", "plan_starts", "summarise", "wilson"]

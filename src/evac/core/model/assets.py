@@ -20,6 +20,16 @@ class Fleet:
     (:attr:`Place.region <evac.core.model.network.Place.region>`); every leg of the fleet's trips must
     start and end at a place it names or in a region it names (a host-country bus fleet stays on its side
     of the border). The rule itself is :func:`evac.core.model.feasibility.serves`.
+
+    ``boarding_h``: hours a vehicle of this fleet stands at a place while people board it before it leaves
+    (a coach 0.5 h, a ferry 6 h); ``unloading_h``: hours it stands after people get off before it moves
+    again. ``None``: boarding takes the policy's ``boarding_h`` (a planning habit, not a rule) and unloading
+    nothing. When given they are rules the checker keeps (:func:`evac.core.model.feasibility.ready_after`).
+
+    Sea and air fleets (``mode`` sea or air: chartered ferries, aircraft the operation controls) shuttle
+    between ``depot`` and ``shuttle_to`` over links of their mode: load at the depot (``boarding_h``),
+    cross, unload (``unloading_h``), return, again — a cycle the dispatch planners turn into departures that
+    households book like a timetable's, and the checker judges like any vehicle's trips.
     """
 
     id: str
@@ -31,6 +41,9 @@ class Fleet:
     available_from_h: float
     available_until_h: float = math.inf
     serves: frozenset[str] = frozenset()
+    boarding_h: float | None = None
+    unloading_h: float | None = None
+    shuttle_to: str | None = None
 
     def __post_init__(self) -> None:
         if self.seats <= 0:
@@ -39,6 +52,19 @@ class Fleet:
             raise ModelError(f"fleet {self.id}: count must not be negative")
         if self.available_until_h <= self.available_from_h:
             raise ModelError(f"fleet {self.id}: availability window is empty")
+        if (self.mode is Mode.ROAD) != (self.shuttle_to is None):
+            raise ModelError(f"fleet {self.id}: a sea or air fleet shuttles between its depot and shuttle_to; "
+                             "a road fleet has no shuttle_to")
+        if self.shuttle_to == self.depot:
+            raise ModelError(f"fleet {self.id}: shuttle_to must differ from the depot")
+        for name, v in (("boarding_h", self.boarding_h), ("unloading_h", self.unloading_h)):
+            if v is not None and not (math.isfinite(v) and v >= 0):
+                raise ModelError(f"fleet {self.id}: {name} must be a number of hours >= 0")
+
+    @property
+    def unload_h(self) -> float:
+        """Hours a vehicle stands after people got off before it may move again (0 when not given)."""
+        return 0.0 if self.unloading_h is None else self.unloading_h
 
 
 @dataclass(frozen=True, slots=True)

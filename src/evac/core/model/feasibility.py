@@ -6,9 +6,18 @@ independent by an import contract, so that a bug here cannot hide behind the sam
 
 **The leg rule.** A vehicle may leave place ``tail`` at ``depart_h`` along link ``link`` to ``head``,
 arriving at ``arrive_h``, iff it departs before ``tail`` closes and arrives before ``link`` and ``head``
-close (each with :data:`~evac.core.model.tolerance.TOLERANCE_H` of slack). Closures never reopen, so the
+close (each with :data:`~evac.core.model.tolerance.TOLERANCE_H` of slack). Closures for good never reopen, so the
 latest departure on a link is ``min(close(tail), close(link) - travel, close(head) - travel)`` and waiting
 never helps reach a place sooner.
+
+**Closures that end (reopenings).** A closing threat with an ``until`` is a *window* ``[start, end)``
+(:attr:`ClosureSchedule.windows`), not a closure time. While it lasts no leg may leave or reach the place,
+nor be on the link: a leg is blocked iff it departs from a place strictly inside one of its windows, arrives
+at a place strictly inside one, or is on a link at any moment strictly inside one (:func:`window_blocker`,
+each end with :data:`TOLERANCE_H` of slack). Waiting can then help, so planners ask
+:meth:`ClosureSchedule.next_departure` (the earliest departure at or after a time that the rule allows) and
+:meth:`ClosureSchedule.latest_departure_by` (the latest one by a time). Bounds that read only ``times``
+ignore windows: a relaxation, they stay valid.
 
 **The closure schedule.** :class:`ClosureSchedule` is when each place or link closes, from the scenario's
 closing threats taken *at a quantile* (planning: the policy's ``closure_quantile``), *at sampled times*
@@ -27,6 +36,11 @@ capacity ``C(t)`` and inverse: a queue with a varying rate is the constant-rate 
 ``u = C(t)`` (earliest deadline first stays optimal: the speed is the same for every job), so planners book
 processing in ``u`` and map times back.
 
+**Boarding and unloading.** A fleet with ``boarding_h``/``unloading_h`` (:class:`~evac.core.model.Fleet`)
+stands still while people board or get off: a vehicle that reaches a place at ``t`` (or starts there, from
+the later of the plan start and its availability) may leave at ``ready_after(t, ...)`` at the earliest —
+after unloading whoever got off there, then boarding whoever gets on.
+
 **Uncertainty bands** of a closure time are its :data:`BAND_Q` quantiles (:func:`band`).
 
 Times are hours from the scenario epoch. Nothing here imports a planner.
@@ -44,7 +58,7 @@ from evac.core.model.threats import Effect, Fixed, Threat
 from evac.core.model.tolerance import TOLERANCE_H
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
 
     import numpy as np
 
@@ -65,9 +79,12 @@ __all__ = [
     "in_time",
     "latest_departure_h",
     "leg_fits",
+    "ready_after",
     "reported_closure",
     "serves",
     "service_area",
+    "until_key",
+    "window_blocker",
 ]
 
 BAND_Q = (0.05, 0.95)
@@ -121,6 +138,28 @@ def service_area(fleet: Fleet, places: Iterable[Place]) -> frozenset[str] | None
     if not fleet.serves:
         return None
     return frozenset(p.id for p in places if serves(fleet.serves, p.id, p.region))
+
+
+Window = tuple[float, float]
+"""A temporary closure ``(start_h, end_h)``: closed from start until it reopens at end (hours)."""
+
+_NO_WINDOWS: tuple[Window, ...] = ()
+
+
+def window_blocker(depart_h: float, arrive_h: float, tail: Sequence[Window], link: Sequence[Window],
+                   head: Sequence[Window]) -> tuple[int, float, float] | None:
+    """The first window (tail, link, head) that blocks a leg, as ``(TAIL|LINK|HEAD, start_h, end_h)``;
+    ``None`` when none does (the rule is in the module docstring)."""
+    for s, e in tail:
+        if s + TOLERANCE_H < depart_h < e - TOLERANCE_H:
+            return TAIL, s, e
+    for s, e in link:
+        if arrive_h > s + TOLERANCE_H and depart_h < e - TOLERANCE_H:
+            return LINK, s, e
+    for s, e in head:
+        if s + TOLERANCE_H < arrive_h < e - TOLERANCE_H:
+            return HEAD, s, e
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,10 +220,28 @@ class ProcessingProfile:
         return self.time_at(self.capacity(release_h) + people)
 
 
+def ready_after(here_h: float, *, alighted: bool, boards: bool, fleet: Fleet,
+                default_boarding_h: float = 0.0) -> float:
+    """The earliest departure (hours) of a vehicle of ``fleet`` that has been at a place since ``here_h``:
+    unloading first if people got off there (``alighted``), then boarding if people get on (``boards``).
+    ``default_boarding_h`` is used when the fleet gives no ``boarding_h`` (planners pass the policy's)."""
+    t = here_h
+    if alighted:
+        t += fleet.unload_h
+    if boards:
+        t += default_boarding_h if fleet.boarding_h is None else fleet.boarding_h
+    return t
+
+
 def band(when: TimeDistribution) -> tuple[float, float] | None:
     """The :data:`BAND_Q` quantiles of an uncertain closure time (hours); ``None`` for a fixed time."""
     lo, hi = when.quantile(BAND_Q[0]), when.quantile(BAND_Q[1])
     return None if hi - lo <= TOLERANCE_H else (lo, hi)
+
+
+def until_key(threat_id: str) -> str:
+    """The key of a threat's end in the ``when`` mapping of :meth:`ClosureSchedule.from_threats`."""
+    return f"{threat_id}#until"
 
 
 def reported_closure(target: str, at_h: float, *, reported_h: float | None = None, name: str | None = None) -> Threat:
@@ -208,6 +265,8 @@ class ClosureSchedule:
     times: Mapping[str, float]
     reported: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
     _plain: Mapping[str, float] = field(default_factory=dict)
+    windows: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)
+    """Per place or link id, its temporary closures ``(start_h, end_h)`` in time order (not in ``times``)."""
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
@@ -218,22 +277,36 @@ class ClosureSchedule:
         times: dict[str, float] = {}
         plain: dict[str, float] = {}
         reported: dict[str, list[tuple[float, float]]] = {}
+        windows: dict[str, list[Window]] = {}
         for t in threats:
             if t.effect is not Effect.CLOSE:
                 continue
             at = when[t.id] if when is not None and t.id in when else t.when.quantile(quantile)
+            if t.until is not None:
+                key = until_key(t.id)
+                end = when[key] if when is not None and key in when else t.until.quantile(1.0 - quantile)
+                if end > at:
+                    windows.setdefault(t.target, []).append((at, end))
+                continue
             times[t.target] = min(times.get(t.target, math.inf), at)
             if t.reported_h is None:
                 plain[t.target] = min(plain.get(t.target, math.inf), at)
             else:
                 reported.setdefault(t.target, []).append((t.reported_h, at))
-        return cls(times, {k: tuple(sorted(v)) for k, v in reported.items()}, plain)
+        return cls(times, {k: tuple(sorted(v)) for k, v in reported.items()}, plain,
+                   {k: tuple(sorted(v)) for k, v in windows.items()})
 
     @classmethod
     def sampled(cls, threats: Iterable[Threat], rng: np.random.Generator) -> ClosureSchedule:
-        """One sampled future: each closing threat at a time drawn from its distribution (in order)."""
+        """One sampled future: each closing threat at a time drawn from its distribution (in order), and the
+        end of each closure that ends right after its start."""
         threats = tuple(threats)
-        when = {t.id: t.when.sample(rng) for t in threats if t.effect is Effect.CLOSE}
+        when: dict[str, float] = {}
+        for t in threats:
+            if t.effect is Effect.CLOSE:
+                when[t.id] = t.when.sample(rng)
+                if t.until is not None:
+                    when[until_key(t.id)] = t.until.sample(rng)
         return cls.from_threats(threats, when)
 
     @classmethod
@@ -270,7 +343,48 @@ class ClosureSchedule:
             get = self.times.get
             cs = (get(tail, math.inf), get(link, math.inf), get(head, math.inf))
         k = first_blocked(depart_h, arrive_h, *cs)
-        return None if k < 0 else ((tail, link, head)[k], cs[k])
+        if k >= 0:
+            return (tail, link, head)[k], cs[k]
+        if self.windows:
+            w = self._window(tail, link, head, depart_h, arrive_h)
+            if w is not None:
+                return (tail, link, head)[w[0]], w[1]
+        return None
+
+    def _window(self, tail: str, link: str, head: str, depart_h: float,
+                arrive_h: float) -> tuple[int, float, float] | None:
+        get = self.windows.get
+        return window_blocker(depart_h, arrive_h, get(tail, _NO_WINDOWS), get(link, _NO_WINDOWS),
+                              get(head, _NO_WINDOWS))
+
+    def next_departure(self, tail: str, link: str, head: str, travel_h: float, t_h: float) -> float:
+        """The earliest departure at or after ``t_h`` from ``tail`` on ``link`` to ``head`` that the leg rule
+        allows from now on, waiting out temporary closures; ``inf`` when none does (a closure for good)."""
+        get = self.times.get
+        tc, lc, hc = get(tail, math.inf), get(link, math.inf), get(head, math.inf)
+        d = t_h
+        while True:
+            if not leg_fits(d, d + travel_h, tc, lc, hc):
+                return math.inf  # closures for good only get worse with time
+            if not self.windows:
+                return d
+            w = self._window(tail, link, head, d, d + travel_h)
+            if w is None:
+                return d
+            which, _, end = w
+            d = end if which != HEAD else end - travel_h  # leave, or arrive, as it reopens
+
+    def latest_departure_by(self, tail: str, link: str, head: str, travel_h: float, t_h: float) -> float:
+        """The latest departure at or before ``t_h`` from ``tail`` on ``link`` to ``head`` that the leg rule
+        allows, leaving before temporary closures begin; ``-inf`` when none does."""
+        d = min(t_h, self.latest_departure(tail, link, head, travel_h))
+        while self.windows and math.isfinite(d):
+            w = self._window(tail, link, head, d, d + travel_h)
+            if w is None:
+                break
+            which, start, _ = w
+            d = start if which == TAIL else start - travel_h  # leave, or arrive, as it closes
+        return d
 
     def latest_departure(self, tail: str, link: str, head: str, travel_h: float) -> float:
         """Latest departure from ``tail`` on ``link`` to ``head`` (hours) that the leg rule allows from now on."""

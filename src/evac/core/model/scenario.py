@@ -61,6 +61,11 @@ class Scenario:
             unknown = sorted(x for x in fleet.serves if x not in places and x not in regions)
             if unknown:
                 raise UnknownReferenceError(f"fleet {fleet.id}: serves {unknown[0]!r}, neither a place nor a region")
+            if fleet.shuttle_to is not None:
+                if fleet.shuttle_to not in places:
+                    raise UnknownReferenceError(f"fleet {fleet.id}: unknown place {fleet.shuttle_to!r} to shuttle to")
+                if not any(lk.mode is fleet.mode and lk.joins(fleet.depot, fleet.shuttle_to) for lk in self.links):
+                    raise ModelError(f"fleet {fleet.id}: no {fleet.mode} link from {fleet.depot} to {fleet.shuttle_to}")
             depot = places[fleet.depot]
             if not serves(fleet.serves, depot.id, depot.region):
                 raise ModelError(f"fleet {fleet.id}: its depot {fleet.depot} is outside the places it serves")
@@ -108,7 +113,8 @@ class Scenario:
         return dict(self.closure_schedule(quantile).times)
 
     def danger_times(self, quantile: float | None = None) -> dict[str, float]:
-        """Earliest time each place or link becomes dangerous (a closure is also a danger)."""
+        """Earliest time each place or link becomes dangerous (a closure for good is also a danger; one that
+        ends is not: add a ``danger`` threat to count exposure there)."""
         out = self._effect_times(Effect.DANGER, quantile)
         for k, v in self._effect_times(Effect.CLOSE, quantile).items():
             out[k] = min(out.get(k, math.inf), v)
@@ -118,7 +124,7 @@ class Scenario:
         q = self.policy.closure_quantile if quantile is None else quantile
         out: dict[str, float] = {}
         for t in self.threats:
-            if t.effect is effect:
+            if t.effect is effect and t.until is None:  # a closure that ends is no danger for good
                 out[t.target] = min(out.get(t.target, math.inf), t.when.quantile(q))
         return out
 

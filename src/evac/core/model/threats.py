@@ -130,7 +130,11 @@ class LogNormal:
 
 @dataclass(frozen=True, slots=True)
 class Threat:
-    """A closure or danger of the place or link ``target`` from time ``when`` on (no reopening).
+    """A closure or danger of the place or link ``target`` from time ``when`` on.
+
+    ``until``: a closure that ends — the place or link reopens then (``None``: it never does). Plans take
+    the start at the policy's quantile *q* and the end at *1 − q* (a pessimistic window); Monte Carlo samples
+    both. Only closures end.
 
     ``reported_h``: when a closure reported during the operation became known (hours; ``None`` for the
     scenario's own threats, known all along). Legs that departed before it are not judged against it
@@ -143,3 +147,8 @@ class Threat:
     effect: Effect
     when: Fixed | Uniform | Triangular | LogNormal
     reported_h: float | None = None
+    until: Fixed | Uniform | Triangular | LogNormal | None = None
+
+    def __post_init__(self) -> None:
+        if self.until is not None and self.effect is not Effect.CLOSE:
+            raise ModelError(f"threat {self.id}: only a closure can end ('until' with effect {self.effect})")

@@ -1,8 +1,11 @@
-"""Time-dependent shortest paths on the road network when places and links close for good.
+"""Time-dependent shortest paths on the road network when places and links close.
 
-Closures only ever close (no reopening), so waiting never helps reach a place earlier: the
-earliest-arrival problem is solved exactly by Dijkstra with the leg rule of the feasibility kernel
-(:mod:`evac.core.model.feasibility`) on each arc. Complexity O((V + E) log V) per query. Times are hours
+Closures for good only ever close, so waiting never helps reach a place earlier: the earliest-arrival
+problem is solved exactly by Dijkstra with the leg rule of the feasibility kernel
+(:mod:`evac.core.model.feasibility`) on each arc. Temporary closures (windows that reopen) make waiting
+useful; each arc is then left at its earliest allowed departure (:meth:`RoadGraph.next_departure`), which
+is non-decreasing in the arrival time at its tail (FIFO), so Dijkstra stays exact.
+Complexity O((V + E) log V) per query. Times are hours
 from the scenario epoch.
 """
 
@@ -41,6 +44,7 @@ class RoadGraph:
     def __init__(self, scenario: Scenario, schedule: ClosureSchedule | None = None) -> None:
         self.schedule = scenario.closure_schedule() if schedule is None else schedule
         self.closures = self.schedule.times
+        self.windows = self.schedule.windows  # temporary closures: waiting can help (feasibility module)
         self.out: dict[str, list[Arc]] = {p.id: [] for p in scenario.places}
         self.into: dict[str, list[Arc]] = {p.id: [] for p in scenario.places}
         for link in scenario.links:
@@ -74,8 +78,17 @@ class RoadGraph:
         """May a vehicle leave ``arc.tail`` at ``depart_h`` and use the arc?"""
         get = self.closures.get
         inf = math.inf
-        return leg_fits(depart_h, depart_h + arc.travel_h, get(arc.tail, inf), get(arc.link_id, inf),
-                        get(arc.head, inf))
+        if not leg_fits(depart_h, depart_h + arc.travel_h, get(arc.tail, inf), get(arc.link_id, inf),
+                        get(arc.head, inf)):
+            return False
+        return not self.windows or self.schedule.next_departure(
+            arc.tail, arc.link_id, arc.head, arc.travel_h, depart_h) == depart_h
+
+    def next_departure(self, arc: Arc, t_h: float) -> float:
+        """Earliest departure on ``arc`` at or after ``t_h`` (waiting out temporary closures); ``inf``: never."""
+        if not self.windows:
+            return t_h if self.arc_ok(arc, t_h) else math.inf
+        return self.schedule.next_departure(arc.tail, arc.link_id, arc.head, arc.travel_h, t_h)
 
     def earliest_arrival(
         self, source: str, depart_h: float, *, sinks: Iterable[str] = ()
@@ -95,9 +108,15 @@ class RoadGraph:
             if t > best[node] or (node in stop and node != source):
                 continue
             for arc in self.out[node]:
-                if not self.arc_ok(arc, t):
+                if self.windows:  # waiting may help: leave as soon as the arc allows
+                    dep = self.next_departure(arc, t)
+                    if math.isinf(dep):
+                        continue
+                    arrive = dep + arc.travel_h
+                elif not self.arc_ok(arc, t):
                     continue
-                arrive = t + arc.travel_h
+                else:
+                    arrive = t + arc.travel_h
                 if arrive < best.get(arc.head, math.inf):
                     best[arc.head] = arrive
                     pred[arc.head] = arc
@@ -138,11 +157,15 @@ class RoadGraph:
             for arc in self.into[node]:
                 if arc.tail in self.safe and arc.tail not in targets:
                     continue
-                latest = min(
-                    latest_departure_h(arc.travel_h, self.closes(arc.tail), self.closes(arc.link_id),
-                                       self.closes(arc.head)),
-                    t - arc.travel_h,
-                )
+                if self.windows:
+                    latest = self.schedule.latest_departure_by(arc.tail, arc.link_id, arc.head, arc.travel_h,
+                                                               t - arc.travel_h)
+                else:
+                    latest = min(
+                        latest_departure_h(arc.travel_h, self.closes(arc.tail), self.closes(arc.link_id),
+                                           self.closes(arc.head)),
+                        t - arc.travel_h,
+                    )
                 if latest > best.get(arc.tail, -math.inf):
                     best[arc.tail] = latest
                     heapq.heappush(heap, (-latest, arc.tail))

@@ -8,7 +8,9 @@
 
 ``notified`` moves only ``registered`` forward: being told again (a change, a reminder) never moves a
 person back, it only counts. ``assigned`` and ``rebooked`` change the trip and pick-up place, not the
-status. ``delivery_failed`` changes nothing but is kept. A merged person accepts no further event but the
+status — except for someone ``boarded`` moved off their trip (the re-plan dropped a trip with people on
+board: an incident), who is ``checked_in`` again, at the pick-up, for the new trip.
+``delivery_failed`` changes nothing but is kept. A merged person accepts no further event but the
 undoing of that merge (``merged`` with ``undone``).
 
 :func:`check` rejects an impossible transition with a message that says what the person's status is and
@@ -138,7 +140,11 @@ def apply(state: PersonState, event: PersonEvent | MergedEvent) -> PersonState:
         status = Status.NOTIFIED if state.status is Status.REGISTERED else state.status
         return replace(state, status=status, notified=state.notified + 1, version=v, updated_at=at)
     if t in (EventType.ASSIGNED, EventType.REBOOKED):
-        return replace(state, trip_id=event.trip_id, place=event.place, version=v, updated_at=at)
+        # someone on board a trip that will not run (an incident: the re-plan dropped it) gets off and is
+        # moved: back at the pick-up, seen, to board whatever trip they now hold
+        moved = Status.CHECKED_IN if state.status is Status.BOARDED and event.trip_id != state.trip_id else None
+        return replace(state, status=moved or state.status, trip_id=event.trip_id, place=event.place, version=v,
+                       updated_at=at)
     return replace(state, version=v, updated_at=at)  # delivery_failed: kept, changes nothing
 
 

@@ -146,8 +146,9 @@ class _Ccrp(Dispatch):
             done += len(option.households)
             self.cb.on_progress(done)
             fleet = fleets[vehicle[0]]
-            if trip.arrive_h < fleet.available_until_h:
-                where[vehicle] = (trip.legs[-1].destination, trip.arrive_h)
+            free = self.free_after(fleet, trip)
+            if free < fleet.available_until_h:
+                where[vehicle] = (trip.legs[-1].destination, free)
             else:
                 del where[vehicle]
         return self.finish(planner_name, queues, left, total)
@@ -181,6 +182,7 @@ class _Ccrp(Dispatch):
                 return None
             at, free_h = where[vehicle]
             fleet = fleets[vehicle[0]]
+            self.use_boarding(fleet)
             deadhead = self.schedule(RoadGraph.path(search.pred, at, origin), free_h, 0)
             option: Option | None = None
             if deadhead is not None:
@@ -241,7 +243,7 @@ class _Ccrp(Dispatch):
                 best[at] = t
                 source[at] = v
                 heapq.heappush(heap, (t, at))
-        graph, cap = self.graph, self.cap
+        graph = self.graph
         origins = frozenset(best)
         while heap:
             t, node = heapq.heappop(heap)
@@ -249,8 +251,8 @@ class _Ccrp(Dispatch):
                 continue
             arrived = release_h if release_h is not None and node in origins else t
             for arc in graph.out[node]:
-                dep = cap.earliest_departure(arc, t, load, arrived)
-                if math.isinf(dep) or not graph.arc_ok(arc, dep):
+                dep = self.depart_h(arc, t, load, arrived)
+                if math.isinf(dep):
                     continue
                 arrive = dep + arc.travel_h
                 if arrive < best.get(arc.head, math.inf):

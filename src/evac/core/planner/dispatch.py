@@ -18,9 +18,10 @@ Times are hours from the scenario epoch; loads are people; seats are per vehicle
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,7 @@ from evac.core.model import (
     Service,
     Trip,
 )
-from evac.core.model.feasibility import ProcessingProfile, in_time
+from evac.core.model.feasibility import ProcessingProfile, in_time, ready_after
 from evac.core.model.kpis import compute_kpis
 from evac.core.network import Arc, RoadGraph
 from evac.core.planner.crossing import CrossingCalendar, crossing_jobs
@@ -119,6 +120,47 @@ class Option:
     people: int
 
 
+MAX_CYCLES = 10_000
+"""Most round trips one shuttling vessel or aircraft is planned for (a guard; a fortnight of hourly hops)."""
+
+
+class Shuttle:
+    """The sailings (or flights) of a sea or air fleet that shuttles between its depot and ``shuttle_to``,
+    as a timetable households book seats on: departure ``k`` leaves the depot at ``departure_h(k)`` on
+    vessel ``units[k]``, which comes back on ``backs[k]`` (``None``: it stays at the far end).
+
+    Each vessel loads at the depot (the fleet's ``boarding_h``, else the policy's), sails, unloads
+    (``unloading_h``), sails back and loads again, waiting out closures (the kernel's
+    :meth:`~evac.core.model.feasibility.ClosureSchedule.next_departure`), inside the fleet's window. Only
+    the sailings someone books become trips (:meth:`Dispatch.shuttle_trip`): a vessel that skips a cycle
+    waits at the depot, which the boarding rule allows. Quacks like a :class:`~evac.core.model.Service` for
+    the booking code (``id``, ``origin``, ``destination``, ``seats``, ``departures``, ``departure_h``,
+    ``first_index_at_or_after``).
+    """
+
+    def __init__(self, fleet: Fleet, out_link: str, travel_h: float,
+                 rows: Sequence[tuple[float, int, Leg | None]]) -> None:
+        self.fleet = fleet
+        self.id = fleet.id
+        self.mode = fleet.mode
+        self.origin = fleet.depot
+        self.destination = fleet.shuttle_to or fleet.depot
+        self.seats = fleet.seats
+        self.out_link = out_link
+        self.travel_h = travel_h
+        ordered = sorted(rows, key=lambda r: (r[0], r[1]))
+        self.times = [r[0] for r in ordered]
+        self.units = [r[1] for r in ordered]
+        self.backs = [r[2] for r in ordered]
+        self.departures = len(ordered)
+
+    def departure_h(self, k: int) -> float:
+        return self.times[k]
+
+    def first_index_at_or_after(self, t_h: float) -> int:
+        return bisect.bisect_left(self.times, t_h - 1e-9)
+
+
 class Capacity:
     """Crossing processing already booked (one calendar per crossing) and link entries per clock hour.
 
@@ -193,6 +235,7 @@ class Dispatch:
     def __init__(self, scenario: Scenario, callbacks: Callbacks, commitments: Commitments | None = None) -> None:
         self.sc = scenario
         self.pol = scenario.policy
+        self.base_pol = scenario.policy  # ``pol`` is this with the boarding time of the fleet being planned
         self.cb = callbacks
         self.start = self.pol.start_h
         self.commitments = commitments or Commitments()
@@ -211,6 +254,10 @@ class Dispatch:
             self.services_at.setdefault(s.origin, []).append(s)
         self.seats_left: dict[str, list[int]] = {s.id: [s.seats] * s.departures for s in scenario.services}
         self.first_open: dict[str, int] = {s.id: 0 for s in scenario.services}
+        self.shuttles: dict[str, Shuttle] = {}
+        for f in scenario.fleets:
+            if f.shuttle_to is not None and f.count > 0:
+                self._add_shuttle(f)
         self.deadline = self._deadlines()
         self._areas: dict[frozenset[str] | None, tuple[RoadGraph, dict[str, float]]] = {}
         self.trips: list[Trip] = []
@@ -253,14 +300,90 @@ class Dispatch:
         for place, release, _, people in sorted(jobs, key=lambda j: (j[2], j[1], j[0], j[3])):
             self.cap.queues[place].allocate(release, people)
 
+    def timetables(self) -> list[Service]:
+        """Scheduled services, then the sailings of shuttling fleets (:class:`Shuttle`), which book alike."""
+        return [*self.sc.services, *self.shuttles.values()]  # type: ignore[list-item]
+
     def service_ok(self, s: Service, dep: float) -> bool:
         """May departure ``dep`` (hours) of ``s`` fly or sail (the kernel's leg rule on its link)?"""
         return self.graph.schedule.leg_open(s.origin, self.air_link[s.id], s.destination, dep,
                                             dep + self.service_travel[s.id])
 
+    def _add_shuttle(self, f: Fleet) -> None:
+        """Turn the sea or air fleet ``f`` into a :class:`Shuttle` timetable (see there), from the plan start.
+
+        Vessels withdrawn, or left away from the depot by committed trips (a re-plan), are not planned."""
+        sc = self.sc
+        assert f.shuttle_to is not None
+        to = f.shuttle_to
+        out = min((lk for lk in sc.links if lk.mode is f.mode and lk.joins(f.depot, to)),
+                  key=lambda lk: (lk.travel_h, lk.id))
+        back = min((lk for lk in sc.links if lk.mode is f.mode and lk.joins(to, f.depot)),
+                   key=lambda lk: (lk.travel_h, lk.id), default=None)
+        sched = self.graph.schedule
+        board = self.pol.boarding_h if f.boarding_h is None else f.boarding_h
+        rows: list[tuple[float, int, Leg | None]] = []
+        for unit in range(f.count):
+            if (f.id, unit) in self.commitments.withdrawn:
+                continue
+            ready = max(self.start, f.available_from_h)
+            state = self.commitments.vehicles.get((f.id, unit))
+            if state is not None:
+                if state.at != f.depot:
+                    continue
+                ready = max(ready, state.free_h)
+            for _ in range(MAX_CYCLES):
+                d = sched.next_departure(f.depot, out.id, to, out.travel_h, ready + board)
+                if not in_time(d + out.travel_h, f.available_until_h):
+                    break
+                leg_back: Leg | None = None
+                if back is not None:
+                    b = sched.next_departure(to, back.id, f.depot, back.travel_h, d + out.travel_h + f.unload_h)
+                    if in_time(b + back.travel_h, f.available_until_h):
+                        leg_back = Leg(back.id, to, f.depot, b, b + back.travel_h)
+                rows.append((d, unit, leg_back))
+                if leg_back is None:
+                    break
+                ready = leg_back.arrive_h
+        shuttle = Shuttle(f, out.id, out.travel_h, rows)
+        if not shuttle.departures:
+            return
+        self.shuttles[f.id] = shuttle
+        self.air_link[f.id] = out.id
+        self.service_travel[f.id] = out.travel_h
+        self.services_at.setdefault(f.depot, []).append(shuttle)  # type: ignore[arg-type]
+        self.seats_left[f.id] = [f.seats] * shuttle.departures
+        self.first_open[f.id] = 0
+
+    def shuttle_trip(self, shuttle: Shuttle, k: int, boardings: tuple[Boarding, ...]) -> Trip:
+        """Sailing ``k`` of ``shuttle`` as the trip of its vessel: out with ``boardings``, and back empty."""
+        d = shuttle.departure_h(k)
+        legs = [Leg(shuttle.out_link, shuttle.origin, shuttle.destination, d, d + shuttle.travel_h)]
+        back = shuttle.backs[k]
+        if back is not None:
+            legs.append(back)
+        return Trip(service_trip_id(shuttle, k), shuttle.id, shuttle.units[k], tuple(legs), boardings)
+
     def use_fleet(self, fleet: Fleet) -> None:
-        """Plan the next trip for a vehicle of ``fleet``: :meth:`use_area` of its service area."""
+        """Plan the next trip for a vehicle of ``fleet``: :meth:`use_area` of its service area and
+        :meth:`use_boarding` of its boarding time."""
         self.use_area(self.sc.service_area(fleet))
+        self.use_boarding(fleet)
+
+    def use_boarding(self, fleet: Fleet) -> None:
+        """Make ``pol.boarding_h`` the boarding time of ``fleet`` (its own ``boarding_h``, else the policy's),
+        so every planner loads a ferry as long as a ferry takes (a rule the checker keeps when the fleet
+        gives it)."""
+        want = self.base_pol.boarding_h if fleet.boarding_h is None else fleet.boarding_h
+        if self.pol.boarding_h != want:
+            self.pol = replace(self.base_pol, boarding_h=want)
+
+    @staticmethod
+    def free_after(fleet: Fleet, trip: Trip) -> float:
+        """When a vehicle of ``fleet`` may move again after ``trip``: its arrival, plus the fleet's unloading
+        time when people got off at the end (:func:`evac.core.model.feasibility.ready_after`)."""
+        alighted = any(b.last_leg == len(trip.legs) - 1 for b in trip.boardings)
+        return ready_after(trip.arrive_h, alighted=alighted, boards=False, fleet=fleet)
 
     def use_area(self, area: frozenset[str] | None) -> None:
         """Make ``graph`` and ``deadline`` those of a fleet restricted to the places ``area`` (``None``: all).
@@ -290,7 +413,7 @@ class Dispatch:
         by_air: dict[str, float] = {}  # latest arrival at a port that still catches a chain to safety
         for _ in range(MAX_CHAIN):
             changed = False
-            for s in self.sc.services:
+            for s in self.timetables():
                 if s.destination not in safe and s.destination in self.cap.queues:
                     continue  # no connection through a place that processes people (see _service_chain)
                 reach = math.inf if s.destination in safe else by_air.get(s.destination, -math.inf)
@@ -390,13 +513,26 @@ class Dispatch:
         legs: list[Leg] = []
         arrived = t if release_h is None else release_h
         for arc in arcs:
-            t = self.cap.earliest_departure(arc, t, load, arrived)
-            if math.isinf(t) or not self.graph.arc_ok(arc, t):
+            t = self.depart_h(arc, t, load, arrived)
+            if math.isinf(t):
                 return None
             legs.append(Leg(arc.link_id, arc.tail, arc.head, t, t + arc.travel_h))
             t += arc.travel_h
             arrived = t
         return legs
+
+    def depart_h(self, arc: Arc, t: float, load: int, arrived_h: float | None = None) -> float:
+        """Earliest departure on ``arc`` at or after ``t`` with ``load`` people (there since ``arrived_h``):
+        processed at a crossing, in a link hour with room, and allowed by the leg rule (waiting out temporary
+        closures); ``inf`` when there is none. Books nothing."""
+        while True:
+            t = self.cap.earliest_departure(arc, t, load, arrived_h)
+            if math.isinf(t):
+                return t
+            d = self.graph.next_departure(arc, t)
+            if d == t or math.isinf(d):
+                return d
+            t = d  # a reopening later: the link hour there may be full, so ask capacity again
 
     def exit_options(
         self, origin: str, ready: float, queue: Queue, chosen: list[int]
@@ -578,9 +714,10 @@ class Dispatch:
             remaining -= len(option.households)
             done += len(option.households)
             self.cb.on_progress(done)
-            if trip.arrive_h < fleet.available_until_h:
+            free = self.free_after(fleet, trip)
+            if free < fleet.available_until_h:
                 pos[(fi, unit)] = trip.legs[-1].destination
-                heapq.heappush(heap, (trip.arrive_h, fi, unit))
+                heapq.heappush(heap, (free, fi, unit))
         return self.finish(planner_name, queues, left, total)
 
     def dispatch_vehicle(
@@ -608,6 +745,9 @@ class Dispatch:
 
     def finish(self, planner_name: str, queues: dict[str, Queue], left: list[LeftBehind], total: int) -> Plan:
         """Everyone not moved is left behind for lack of capacity; assemble the plan with its KPIs."""
+        if self._areas:  # back to the unrestricted view (callers may keep using this run's graph)
+            self.use_area(None)
+        self.pol = self.base_pol
         for q in queues.values():
             for i, hh in enumerate(q.items):
                 if not q.taken[i]:
@@ -631,6 +771,10 @@ class Dispatch:
     def _service_trips(self) -> list[Trip]:
         out = []
         for (sid, k), boardings in sorted(self.service_loads.items()):
+            shuttle = self.shuttles.get(sid)
+            if shuttle is not None:
+                out.append(self.shuttle_trip(shuttle, k, tuple(sorted(boardings, key=lambda b: b.household_id))))
+                continue
             s = self.sc.service_by_id[sid]
             dep = s.departure_h(k)
             leg = Leg(self.air_link[sid], s.origin, s.destination, dep, dep + self.service_travel[sid])
@@ -643,7 +787,7 @@ def _reached_h(reached: dict[tuple[str, str, int], float], trip_id: str, since: 
     return reached.get((b.household_id, trip_id, b.first_leg), since)
 
 
-def service_trip_id(s: Service, k: int) -> str:
+def service_trip_id(s: Service | Shuttle, k: int) -> str:
     """Id of departure ``k`` of service ``s`` as a trip: the same in every plan, so re-plans can merge."""
     return f"{s.id}#{k + 1:04d}"
 

@@ -34,11 +34,12 @@ the plan returned is always valid.
   for the whole operation, the re-plan covers only its future.
 
 **Time and determinism.** ``time_limit_s`` (seconds; default :func:`default_time_limit_s`, by the number
-of travellers) is a safety net over the whole run, the bound's LP included: once a plan exists, guided runs
-still going at the limit are stopped and GRASP ends. The first guided run and the baselines chosen by their
-work estimate always run to the end. ``work_limit`` and ``max_iterations`` cap the GRASP iterations; when
-they bind before the safety net (``meta["stopped_by"] == "work"``) the plan depends only on the inputs and
-``seed``.
+of travellers) is a safety net over the search: once a plan exists, guided runs still going at the limit
+are stopped and GRASP ends. The search sees only the combinatorial bound; the LP bound is solved after it
+(each solve within ``lp_share`` of the limit), so the plan never depends on how fast an LP solves. The
+first guided run and the baselines chosen by their work estimate always run to the end. ``work_limit``
+and ``max_iterations`` cap the GRASP iterations; when they bind before the safety net
+(``meta["stopped_by"] == "work"``) the plan depends only on the inputs and ``seed``.
 """
 
 from __future__ import annotations
@@ -137,10 +138,15 @@ class EvacPlanner:
         limit = par.time_limit_s if par.time_limit_s is not None else default_time_limit_s(travellers)
         grasp = min(par.max_iterations, par.work_limit // max(1, travellers + 20 * len(sc.places)))
         failures: list[str] = []
-        bound, _ = (None, 0.0) if commitments is not None or not par.bound else _bound(sc, limit, par, failures)
+        wanted = commitments is None and par.bound
+        # the search needs only a valid bound on weighted safe (to know when the first objective is done):
+        # the cheap combinatorial one, so the plan never depends on how long an LP takes here; the LP bound
+        # (and its clearance) is computed after the search, for the plan's gap
+        quick = _quick_bound(sc, failures) if wanted else None
         plan, meta = search(sc, commitments=commitments, stop=MaxIterations(grasp), seed=seed,
-                            callbacks=callbacks or Callbacks(), params=par.search, bound=bound,
+                            callbacks=callbacks or Callbacks(), params=par.search, bound=quick,
                             safety_s=max(0.0, limit - (time.perf_counter() - t0)))
+        bound = _bound(sc, limit, par, failures)[0] if wanted else None
         # plan.json must be the same bytes for the same inputs: no wall-clock times in the plan itself
         # (the CLI reports them beside it, in run.json).
         meta = {k: v for k, v in {**plan.meta, **meta}.items() if not k.endswith("_s")}
@@ -148,6 +154,19 @@ class EvacPlanner:
         if failures:
             meta["bound_failures"] = failures
         return replace(plan, planner=self.name, bound=bound, meta=meta)
+
+
+def _quick_bound(scenario: Scenario, failures: list[str]) -> Bound | None:
+    """The combinatorial bound (Dijkstra runs, no LP), or ``None`` (recorded) when it cannot be computed."""
+    try:
+        from evac.core.planner.lp import combinatorial_bound
+    except ImportError:  # the LP package is optional
+        return None
+    try:
+        return combinatorial_bound(scenario)
+    except Exception as exc:  # never fail a plan for want of a bound
+        failures.append(f"combinatorial: {type(exc).__name__}: {exc}")
+        return None
 
 
 def _bound(scenario: Scenario, limit_s: float, par: EvacParams,

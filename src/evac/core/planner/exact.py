@@ -67,5 +67,9 @@ def _refuse_unmodelled(sc: Scenario) -> None:
     times: refuse such a scenario rather than return a plan the checker would reject."""
     bad = [f"place {p.id} has processing_changes" for p in sc.places if p.processing_changes]
     bad += [f"fleet {f.id} has a service area" for f in sc.fleets if f.serves]
+    bad += [f"threat {t.id} ends (until)" for t in sc.threats if t.until is not None]
+    bad += [f"fleet {f.id} shuttles ({f.mode})" for f in sc.fleets if f.shuttle_to is not None]
+    bad += [f"fleet {f.id} has boarding or unloading times" for f in sc.fleets
+            if f.boarding_h is not None or f.unloading_h is not None]
     if bad:
         raise InexactDataError("the exact MIP does not model this scenario: " + ", ".join(bad[:5]))

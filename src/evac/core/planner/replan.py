@@ -77,7 +77,7 @@ from evac.core.model import (
     Scenario,
     Trip,
 )
-from evac.core.model.feasibility import reported_closure
+from evac.core.model.feasibility import ready_after, reported_closure
 from evac.core.model.kpis import compute_kpis
 from evac.core.model.tolerance import TOLERANCE_H
 from evac.core.planner.events import (
@@ -452,7 +452,9 @@ class _Replan:
                 key = (t.asset_id, t.unit)
                 if key not in last or t.arrive_h > last[key].arrive_h:
                     last[key] = t
-        out = {k: VehicleState(t.legs[-1].destination, t.arrive_h) for k, t in last.items()}
+        out = {k: VehicleState(t.legs[-1].destination, ready_after(  # after unloading whoever got off
+            t.arrive_h, alighted=any(b.last_leg == len(t.legs) - 1 for b in t.boardings), boards=False,
+            fleet=fleets[k[0]])) for k, t in last.items()}
         for key, (_, until) in self.broken.items():
             if math.isfinite(until):
                 at = out[key].at if key in out else fleets[key[0]].depot

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from evac.core.model import Effect, Eligibility, PlaceKind, Willingness
-from evac.core.model.feasibility import ProcessingProfile
+from evac.core.model.feasibility import ProcessingProfile, ready_after
 from evac.core.model.kpis import population_facts
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ class SimContext:
     hh_origin: tuple[int, ...]  # element of the household's location
     n_target: int
     min_connection_h: float
+    threat_until: tuple[Distribution | None, ...] = ()  # per closure threat: when it ends (None: never)
 
     @property
     def n_households(self) -> int:
@@ -96,6 +97,7 @@ class SimContext:
         return cls(
             scenario_id=scenario.id, elements=elements, element_index=index, is_crossing=crossing,
             threat_elem=tuple(index[t.target] for t in closes), threat_when=tuple(t.when for t in closes),
+            threat_until=tuple(t.until for t in closes),
             threat_names=tuple(t.name for t in closes), class_names=facts.class_names,
             hh_ids=tuple(r[0] for r in rows), hh_index={r[0]: i for i, r in enumerate(rows)},
             hh_people=hh_class.sum(axis=1), hh_class=hh_class, hh_origin=tuple(r[2] for r in rows),
@@ -197,6 +199,8 @@ def compile_plan(plan: Plan, scenario: Scenario, ctx: SimContext) -> CompiledPla
     for ti, trip in enumerate(plan.trips):
         first = len(dep)
         pick = {b.first_leg for b in trip.boardings}
+        drop = {b.last_leg for b in trip.boardings}
+        fleet = fleets.get(trip.asset_id)
         staying = [0] * len(trip.legs)  # people on board since the previous leg
         for b in trip.boardings:
             g = ctx.hh_index.get(b.household_id)
@@ -212,6 +216,9 @@ def compile_plan(plan: Plan, scenario: Scenario, ctx: SimContext) -> CompiledPla
             arr.append(leg.arrive_h)
             gap = leg.depart_h - prev_arrive if prev_arrive is not None else math.inf
             need = boarding_h if li in pick else 0.0
+            if fleet is not None:  # the fleet's own boarding and unloading times (feasibility.ready_after)
+                need = ready_after(0.0, alighted=li - 1 in drop, boards=li in pick, fleet=fleet,
+                                   default_boarding_h=boarding_h)
             r = rate.get(leg.origin)
             pr = profile.get(leg.origin)
             if pr is not None and staying[li] and prev_arrive is not None:

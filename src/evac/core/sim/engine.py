@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from evac.core.model.feasibility import HEAD, LINK, TAIL, first_blocked, leg_fits
+from evac.core.model.feasibility import HEAD, LINK, TAIL, first_blocked, leg_fits, window_blocker
 from evac.core.model.tolerance import TOLERANCE_H
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ class RunState:
     safe_h: npt.NDArray[np.float64]
     done: npt.NDArray[np.bool_]
     service_used: dict[tuple[int, int], int] = field(default_factory=dict)
+    windows: dict[int, list[tuple[float, float]]] = field(default_factory=dict)  # element -> sampled
+    # temporary closures (start, reopening), hours
     breakdowns: int = 0
     write_offs: int = 0
 
@@ -94,12 +96,17 @@ def _lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
     return median * math.exp(sigma * float(rng.standard_normal()))
 
 
-def service_ok(cp: CompiledPlan, close_h: list[float], s: int, k: int) -> bool:
-    """May departure ``k`` of service ``s`` fly or sail in this future (the checker's closure rule)?"""
+def service_ok(cp: CompiledPlan, close_h: list[float], s: int, k: int,
+               windows: dict[int, list[tuple[float, float]]] | None = None) -> bool:
+    """May departure ``k`` of service ``s`` fly or sail in this future (the checker's closure rule, with the
+    sampled temporary closures ``windows`` per element)?"""
     dep = cp.service_first_h[s] + k * cp.service_cadence_h[s]
     arr = dep + cp.service_travel_h[s]
     o, link, d = cp.service_elems[s]
-    return leg_fits(dep, arr, close_h[o], close_h[link], close_h[d])
+    if not leg_fits(dep, arr, close_h[o], close_h[link], close_h[d]):
+        return False
+    return not windows or window_blocker(dep, arr, windows.get(o, ()), windows.get(link, ()),
+                                         windows.get(d, ())) is None
 
 
 def _drive(cp: CompiledPlan, st: RunState, ex: Execution) -> None:
@@ -150,7 +157,7 @@ def _drive(cp: CompiledPlan, st: RunState, ex: Execution) -> None:
                     until_break -= remaining
                     clock += remaining
                     a_arr[g] = clock
-                    observed = _closed(close, lo[g], ll[g], ld[g], t, clock)
+                    observed = _closed(close, lo[g], ll[g], ld[g], t, clock, st.windows)
                     if observed is not None:
                         lost = True
                         ex.vehicle_lost_h[v] = min(clock, observed[0])
@@ -164,12 +171,19 @@ def _drive(cp: CompiledPlan, st: RunState, ex: Execution) -> None:
 
 
 def _closed(close: list[float], origin: int, link: int, dest: int, t_dep: float, t_arr: float,
-            ) -> tuple[float, str] | None:
+            windows: dict[int, list[tuple[float, float]]] | None = None) -> tuple[float, str] | None:
     """``(closure time, element)`` of the first closure a leg runs into (the kernel's leg rule with the
-    sampled closure times), else ``None``."""
+    sampled closure times and temporary closures), else ``None``. A vehicle that meets a temporary closure is
+    stopped like one that meets a closure for good: the simulator does not wait for reopenings (pessimistic)."""
     k = first_blocked(t_dep, t_arr, close[origin], close[link], close[dest])
     if k < 0:
-        return None
+        if not windows:
+            return None
+        w = window_blocker(t_dep, t_arr, windows.get(origin, ()), windows.get(link, ()), windows.get(dest, ()))
+        if w is None:
+            return None
+        e = {TAIL: origin, LINK: link, HEAD: dest}[w[0]]
+        return w[1], f"temporary closure of element {e}"
     e = {TAIL: origin, LINK: link, HEAD: dest}[k]
     return close[e], f"closure of element {e}"
 
@@ -184,7 +198,7 @@ def _book(cp: CompiledPlan, st: RunState, used: dict[tuple[int, int], int], s: i
     seats = cp.service_seats[s]
     close = st.close_h
     while k < cp.service_departures[s]:
-        if not service_ok(cp, close, s, k):
+        if not service_ok(cp, close, s, k, st.windows):
             if first + k * cadence > close[cp.service_elems[s][0]] + TOLERANCE_H:
                 return None  # the port has closed: no later departure either
             k += 1
@@ -246,7 +260,7 @@ def _follow(cp: CompiledPlan, st: RunState, ex: Execution, used: dict[tuple[int,
         need = -math.inf if math.isnan(t_prev) else t_prev + min_conn
         if not rebook or r != r0:
             dep = cp.service_first_h[s] + k * cp.service_cadence_h[s]
-            if (dep + EPS_H >= need and service_ok(cp, st.close_h, s, k)
+            if (dep + EPS_H >= need and service_ok(cp, st.close_h, s, k, st.windows)
                     and used.get((s, k), 0) + n <= cp.service_seats[s]):
                 used[(s, k)] = used.get((s, k), 0) + n
                 ex.hh_bookings[i].append((s, k, n))

@@ -81,6 +81,8 @@ def fleets_at(fleets: Sequence[Fleet], cp: CompiledPlan, ex: Execution, ctx: Sim
                 lost = True
             if lost or free_h >= f.available_until_h:
                 continue
+            if f.shuttle_to is not None and at != f.depot:
+                continue  # a shuttling vessel away from its home port is not re-planned (as in dispatch)
             fid = f.id if f.count == 1 else f"{f.id}.{unit}"
             out.append(replace(f, id=fid, count=1, depot=at, available_from_h=free_h))
     return tuple(out)

@@ -127,14 +127,21 @@ def _decisions(ctx: SimContext, st: RunState, start_h: float) -> None:
 def _initial_state(job: SimJob, rng: np.random.Generator) -> RunState:
     ctx, unc = job.ctx, job.uncertainty
     threat_h = [float(w.sample(rng)) for w in ctx.threat_when]
+    # closures that end: their ends are drawn after every start, so a scenario without any draws as before
+    ends = [math.inf if u is None else float(u.sample(rng)) for u in ctx.threat_until]
     close = [math.inf] * len(ctx.elements)
-    for e, c in zip(ctx.threat_elem, threat_h, strict=True):
-        close[e] = min(close[e], c)
+    windows: dict[int, list[tuple[float, float]]] = {}
+    for j, (e, c) in enumerate(zip(ctx.threat_elem, threat_h, strict=True)):
+        if j < len(ends) and math.isfinite(ends[j]):
+            if ends[j] > c:
+                windows.setdefault(e, []).append((c, ends[j]))
+        else:
+            close[e] = min(close[e], c)
     n = ctx.n_households
     p = np.full(n, unc.no_show_p("wants_to_leave"))
     p[ctx.n_target:] = unc.no_show_p("undecided")
     shows = rng.random(n) >= p
-    st = RunState(rng=rng, unc=unc, close_h=close, threat_h=threat_h, shows=shows,
+    st = RunState(rng=rng, unc=unc, close_h=close, threat_h=threat_h, shows=shows, windows=windows,
                   decide_h=np.full(n, math.inf), safe_h=np.full(n, math.inf), done=np.zeros(n, dtype=bool))
     _decisions(ctx, st, job.plan.start_h)
     return st

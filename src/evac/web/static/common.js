@@ -43,6 +43,15 @@ const Evac = (() => {
     return s;
   }
 
+  /** End the session on the server too: every token of the user stops working at once (best effort: offline
+      the request fails and the token simply expires). The page then clears what it keeps. */
+  function logout() {
+    const s = session();
+    if (!s) return;
+    fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: "Bearer " + s.token }, keepalive: true,
+                                   cache: "no-store" }).catch(() => {});
+  }
+
   // -- languages ---------------------------------------------------------------------------------------
   function lang() {
     const s = session();
@@ -113,5 +122,5 @@ const Evac = (() => {
   }
 
   return { session, setSession, api, detail, login, newKey, lang, t, applyLang, el, personName, statusText,
-           table, show, initLangSelect };
+           table, show, initLangSelect, logout };
 })();

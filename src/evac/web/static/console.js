@@ -61,17 +61,32 @@ const EvacConsole = (() => {
         el("div", { class: "v", text: n.toLocaleString() }))));
     const statuses = Object.keys(b.totals);
     const places = Object.keys(b.by_place).sort();
+    await EvacConsole.labels();
+    const place = (p) => el("bdi", { text: EvacConsole.placeName(p) });
     document.getElementById("by-place").replaceChildren(table([t("place"), ...statuses.map(Evac.statusText)],
-      places.map((p) => [p, ...statuses.map((s) => String(b.by_place[p][s] || 0))]), t("by.place")));
+      places.map((p) => [place(p), ...statuses.map((s) => String(b.by_place[p][s] || 0))]), t("by.place")));
     const kk = ["travelling", "safe", "left_behind", "clearance_h", "trips"];
     document.getElementById("plans").replaceChildren(table([t("generation"), t("reason"), ...kk.map((k) => t("kpi." + k))],
-      b.plans.map((p) => [String(p.generation) + (p.active ? " ✓" : ""), p.reason, ...kk.map((k) => fmt(p.kpis[k]))]),
+      b.plans.map((p) => [String(p.generation) + (p.active ? " ✓" : ""), planReason(p.reason), ...kk.map((k) => fmt(p.kpis[k]))]),
       t("plans")));
     const sel = document.getElementById("unacc-place");
     const cur = sel.value;
-    sel.replaceChildren(el("option", { value: "", text: t("all") }), ...places.map((p) => el("option", { value: p, text: p })));
+    sel.replaceChildren(el("option", { value: "", text: t("all") }),
+      ...places.map((p) => el("option", { value: p, text: EvacConsole.placeName(p) })));
     sel.value = cur;
   }
+  /** A plan generation's reason as the server stores it ("activated", "closure of masnaa", "breakdown of
+      coaches#2 (lost)", "re-plan") in the user's language, with display names. */
+  function planReason(r) {
+    let m;
+    if (r === "activated") return t("reason.activated");
+    if (r === "re-plan") return t("cause.replan");
+    if ((m = /^closure of (.+)$/.exec(r))) return t("cause.closure", { target: EvacConsole.targetName(m[1]) });
+    if ((m = /^breakdown of (\S+)/.exec(r))) return t("cause.breakdown", { what: m[1] });
+    return r;
+  }
+  /** t(key), or ``fallback`` when the catalogue has no such key (a value the server may add later). */
+  const tr = (key, fallback) => (t(key) === key ? fallback : t(key));
   const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString() : v.toFixed(1)) : String(v));
 
   /** The filters of the unaccounted list as query parameters. */
@@ -86,7 +101,8 @@ const EvacConsole = (() => {
   async function loadUnaccounted() {
     unaccounted = await getJson("/unaccounted?" + unaccQuery(0));
     document.getElementById("unacc-list").replaceChildren(table([t("id"), t("household"), t("status"), t("trip"), t("place")],
-      unaccounted.map((p) => [p.id, p.household, Evac.statusText(p.status), p.trip || "—", p.place || "—"]),
+      unaccounted.map((p) => [p.id, p.household, Evac.statusText(p.status), p.trip || "—",
+                              el("bdi", { text: EvacConsole.placeName(p.place) })]),
       unaccounted.length === 500 ? t("unacc.first", { n: 500 }) : `${t("unaccounted")}: ${unaccounted.length}`));
   }
   /** Every unaccounted person under the current filters (page by page), as CSV: ids and status, no names. */
@@ -105,47 +121,164 @@ const EvacConsole = (() => {
     document.body.append(a); a.click(); a.remove();
   }
 
+  /** An ISO time with its offset as the scenario's local time, the zone stated: "2013-01-22 08:24 (UTC+02:00)". */
+  const localTime = (iso) => (iso ? `${iso.slice(0, 16).replace("T", " ")} (UTC${iso.length > 19 ? iso.slice(19, 25) : ""})` : "—");
+  /** Trips as a family sees them: where and when the vehicle picks people up (not the depot it starts from). */
   async function loadTrips(role) {
+    await EvacConsole.labels();
     const trips = await getJson("/trips?limit=500");
     const canManifest = role !== "viewer";
-    document.getElementById("trip-list").replaceChildren(table(
-      [t("trip"), t("asset"), t("from"), t("to"), t("depart"), t("people")],
-      trips.map((x) => [canManifest ? el("button", { type: "button", class: "link", text: x.id, onclick: () => showManifest(x.id) }) : x.id,
-        x.asset, x.origin, x.destination, x.depart.slice(0, 16).replace("T", " "), String(x.people)]), t("trips")));
+    const place = (id) => el("bdi", { text: EvacConsole.placeName(id) });
+    const box = document.getElementById("trip-list");
+    box.replaceChildren(table(
+      [t("trip"), t("asset"), t("pickup"), t("pickup.time"), t("to"), t("people")],
+      trips.map((x) => {
+        const more = (x.pickups || []).filter((p) => p !== x.pickup);
+        return [canManifest ? el("button", { type: "button", class: "link", text: x.id, onclick: () => showManifest(x.id) }) : x.id,
+          `${x.asset} #${x.unit}`,
+          el("span", { "data-pickup": x.pickup || x.origin }, place(x.pickup || x.origin),
+             more.length ? el("span", { class: "muted" }, " + ", ...more.flatMap((p, i) => [i ? ", " : "", place(p)])) : ""),
+          el("span", { dir: "ltr", text: localTime(x.pickup_at || x.depart) }), place(x.destination), String(x.people)];
+      }), t("trips")));
+    box.querySelectorAll("tbody tr").forEach((tr, i) => { tr.dataset.trip = trips[i].id; });
   }
   async function showManifest(id) {
     const m = await getJson("/trips/" + encodeURIComponent(id));
     document.getElementById("trip-manifest").replaceChildren(table([t("name"), t("household"), t("status"), t("place")],
-      m.passengers.map((p) => [Evac.personName(p), p.household, Evac.statusText(p.status), p.place || "—"]),
-      `${t("manifest")} ${m.id}`));
+      m.passengers.map((p) => [Evac.personName(p), p.household, Evac.statusText(p.status),
+                               el("bdi", { text: EvacConsole.placeName(p.place) })]),
+      `${t("manifest")} ${m.id} · ${EvacConsole.placeName(m.pickup || m.origin)} ${localTime(m.pickup_at || m.depart)}`));
   }
 
+  // -- closure and re-plan: pick from the list (or the map), confirm, UTC, then who changed and why ----------
+  let targets = { places: [], links: [] };
+  let pending = null;  // the closure waiting for confirmation: {target, effective_at}
+  async function loadTargets() {
+    targets = await EvacConsole.labels();
+    const sel = document.getElementById("target");
+    const cur = sel.value;
+    const kind = (k) => (t("kind." + k) === "kind." + k ? k : t("kind." + k));
+    const mode = (m) => (t("mode." + m) === "mode." + m ? m : t("mode." + m));
+    const places = document.getElementById("target-places"), links = document.getElementById("target-links");
+    places.label = t("target.places");
+    links.label = t("target.links");
+    places.replaceChildren(...targets.places.map((p) => el("option", { value: p.id, text: `${p.name} (${kind(p.kind)})` })));
+    links.replaceChildren(...targets.links.map((l) => el("option", { value: l.id, text: `${l.name} (${mode(l.mode)})` })));
+    sel.value = cur;
+    showTarget();
+    showEffective();
+  }
+  function showTarget() {
+    const id = document.getElementById("target").value;
+    const box = document.getElementById("target-name");
+    box.replaceChildren(id ? el("bdi", { text: EvacConsole.targetName(id) }) : "", id ? ` — ${id}` : "");
+  }
+  /** The UTC time typed, as a Date (null: empty = now; undefined: not a valid time). */
+  function effectiveDate() {
+    const v = document.getElementById("effective").value;
+    if (!v) return null;
+    const d = new Date(v + ":00Z");
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  const utcText = (d) => d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  function showEffective() {
+    const d = effectiveDate();
+    const box = document.getElementById("effective-local");
+    box.textContent = d ? t("effective.local", { local: d.toLocaleString(Evac.lang(), { dateStyle: "medium", timeStyle: "short" }) })
+      : d === null ? t("effective.now") : "";
+  }
+  function askClosure(ev) {
+    ev.preventDefault();
+    const msg = document.getElementById("closure-msg");
+    msg.textContent = "";
+    msg.classList.remove("error");
+    const target = document.getElementById("target").value;
+    const d = effectiveDate();
+    if (!target) { msg.textContent = t("closure.pick"); msg.classList.add("error"); return; }
+    if (d === undefined) { msg.textContent = t("closure.badtime"); msg.classList.add("error"); return; }
+    pending = { target, effective_at: d ? d.toISOString() : undefined };
+    document.getElementById("closure-confirm-text").replaceChildren(t("closure.confirm.pre"), " ",
+      el("strong", {}, el("bdi", { text: EvacConsole.targetName(target) })), " ",
+      t("closure.confirm.when", { when: d ? utcText(d) : t("closure.now") }), " ", t("closure.confirm.post"));
+    show("closure-confirm", true);
+    document.getElementById("closure-confirm-yes").focus();
+  }
+  function cancelClosure() {
+    pending = null;
+    show("closure-confirm", false);
+    document.querySelector("#closure-form button[type=submit]").focus();
+  }
+  async function sendClosure() {
+    if (!pending) return;
+    const body = pending;
+    pending = null;
+    show("closure-confirm", false);
+    await sendReplan("/closures", { body, key: Evac.newKey() });
+  }
+  async function sendReplan(path, opts) {
+    const msg = document.getElementById("closure-msg");
+    const res = document.getElementById("closure-result");
+    msg.textContent = t("closure.sending");
+    msg.classList.remove("error");
+    let r;
+    try { r = await api("POST", path, opts); }
+    catch (e) { msg.textContent = t("error", { detail: e.message }); msg.classList.add("error"); return; }
+    if (r.status === 401) { signOut(); return; }
+    if (!r.ok) {
+      msg.textContent = t("closure.refused", { detail: await detail(r) });
+      msg.classList.add("error");
+      res.dataset.state = "error";
+      return;
+    }
+    msg.textContent = "";
+    showReplan(await r.json());
+    loadBoard().catch(fail("by-place"));
+    loadTrips((Evac.session() || {}).role).catch(fail("trip-list"));
+    document.dispatchEvent(new Event("evac:replanned"));
+  }
+  function causeText(out) {
+    if (out.closure) return t("cause.closure", { target: EvacConsole.targetName(out.closure) });
+    if (out.breakdown) return t("cause.breakdown", { what: out.breakdown });
+    return t("cause.replan");
+  }
+  /** The re-plan's answer: counts, KPIs before and after, and who changed and why. */
+  function showReplan(out) {
+    const res = document.getElementById("closure-result");
+    res.dataset.state = "ok";
+    res.replaceChildren(el("div", { class: "ok-box" },
+      el("p", {}, el("strong", { text: t("replan.done", { gen: out.generation }) }), " ", causeText(out)),
+      el("p", { text: t("replan.counts", { rebooked: fmt(out.rebooked), assigned: fmt(out.assigned),
+        cancelled: fmt(out.cancelled), notified: fmt(out.notified), changed: fmt(out.changed_households) }) }),
+      out.stranded && out.stranded.length ? el("p", { class: "error", text: t("replan.stranded", { n: out.stranded.length }) }) : ""));
+    showKpis(out);
+    const ride = (j) => (j ? el("span", {}, el("bdi", { dir: "ltr", text: j.trips.join(" + ") }), " · ",
+      el("bdi", { text: EvacConsole.placeName(j.place) }), " ", el("time", { datetime: j.depart, text: when(j.depart) }),
+      el("br"), el("span", { class: "muted" }, t("replan.safe"), " ", el("bdi", { text: EvacConsole.placeName(j.safe_place) }), " ",
+        el("time", { datetime: j.safe_at, text: when(j.safe_at) })))
+      : el("span", { class: "muted", text: t("replan.noseat") }));
+    const box = document.getElementById("closure-changes");
+    box.dataset.count = String(out.changes.length);
+    box.replaceChildren(out.changes.length ? table([t("household"), t("people"), t("replan.before"), "→", t("replan.after"), t("reason")],
+      out.changes.map((c) => [c.household, String(c.people), ride(c.before), "→", ride(c.after),
+        el("span", { class: "reason", text: reasonText(c.reason) })]),
+      t("replan.changes", { n: out.changes.length, total: out.changed_households }))
+      : el("p", { text: t("replan.nochange") }));
+  }
+  const when = (iso) => (iso ? new Date(iso).toISOString().slice(0, 16).replace("T", " ") + " UTC" : "—");
+  function reasonText(r) {
+    const args = { ...r };
+    if (r.place) args.place = EvacConsole.placeName(r.place);
+    if (r.why) args.why = t("why." + r.why) === "why." + r.why ? r.why : t("why." + r.why);
+    return t("reason." + r.code + (r.code === "trip_cut" && r.dropped ? ".dropped" : ""), args);
+  }
   function showKpis(out) {
     const kk = ["travelling", "safe", "left_behind", "clearance_h", "trips"];
     document.getElementById("kpis").replaceChildren(table([t("kpi"), t("before"), t("after")],
       kk.map((k) => [t("kpi." + k), fmt(out.kpis_before[k]), fmt(out.kpis_after[k])]),
-      `${t("generation")} ${out.generation}${out.closure ? " · " + out.closure : ""}`));
-  }
-  async function postClosure(ev) {
-    ev.preventDefault();
-    const msg = document.getElementById("closure-msg");
-    msg.textContent = "";
-    const body = { target: document.getElementById("target").value.trim() };
-    const eff = document.getElementById("effective").value;
-    if (eff) body.effective_at = new Date(eff).toISOString();
-    const r = await api("POST", "/closures", { body, key: Evac.newKey() });
-    if (!r.ok) { msg.textContent = t("error", { detail: await detail(r) }); return; }
-    showKpis(await r.json());
-    loadBoard().catch(fail("by-place"));
-    document.dispatchEvent(new Event("evac:replanned"));
+      `${t("generation")} ${out.generation} · ${causeText(out)}`));
   }
   async function replan() {
-    const msg = document.getElementById("closure-msg");
-    const r = await api("POST", "/replans");
-    if (!r.ok) { msg.textContent = t("error", { detail: await detail(r) }); return; }
-    showKpis(await r.json());
-    loadBoard().catch(fail("by-place"));
-    document.dispatchEvent(new Event("evac:replanned"));
+    await sendReplan("/replans", {});
   }
 
   async function loadAudit() {
@@ -170,14 +303,16 @@ const EvacConsole = (() => {
         el("button", { type: "button", class: "link person", "data-person": p.id, "data-household": p.household,
                        title: t("open.household", { name: p.name || p.original || p.id }),
                        onclick: () => showHousehold(p.household).catch(fail("reg-household")) }, Evac.personName(p)),
-        p.id, p.household, Evac.statusText(p.status), p.place || "—"]), `${t("search.go")}: ${found.length}`));
+        p.id, p.household, Evac.statusText(p.status), el("bdi", { text: EvacConsole.placeName(p.place) })]),
+      `${t("search.go")}: ${found.length}`));
     document.getElementById("reg-results").dataset.count = String(found.length);
   }
   async function showHousehold(hid) {
     const h = await getJson("/households/" + encodeURIComponent(hid));
     const box = document.getElementById("reg-household");
     box.replaceChildren(table([t("name"), t("id"), t("status"), t("trip"), t("place")],
-      h.members.map((p) => [Evac.personName(p), p.id, Evac.statusText(p.status), p.trip || "—", p.place || "—"]),
+      h.members.map((p) => [Evac.personName(p), p.id, Evac.statusText(p.status), p.trip || "—",
+                            el("bdi", { text: EvacConsole.placeName(p.place) })]),
       t("household.of", { id: h.id })));
     box.dataset.household = h.id;
   }
@@ -255,7 +390,8 @@ const EvacConsole = (() => {
                                         text: !c ? t("ch.none") : t("ch." + c) === "ch." + c ? c : t("ch." + c) });
     box.replaceChildren(table([t("id"), t("person"), t("household"), t("template"), t("language"), t("channel"),
                                t("delivery"), t("attempts"), t("last.error")],
-      rows.map((m) => [String(m.id), m.person_id, m.household_id, m.template, m.language, channel(m.channel),
+      rows.map((m) => [String(m.id), m.person_id, m.household_id, tr("tpl." + m.template, m.template),
+        tr("langname." + m.language, m.language), channel(m.channel),
         el("span", { class: "ob ob-" + m.status, text: t("ob." + m.status) }), String(m.attempts), m.last_error || "—"]),
       `${t("messages")}: ${rows.length}`));
   }
@@ -274,7 +410,10 @@ const EvacConsole = (() => {
     Evac.applyLang();
     show("signin", false);
     show("who", true);
-    document.getElementById("who-text").textContent = t("signin.as", { user: s.user, role: s.role });
+    // "Signed in as {user} ({role})": the name and the role isolated, so Arabic keeps its parentheses in place
+    const [pre, mid, post] = t("signin.as", { user: "\u0000", role: "\u0001" }).split(/\u0000|\u0001/);
+    document.getElementById("who-text").replaceChildren(pre, el("bdi", { text: s.user }), mid,
+      el("bdi", { text: tr("role." + s.role, s.role) }), post ?? "");
     const allowed = SECTIONS[s.role];
     if (!allowed) { show("wrong-role", true); show("work", false); document.body.dataset.ready = "true"; return; }
     show("work", true);
@@ -290,6 +429,7 @@ const EvacConsole = (() => {
     }
     if (allowed.includes("notifications")) jobs.push(loadOutbox().catch(fail("outbox-list")));
     if (allowed.includes("audit")) jobs.push(loadAudit().catch(fail("audit-list")));
+    if (allowed.includes("closure")) jobs.push(loadTargets().catch(fail("closure-result")));
     for (const sec of allowed) {
       for (const load of EvacConsole.loaders(sec)) jobs.push(load(s.role).catch(fail(sec + "-error")));
     }
@@ -309,7 +449,7 @@ const EvacConsole = (() => {
       if (!s) { err.textContent = t("signin.failed"); return; }
       await start();
     });
-    document.getElementById("signout").addEventListener("click", signOut);
+    document.getElementById("signout").addEventListener("click", () => { Evac.logout(); signOut(); });
     for (const f of ["place", "status", "trip"]) {
       document.getElementById("unacc-" + f).addEventListener("change", () => loadUnaccounted().catch(fail("unacc-list")));
     }
@@ -318,8 +458,19 @@ const EvacConsole = (() => {
       loadUnaccounted().catch(fail("unacc-list"));
     });
     document.getElementById("unacc-export").addEventListener("click", () => exportCsv().catch(fail("unacc-list")));
-    document.getElementById("closure-form").addEventListener("submit", postClosure);
+    document.getElementById("closure-form").addEventListener("submit", askClosure);
+    document.getElementById("closure-confirm-yes").addEventListener("click", sendClosure);
+    document.getElementById("closure-confirm-no").addEventListener("click", cancelClosure);
+    document.getElementById("target").addEventListener("change", showTarget);
+    document.getElementById("effective").addEventListener("input", showEffective);
     document.getElementById("replan").addEventListener("click", replan);
+    // a place clicked on the situation map (map.js) becomes the closure's target
+    document.addEventListener("evac:pick", (ev) => {
+      const sel = document.getElementById("target");
+      if (!sel || document.getElementById("closure").hidden) return;
+      sel.value = ev.detail.id;
+      showTarget();
+    });
     document.getElementById("reg-search-form").addEventListener("submit", searchPeople);
     document.getElementById("unmerge-form").addEventListener("submit", (ev) => {
       ev.preventDefault();

@@ -245,6 +245,11 @@
                                                     runs: num(p.runs) }) }));
       }
     }
+    // later starts the plan clears but whose P(all safe) stays under the line: why the answer is earlier
+    for (const q of d.rejected || []) {
+      lines.push(el("p", { class: "dec-rejected", text: t("dec.rejected", { at: when(q.start), p: pct(q.p_all_safe),
+                                                                           thr: pct(d.probability.threshold) }) }));
+    }
     box.replaceChildren(...lines);
   }
   function render(d) {
@@ -294,6 +299,46 @@
                                  tooLate: String(l.too_late), plan: String(d.plan), generation: String(d.generation) });
   }
 
+  // -- after activation: progress against the closures (GET /status-board/timeline) ------------------------
+  /** "Safe so far vs planned by now" and the next closures; the start analysis folds away once the operation
+      has started (before its start, the progress box stays hidden and the analysis open). */
+  async function progress() {
+    const r = await api("GET", "/status-board/timeline");
+    if (!r.ok) return;
+    const tl = await r.json();
+    off = tl.utc_offset_min || 0;
+    const started = tl.now_h >= 0;
+    const box = document.getElementById("decision-progress");
+    const analysis = document.getElementById("decision-analysis");
+    box.hidden = !started;
+    box.dataset.started = String(started);
+    if (!("userToggled" in analysis.dataset)) analysis.open = !started;
+    if (!started) return;
+    const nowPoint = [...tl.series].reverse().find((p) => p.h <= tl.now_h) || tl.series[0];
+    const plannedNow = nowPoint ? nowPoint.planned : 0;
+    const behind = Math.max(0, plannedNow - tl.actual_total);
+    const head = document.getElementById("decision-progress-head");
+    head.className = "dec-head " + (behind ? "warn" : "ok");
+    const planEnd = tl.series.find((p) => p.planned >= tl.planned_total);
+    head.replaceChildren(
+      el("p", { class: "dec-big", text: t("dec.progress.safe", { safe: num(tl.actual_total), total: num(tl.travelling) }) }),
+      el("p", { text: t("dec.progress.since", { at: when(tl.start), h: num(tl.now_h) }) }),
+      el("p", { text: t("dec.progress.planned", { now: num(plannedNow), all: num(tl.planned_total),
+                                                 by: planEnd ? when(planEnd.at) : t("dec.none") }) }),
+      behind ? el("p", { class: "dec-bad", text: t("dec.progress.behind", { n: num(behind) }) })
+             : el("p", { text: t("dec.progress.on_track") }));
+    const next = tl.closures.filter((c) => c.h > tl.now_h);
+    box.dataset.safe = String(tl.actual_total);
+    box.dataset.nextClosure = next.length ? next[0].target : "";
+    const name = (c) => (c.source === "operation" ? t("dec.posted", { target: c.target_name }) : c.name);
+    document.getElementById("decision-next").replaceChildren(next.length ? table(
+      [t("dec.col.closure"), t("dec.col.target"), t("dec.col.planned"), t("dec.col.in"), t("dec.col.window")],
+      next.slice(0, 8).map((c) => [el("bdi", { text: name(c) }), el("bdi", { text: c.target_name }), when(c.at),
+        inHours(c.h - tl.now_h),
+        c.band_h ? `${when(isoAt(tl, c.band_h[0]))} – ${when(isoAt(tl, c.band_h[1]))}` : t("dec.known")]),
+      t("dec.next.caption", { n: num(next.length) })) : el("p", { text: t("dec.next.none") }));
+  }
+
   function status(state, text) {
     const box = document.getElementById("decision-headline");
     box.className = "dec-head";
@@ -306,6 +351,7 @@
       ``shown`` is called once the page shows something: the result, or "computing" (the poll goes on). */
   async function load(shown = () => {}) {
     const mine = ++token;
+    progress().catch(() => {});  // independent of the (slower) start analysis
     const sec = document.getElementById("decision");
     if (sec.dataset.latestStart) sec.dataset.state = "loading"; else status("loading", t("dec.loading"));
     document.getElementById("decision-error").replaceChildren();
@@ -336,6 +382,15 @@
         el("p", { class: "error", text: t("error", { detail: e.message }) }));
     });
   }));
+  document.addEventListener("DOMContentLoaded", () => {
+    const a = document.getElementById("decision-analysis");
+    a.querySelector("summary").addEventListener("click", () => { a.dataset.userToggled = ""; });
+  });
+  // a scan or an arrival: the progress box follows (the start analysis is cached per hour on the server)
+  document.addEventListener("evac:live", () => {
+    const sec = document.getElementById("decision");
+    if (Evac.session() && sec && !sec.hidden) progress().catch(() => {});
+  });
   document.addEventListener("evac:replanned", () => {
     const sec = document.getElementById("decision");
     if (Evac.session() && sec && !sec.hidden) {

@@ -9,7 +9,7 @@
    fires "evac:live" so the other board parts (the unaccounted list, the chart) follow.
 
    Hooks: #funnel[data-live=connecting|open|poll|lost][data-version], [data-stage=<stage>][data-value],
-   #funnel-place tbody tr[data-place], td[data-stage]. */
+   #funnel-place tbody tr[data-point], td[data-stage]. */
 "use strict";
 (() => {
   const { el, t, table } = Evac;
@@ -45,7 +45,7 @@
     // stage hooks on the cells themselves (the span is inside the td table() builds)
     for (const [tbl, keys] of [[placeTable, f.places], [classTable, f.classes]]) {
       tbl.querySelectorAll("tbody tr").forEach((tr, i) => {
-        tr.dataset[tbl === placeTable ? "place" : "class"] = keys[i];
+        tr.dataset[tbl === placeTable ? "point" : "class"] = keys[i];
         for (const span of tr.querySelectorAll("span[data-stage]")) span.parentElement.dataset.stage = span.dataset.stage;
       });
     }

@@ -245,6 +245,8 @@
         .bindTooltip(() => placeTip(p), { direction: "top", offset: [0, -11], className: "map-tip" });
       marker.addTo(groups.places);
       marker.getElement().dataset.place = p.id;
+      // a click (or Enter) on a place offers it to the closure form (console.js listens; planners only)
+      marker.on("click", () => document.dispatchEvent(new CustomEvent("evac:pick", { detail: { id: p.id } })));
       const big = p.kind === "city" || p.kind === "safe_haven";
       const text = el("span", { text: p.name });
       const label = L.marker([p.lat, p.lon], { pane: "evac-labels", interactive: false, keyboard: false,

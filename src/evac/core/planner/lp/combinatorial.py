@@ -9,6 +9,9 @@
   shortest such arc's travel time. Summed up to time ``T`` this caps the people safe by ``T``.
 - **Earliest arrival**: nobody from an origin is safe before the earliest time a vehicle can be there
   (or a departure leaves it) plus the fastest time-dependent route to a haven.
+- **Seat hours**: every saveable person rides fleet vehicles at least the road time from their origin to
+  the nearest haven or place with a scheduled departure; a vehicle's legs follow each other in time, so the
+  fleets offer at most ``seats × vehicles × hours`` of riding by the clearance.
 
 All times are hours from the epoch; clearance values are hours after the start.
 """
@@ -64,7 +67,60 @@ def bound_from_instance(inst: Instance) -> Bound:
             hi = mid
         else:
             lo = mid
-    return Bound("combinatorial", weighted, max(c1, lo, 0.0))
+    return Bound("combinatorial", weighted, max(c1, lo, seat_hours_clearance(inst), 0.0))
+
+
+def seat_hours_clearance(inst: Instance) -> float:
+    """Hours after the start before which the fleets cannot have given every saveable person their ride.
+
+    A person from origin ``o`` rides fleet legs for at least ``D(o)``, the shortest road (fleet arc) time from
+    ``o`` to a safe haven or a place with a usable scheduled departure (closures ignored: they only
+    lengthen it). Every leg carries at most its vehicle's seats and lasts at least its travel time less the
+    checker's slack, and a vehicle's legs follow each other after its start (docs/planner.md §3, *Fleet
+    hours*), so by ``s + T`` fleet ``f`` offers at most ``seats_f × count_f × (min(s + T, until_f) − start_f)``
+    seat-hours. The least ``T`` that covers ``Σ n_o D(o)`` (less the slack) bounds the clearance.
+    """
+    exits = set(inst.safe) | {d.origin for d in inst.departures}
+    into: dict[str, list[MoveArc]] = {}
+    for a in inst.arcs:
+        into.setdefault(a.head, []).append(a)
+    dist = dict.fromkeys(exits, 0.0)
+    heap = [(0.0, p) for p in sorted(exits)]
+    while heap:  # reverse Dijkstra from every exit
+        t, node = heapq.heappop(heap)
+        if t > dist[node]:
+            continue
+        for a in into.get(node, ()):
+            if t + a.travel_h < dist.get(a.tail, math.inf):
+                dist[a.tail] = t + a.travel_h
+                heapq.heappush(heap, (t + a.travel_h, a.tail))
+    people_at: dict[str, int] = {}
+    for tr in inst.travellers:
+        people_at[tr.origin] = people_at.get(tr.origin, 0) + len(tr.people)
+    if any(math.isinf(dist.get(o, math.inf)) for o in people_at):
+        return 0.0  # someone saveable has no fleet road to an exit: not this bound's case
+    slack = sum(people_at.values()) * len(inst.places) * 2 * TOL
+    need = math.fsum(n * dist[o] for o, n in people_at.items()) - slack
+    if need <= 0:
+        return 0.0
+    s = inst.start_h
+    starts = [(f.seats * f.count, max(s, f.available_from_h) - TOL, f.available_until_h + TOL) for f in inst.fleets]
+
+    def offered(T: float) -> float:
+        return math.fsum(k * max(0.0, min(s + T + TOL, end) - begin) for k, begin, end in starts)
+
+    if offered(1e7) < need:
+        return 0.0  # not everyone can ride in time: the weighted bound's business, not the clearance's
+    lo, hi = 0.0, 1.0
+    while offered(hi) < need:
+        lo, hi = hi, hi * 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if offered(mid) >= need:
+            hi = mid
+        else:
+            lo = mid
+    return lo
 
 
 def _top_weights(inst: Instance, n: int) -> float:

@@ -232,6 +232,11 @@ class LpSolver:
         """Change the bounds of ``cols``."""
         self._h.changeColsBounds(len(cols), cols, lower, upper)
 
+    def set_row_bounds(self, rows: NDArray[np.int32], lower: NDArray[np.float64], upper: NDArray[np.float64]) -> None:
+        """Change the bounds of ``rows`` (a clearance test moves the fleet-hours budget with its deadline)."""
+        # in HiGHS 1.16 but not in its type stubs
+        self._h.changeRowsBounds(len(rows), rows, np.clip(lower, -INF, INF), np.clip(upper, -INF, INF))  # type: ignore[attr-defined]
+
     def add_row(self, cols: NDArray[np.int32], values: NDArray[np.float64], lower: float, upper: float) -> None:
         """Append one row (a lexicographic stage fixes the previous objective with it)."""
         self._h.addRow(lower, upper, len(cols), cols, values)

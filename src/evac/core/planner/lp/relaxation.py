@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,7 +25,7 @@ import numpy as np
 from evac.core.model import Bound
 from evac.core.planner.lp.builder import ModelBuilder
 from evac.core.planner.lp.combinatorial import bound_from_instance
-from evac.core.planner.lp.highs import LpSolver
+from evac.core.planner.lp.highs import LpSolver, ModelInfeasibleError
 from evac.core.planner.lp.instance import QUEUE_TOL, TOL, build_instance
 
 if TYPE_CHECKING:
@@ -59,6 +59,12 @@ class LpBoundReport:
     solves: int
     build_s: float
     solve_s: float
+    binds: str = ""
+    """What decides the bound: ``"weighted"`` (not everyone can be safe: the first objective's bound),
+    ``"combinatorial"`` (the cheap bound's clearance: reach, crossings' entry, seat hours), ``"fleet-hours"``
+    (the driving floor, i.e. the fleets' hours), ``"network-flow"`` (the time-expanded flow itself:
+    crossings, links, timetables, vehicle positions), ``"fleet-hours+network-flow"`` (the floor is above the
+    cheap bound and the flow adds to it); ``"horizon"`` when the grid ran out."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,23 @@ class _Model:
     sink: NDArray[np.int64]  # one column per (haven, bucket)
     sink_bucket: NDArray[np.int64]
     terminal: NDArray[np.int64]  # one column per hopeful place at the last bucket
+    # the fleet-hours budget (docs/planner.md §3): one row per fleet group, ``Σ (τ_a − 2 TOL) x ≤ count ×
+    # (end − budget_start)``; ``end`` is the clearance test's deadline, or ``budget_end`` in the weighted form
+    budget_rows: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    budget_count: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    budget_start: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    budget_end: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    drive_cols: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # vehicle arc copies
+    drive_h: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # their τ − 2 TOL, hours
+
+    def set_budget(self, solver: LpSolver, end_h: float | NDArray[np.float64] | None) -> None:
+        """Each group's vehicles drive at most ``count × (end_h − start)`` hours of legs (``None``: the
+        weighted form's own ends, :attr:`budget_end`)."""
+        if len(self.budget_rows) == 0:
+            return
+        end = self.budget_end if end_h is None else np.full(len(self.budget_rows), end_h)
+        upper = self.budget_count * np.maximum(0.0, end + TOL - self.budget_start)
+        solver.set_row_bounds(self.budget_rows.astype(np.int32), np.full(len(upper), -np.inf), upper)
 
 
 def _groups(fleets: tuple[Fleet, ...]) -> list[FleetGroup]:
@@ -150,8 +173,9 @@ def arc_last(grid: Grid, a: MoveArc, g: FleetGroup) -> int:
     return min(_last_bucket(grid, a.latest_depart_h), _last_bucket(grid, g.available_until_h - a.travel_h))
 
 
-def _build(inst: Instance, grid: Grid) -> _Model:
-    """The LP in the weighted-safe form (see the module docstring and docs/planner.md §Relaxation)."""
+def _build(inst: Instance, grid: Grid, *, fleet_hours: bool = True) -> _Model:
+    """The LP in the weighted-safe form (see the module docstring and docs/planner.md §Relaxation);
+    ``fleet_hours`` adds the fleet-hours budget rows (their bounds are set per solve: :meth:`_Model.set_budget`)."""
     b = ModelBuilder()
     places = list(inst.places)
     pid = {p: k for k, p in enumerate(places)}
@@ -195,6 +219,9 @@ def _build(inst: Instance, grid: Grid) -> _Model:
         by_mode.setdefault(str(a.mode), []).append(a)
     cap_copy: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (arc, bucket) -> [(col, seats)]
     arc_index = {a: k for k, a in enumerate(inst.arcs)}
+    budget: list[tuple[int, float, float, float]] = []  # (row, count, start, weighted-form end)
+    drive_cols: list[NDArray[np.int64]] = []
+    drive_h: list[list[float]] = []
     for g in groups:
         arcs = by_mode.get(g.mode, [])
         reach = vehicle_reach(inst, grid, g, arcs)
@@ -240,6 +267,20 @@ def _build(inst: Instance, grid: Grid) -> _Model:
         b.add_coefs(r_out, cols, 1.0)
         keep = [k for k, r in enumerate(r_in) if r >= 0]
         b.add_coefs(np.asarray(r_in)[keep], cols[keep], -1.0)
+        if fleet_hours and meta:
+            # a vehicle's legs follow each other (each at least its travel time, 2 TOL of checker slack), all
+            # after the group can start; in the weighted form they depart before the grid ends (later ones
+            # are the terminal θ's business), before their arc's latest departure and end inside the window
+            row = int(b.add_rows(1, upper=np.inf)[0])
+            taus = [inst.arcs[ak].travel_h for ak, _, _ in meta]
+            hours = [max(0.0, t - 2 * TOL) for t in taus]
+            b.add_coefs([row] * len(meta), cols, hours)
+            drive_cols.append(cols)
+            drive_h.append(hours)
+            used = [a for a in arcs if a.tail in reach]
+            end_w = min(g.available_until_h, grid.t(H) + max(a.travel_h for a in used),
+                        max(a.latest_depart_h + a.travel_h for a in used)) + TOL
+            budget.append((row, float(g.count), max(inst.start_h, g.available_from_h) - TOL, end_w))
         for col, (ak, i, _) in zip(cols.tolist(), meta, strict=True):
             cap_copy.setdefault((ak, i), []).append((col, g.seats))
 
@@ -344,7 +385,13 @@ def _build(inst: Instance, grid: Grid) -> _Model:
     terminal = b.add_cols(len(ends))
     if ends:
         b.add_coefs(ends, terminal, -1.0)
-    return _Model(b, supply, sup_w, sup_n, sink, np.array([i for _, i in sink_nodes], dtype=np.int64), terminal)
+    return _Model(b, supply, sup_w, sup_n, sink, np.array([i for _, i in sink_nodes], dtype=np.int64), terminal,
+                  np.array([r for r, _, _, _ in budget], dtype=np.int64),
+                  np.array([c for _, c, _, _ in budget], dtype=np.float64),
+                  np.array([st for _, _, st, _ in budget], dtype=np.float64),
+                  np.array([e for _, _, _, e in budget], dtype=np.float64),
+                  np.concatenate(drive_cols) if drive_cols else np.zeros(0, dtype=np.int64),
+                  np.array([h for hs in drive_h for h in hs], dtype=np.float64))
 
 
 def _solve(solver: LpSolver, stats: dict[str, float]) -> float:
@@ -355,32 +402,69 @@ def _solve(solver: LpSolver, stats: dict[str, float]) -> float:
     return obj
 
 
-def _moves_everyone(solver: LpSolver, model: _Model, T: int, people: int, stats: dict[str, float]) -> bool:
-    """Can the LP (in max-people form) bring all ``people`` to havens by bucket ``T``?"""
+def _moves_everyone(solver: LpSolver, model: _Model, T: int, people: int, stats: dict[str, float],
+                    grid: Grid) -> bool:
+    """Can the LP (in max-people form) bring all ``people`` to havens by bucket ``T``? Every leg of a plan
+    that clears by then ends before ``t(T + 1)``: that is the fleet-hours budget's end."""
     late = model.sink_bucket > T
     solver.set_bounds(model.sink.astype(np.int32), np.zeros(len(model.sink)), np.where(late, 0.0, np.inf))
+    model.set_budget(solver, grid.t(T + 1))
     return _solve(solver, stats) >= people * (1 - REL_SLACK)
 
 
-def _first_feasible(solver: LpSolver, model: _Model, hi: int, lo: int, people: int, stats: dict[str, float]) -> int:
+def _driving_floor(solver: LpSolver, model: _Model, grid: Grid, stats: dict[str, float]) -> int:
+    """A bucket ``T0`` no clearance test below can pass, from one LP: the least fleet-hours ``W`` that move
+    every saveable person to a haven within the grid (budget rows off). A plan clearing by bucket ``T`` maps
+    to a point of that LP whose driving is within the budget at ``T``, so ``W ≤ Σ_g count_g (t(T+1) −
+    start_g)`` and ``T ≥ T0``. Saves the clearance search most of its solves when the fleet binds. 0 when
+    there is no budget or the LP cannot move everyone within the grid (the search then finds out itself)."""
+    if len(model.budget_rows) == 0 or len(model.drive_cols) == 0:
+        return 0
+    supply = model.supply.astype(np.int32)
+    drive = model.drive_cols.astype(np.int32)
+    solver.set_bounds(model.sink.astype(np.int32), np.zeros(len(model.sink)), np.full(len(model.sink), np.inf))
+    model.set_budget(solver, np.inf)
+    solver.set_bounds(supply, model.supply_people, model.supply_people)
+    solver.set_costs(supply, np.zeros(len(supply)))
+    solver.set_costs(drive, -model.drive_h)
+    try:
+        t = time.perf_counter()
+        work = -solver.solve().objective
+        stats["solves"] += 1
+        stats["solve_s"] += time.perf_counter() - t
+    except ModelInfeasibleError:
+        work = 0.0
+    finally:
+        solver.set_costs(drive, np.zeros(len(drive)))
+        solver.set_costs(supply, np.ones(len(supply)))
+        solver.set_bounds(supply, np.zeros(len(supply)), model.supply_people)
+    work = work * (1 - REL_SLACK) - 1e-6
+    for T in range(grid.H + 1):
+        if math.fsum(model.budget_count * np.maximum(0.0, grid.t(T + 1) + TOL - model.budget_start)) >= work:
+            return T
+    return grid.H + 1
+
+
+def _first_feasible(solver: LpSolver, model: _Model, hi: int, lo: int, people: int, stats: dict[str, float],
+                    grid: Grid) -> int:
     """Smallest bucket ``T`` in ``[lo, hi]`` by which the LP moves everyone (``hi`` is known to work).
 
     Feasibility is monotone in ``T``. The LP answer is usually close to the combinatorial one (``lo``), so
     the search gallops up from ``lo`` (lo, lo+1, lo+3, …) and then bisects: few solves, each warm-started.
     """
     lo = max(0, min(lo, hi))
-    if _moves_everyone(solver, model, lo, people, stats):
+    if _moves_everyone(solver, model, lo, people, stats, grid):
         return lo
     step = 1
     while lo + step < hi:
-        if _moves_everyone(solver, model, lo + step, people, stats):
+        if _moves_everyone(solver, model, lo + step, people, stats, grid):
             hi = lo + step
             break
         lo += step
         step *= 2
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if _moves_everyone(solver, model, mid, people, stats):
+        if _moves_everyone(solver, model, mid, people, stats, grid):
             hi = mid
         else:
             lo = mid
@@ -394,13 +478,14 @@ def lp_bound(
     step_h: float = 1.0,
     horizon_h: float | None = None,
     time_limit_s: float = 30.0,
+    fleet_hours: bool = True,
 ) -> Bound:
     """Upper bound on weighted people safe and lower bound on clearance, from the time-expanded LP.
 
     See :func:`lp_bound_report` (same arguments) for the model size and timings.
     """
     return lp_bound_report(scenario, start_h=start_h, step_h=step_h, horizon_h=horizon_h,
-                           time_limit_s=time_limit_s).bound
+                           time_limit_s=time_limit_s, fleet_hours=fleet_hours).bound
 
 
 def lp_bound_report(
@@ -410,6 +495,7 @@ def lp_bound_report(
     step_h: float = 1.0,
     horizon_h: float | None = None,
     time_limit_s: float = 30.0,
+    fleet_hours: bool = True,
 ) -> LpBoundReport:
     """The LP bound with its size and cost.
 
@@ -428,6 +514,10 @@ def lp_bound_report(
         up to two weeks.
     time_limit_s
         Limit of each LP solve, seconds (a solve that hits it raises :class:`SolverError`).
+    fleet_hours
+        Add the fleet-hours budget (each fleet group's vehicles drive at most ``count ×`` the hours
+        between their start and the deadline; docs/planner.md §3). Valid and tighter; ``False`` only to
+        measure what it adds.
 
     Returns
     -------
@@ -452,11 +542,12 @@ def lp_bound_report(
         hours = min(hours, max(MAX_AUTO_HORIZON_H, c_lo + step_h))
     stats: dict[str, float] = {"solves": 0, "solve_s": 0.0}
     clearance: float | None
+    binds = ""
     build_s = 0.0
     while True:
         grid = Grid(inst.start_h, step_h, max(1, math.ceil(hours / step_h - _EPS)))
         tb = time.perf_counter()
-        model = _build(inst, grid)
+        model = _build(inst, grid, fleet_hours=fleet_hours)
         lp = model.builder.build(maximize=True)
         ipm = lp.cols > IPM_ABOVE_COLS or people > IPM_ABOVE_PEOPLE
         solver = LpSolver(lp, time_limit_s=time_limit_s, interior_point=ipm)
@@ -466,23 +557,32 @@ def lp_bound_report(
         terminal = model.terminal.astype(np.int32)
         solver.set_costs(supply, np.ones(len(supply)))
         solver.set_bounds(terminal, np.zeros(len(terminal)), np.zeros(len(terminal)))
-        if _moves_everyone(solver, model, grid.H, people, stats):
+        floor = _driving_floor(solver, model, grid, stats)
+        if floor <= grid.H and _moves_everyone(solver, model, grid.H, people, stats, grid):
             weighted = min(total_w, comb.safe_weighted_max)
-            clearance = max(_first_feasible(solver, model, grid.H, math.floor(c_lo / step_h), people, stats)
-                            * step_h, c_lo)
+            lo = max(math.floor(c_lo / step_h), floor)
+            found = _first_feasible(solver, model, grid.H, lo, people, stats, grid)
+            clearance = max(found * step_h, c_lo)
+            above = floor > math.floor(c_lo / step_h)  # the fleets' hours say more than the cheap bound
+            binds = ("combinatorial" if found * step_h <= c_lo else
+                     "network-flow" if not above else "fleet-hours" if found == floor else "fleet-hours+network-flow")
             break
         # not within the grid: the weighted bound, with people left at hopeful places counted as possibly safe
         solver.set_costs(supply, model.supply_weight)
         solver.set_bounds(terminal, np.zeros(len(terminal)), np.full(len(terminal), np.inf))
         solver.set_bounds(model.sink.astype(np.int32), np.zeros(len(model.sink)), np.full(len(model.sink), np.inf))
+        model.set_budget(solver, None)
         weighted = min(_solve(solver, stats) * (1 + REL_SLACK), comb.safe_weighted_max, total_w)
         if weighted < total_w * (1 - 1e-9) - 1e-6:
             clearance = None
+            binds = "weighted"
             break
         if not auto or hours >= MAX_AUTO_HORIZON_H:
             clearance = max((grid.H + 1) * step_h, c_lo)
+            binds = "horizon"
             break
         hours = min(2 * hours, MAX_AUTO_HORIZON_H)
     solves, solve_s = int(stats["solves"]), float(stats["solve_s"])
     bound = Bound("lp-time-expanded", weighted, clearance)
-    return LpBoundReport(bound, lp.rows, lp.cols, lp.nonzeros, grid.H * step_h, step_h, solves, build_s, solve_s)
+    return LpBoundReport(bound, lp.rows, lp.cols, lp.nonzeros, grid.H * step_h, step_h, solves, build_s, solve_s,
+                         binds)

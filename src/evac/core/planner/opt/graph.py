@@ -80,6 +80,9 @@ class CachedRoadGraph(RoadGraph):
         self, source: str, depart_h: float, stop: frozenset[str]
     ) -> tuple[float, dict[str, float], dict[str, Arc]]:
         """``(shift, best, pred)``: the cached tree (not a copy) and what to add to its times."""
+        if self.windows:  # temporary closures: the validity interval below does not cover them; no cache
+            best, pred = super().earliest_arrival(source, depart_h, sinks=stop)
+            return 0.0, best, pred
         key = (source, stop)
         hit = self._cache.get(key)
         if hit is not None:
