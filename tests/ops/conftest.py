@@ -10,26 +10,19 @@ import uuid
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
-from fastapi.testclient import TestClient
-from ops_factory import PASSWORD, USERS, build
+from ops_client import PG_ENV, clean_env, login, make_client
+from ops_factory import USERS, build
 from sqlalchemy import create_engine, text
 
 from evac.adapters.store.workspace import open_workspace
-from evac.api.app import create_app
-from evac.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
+    from fastapi.testclient import TestClient
+
     from evac.adapters.store.workspace import Store
-
-PG_ENV = "EVAC_TEST_DATABASE_URL"
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in {"EVAC_DATABASE_URL", "EVAC_KEY"}}
-
 
 @pytest.fixture(scope="session")
 def template_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -76,17 +69,6 @@ def any_store(request: pytest.FixtureRequest, template_ws: Path, tmp_path: Path,
         eng.dispose()
 
 
-def make_client(store: Store) -> TestClient:
-    settings = Settings(workspace=store.path, argon2_time_cost=1, argon2_memory_kib=8192, login_max_failures=50)
-    return TestClient(create_app(settings, store=store), raise_server_exceptions=False)
-
-
-def login(client: TestClient, user: str) -> dict[str, str]:
-    r = client.post("/api/v1/auth/login", json={"username": user, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 @pytest.fixture
 def api(sqlite_ws: Path) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], Store]]:
     """(client, headers per user, store) on a fresh copy of the built SQLite operation."""
@@ -95,10 +77,6 @@ def api(sqlite_ws: Path) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]
     headers = {u: login(client, u) for u in USERS}
     yield client, headers, store
     store.close()
-
-
-def key() -> str:
-    return "k-" + uuid.uuid4().hex
 
 
 Json = dict[str, Any]

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.routing import APIRoute
+from ops_client import key, login
 
-from conftest import key, login
 from evac.api.access import ACCESS, PUBLIC
 from evac.api.app import ROUTERS
 from evac.services.ops_ports import Role

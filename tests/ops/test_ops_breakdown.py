@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from conftest import key
+from ops_client import key
+
 from evac.adapters.store.ops_repo import ops_uow_factory
 from evac.core.check import CheckReport, Rule, Violation
 from evac.core.oplog import BreakdownEvent

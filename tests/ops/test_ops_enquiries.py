@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
+from ops_client import key, make_client
 
-from conftest import key, make_client
 from evac.adapters.store.ops_repo import ops_uow_factory
 from evac.adapters.store.workspace import DB_FILE
 from evac.core.oplog import Status

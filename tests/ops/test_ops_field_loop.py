@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from conftest import key
+from ops_client import key
+
 from evac.adapters.store.ops_repo import ops_uow_factory
 from evac.services.ops_ports import Role
 from evac.services.users import add_user
@@ -120,7 +121,7 @@ def test_the_whole_loop_reply_board_depart_tick_and_arrive(api: Api) -> None:
     dest = client.get(f"/api/v1/trips/{trip}", headers=h["planner"]).json()["destination"]
     add_user(uow=ops_uow_factory(store)(), hasher=_hasher(), username="haven", password="correct-horse-battery",
              role=Role.FIELD_OFFICER, place=dest)
-    from conftest import login
+    from ops_client import login
 
     hv = login(client, "haven")
     assert trip in {t["id"] for t in client.get("/api/v1/trips", headers=hv, params={"limit": 500}).json()}

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
+from ops_client import key, login, make_client
 
-from conftest import key, login, make_client
 from evac.adapters.store.ops_repo import ops_uow_factory
 from evac.core.oplog import EventType, TransitionError
 from evac.services import operations as ops

@@ -20,9 +20,9 @@ import uuid
 from typing import TYPE_CHECKING
 
 import httpx
+from ops_client import clean_env
 from ops_factory import PASSWORD
 
-from conftest import clean_env
 from evac.adapters.store.ops_repo import ops_uow_factory
 from evac.adapters.store.workspace import open_workspace
 from evac.services.operations import verify_projection

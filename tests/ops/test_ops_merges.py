@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 import typer
+from ops_client import clean_env, key
 from typer.testing import CliRunner
 
-from conftest import clean_env, key
 from evac.adapters.store.ops_repo import SqlOps, ops_uow_factory
 from evac.cli.registry import registry_app
 from evac.core.oplog import MergedEvent
@@ -187,3 +187,55 @@ def test_the_apps_population_follows_merges_and_unmerges(api: tuple[TestClient, 
     r = client.post("/api/v1/registry/unmerges", json={"merged": pb}, headers={**h["admin"], "Idempotency-Key": key()})
     assert r.status_code == 200, r.text
     assert people() == before
+
+
+def test_queue_filters_pages_and_bulk_accept_routes(api: tuple[TestClient, dict, Store]) -> None:
+    client, h, store = api
+    with store.uow() as uow:
+        active = uow.registry.active()
+    by_hh: dict[int, list[int]] = {}
+    for s in active:
+        by_hh.setdefault(s.household_id, []).append(s.id)
+    a, b, c, d, e = (ids[0] for ids in list(by_hh.values())[:5])  # five people of five households
+    with store.uow() as uow:
+        city = uow.registry.get(d).record.city
+        uow.registry.replace_candidates([(a, b, 0.99, "match", ("same phone",)), (b, c, 0.95, "match", ("x",)),
+                                         (d, e, 0.5, "review", ("similar family name",))])
+        uow.commit()
+    url = "/api/v1/registry/dupes"
+    assert len(client.get(url, headers=h["planner"], params={"band": "likely"}).json()) == 2
+    [rv] = client.get(url, headers=h["planner"], params={"band": "review"}).json()
+    assert rv["decision"] == "review"
+    assert client.get(url, headers=h["planner"], params={"band": "sure"}).status_code == 422
+    page = client.get(url, headers=h["planner"], params={"limit": 1, "offset": 1}).json()
+    assert [(p["a"]["id"], p["b"]["id"]) for p in page] == [(ops.person_key(b), ops.person_key(c))]
+    at = client.get(url, headers=h["viewer"], params={"place": city.upper()}).json()
+    assert (ops.person_key(d), ops.person_key(e)) in {(p["a"]["id"], p["b"]["id"]) for p in at}
+    summary = client.get(url + "/summary", headers=h["viewer"]).json()
+    assert (summary["total"], summary["likely"], summary["review"]) == (3, 2, 1)
+    assert (summary["unresolved_likely"], summary["planned_once"]) == (2, 2)
+    assert client.get(url + "/summary", headers=h["officer"]).status_code == 403
+    board = client.get("/api/v1/status-board", headers=h["viewer"]).json()
+    assert board["duplicates"] == {"unresolved_likely": 2, "planned_once": 2}
+
+    acc = url + "/accept-likely"
+    assert client.post(acc, json={}, headers={**h["viewer"], "Idempotency-Key": key()}).status_code == 403
+    assert client.post(acc, json={"place": ""}, headers={**h["planner"], "Idempotency-Key": key()}).status_code == 422
+    k = key()
+    r = client.post(acc, json={}, headers={**h["planner"], "Idempotency-Key": k})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["pairs"], out["people"], out["merged"]) == (2, 1, 2)
+    kept = out["merges"][0]["kept"]
+    assert {m["merged"] for m in out["merges"]} == {ops.person_key(x) for x in (a, b, c)} - {kept}
+    again = client.post(acc, json={}, headers={**h["planner"], "Idempotency-Key": k})
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == out
+    assert sum(len(_merged_events(store, m["merged"])) for m in out["merges"]) == 2
+    left = client.get(url, headers=h["planner"]).json()
+    assert [p["decision"] for p in left] == ["review"]
+    assert client.get(url + "/summary", headers=h["planner"]).json()["unresolved_likely"] == 0
+    first = out["merges"][0]["merged"]
+    r = client.post("/api/v1/registry/unmerges", json={"merged": first},
+                    headers={**h["admin"], "Idempotency-Key": key()})
+    assert r.status_code == 200, r.text
+    assert client.get(url + "/summary", headers=h["planner"]).json()["unresolved_likely"] >= 1

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from ops_client import clean_env, make_client
 from schemathesis.checks import not_a_server_error
 
-from conftest import clean_env, make_client
 from evac.adapters.store.workspace import open_workspace
 from evac.services.users import get_user
 

@@ -8,9 +8,9 @@ import io
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from ops_client import key
 from pypdf import PdfReader
 
-from conftest import key
 from evac.adapters.reports.sitrep import COLUMNS, sitrep_csv
 from evac.adapters.store.ops_repo import ops_uow_factory
 

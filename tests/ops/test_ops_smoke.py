@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conftest import key
+from ops_client import key
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

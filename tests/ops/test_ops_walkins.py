@@ -9,8 +9,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from ops_client import key
 
-from conftest import key
 from evac.adapters.store.ops_repo import ops_uow_factory
 
 if TYPE_CHECKING:

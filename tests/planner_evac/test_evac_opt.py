@@ -7,7 +7,7 @@ import random
 from dataclasses import replace
 
 import pytest
-from evac_cases import tiny
+from evac_cases import assert_valid, tiny
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -151,3 +151,22 @@ def test_mixed_seats_do_not_reduce() -> None:
     run = GuidedRun(sc, Callbacks(), None, rule=Rule())
     queues, _, _ = run.households(priority_order)
     assert reduce_to_bus_problem(run, queues) is None
+
+
+def test_longest_rule_fetches_the_farthest_origin_first() -> None:
+    # one bus at the capital; north is 3 h from its nearest exit, the capital 2 h, the coast 0.5 h: the
+    # longest-trip rule empties north first, the soonest-safe rule the capital (nearest the bus)
+    sc = tiny([("north", 5)] * 10 + [("coast", 4)] * 10 + [("capital", 6)] * 10)
+    sc = replace(sc, fleets=(replace(sc.fleets[0], count=1),))
+
+    def origins(rule: str) -> list[str]:
+        run = GuidedRun(sc, Callbacks(), None, rule=Rule(rule, "lookahead"))  # type: ignore[arg-type]
+        plan = run.run("evac")
+        assert_valid(plan, sc)
+        trips = sorted((t for t in plan.trips if t.boardings), key=lambda t: t.legs[0].depart_h)
+        return [t.legs[t.boardings[0].first_leg].origin for t in trips]
+
+    assert origins("longest")[:2] == ["north", "north"]
+    assert origins("soonest")[:2] == ["capital", "capital"]
+    with pytest.raises(ValueError, match="'longest'"):
+        Rule("farthest")  # type: ignore[arg-type]

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
+    from evac.adapters.store.workspace import Store
+
 PG_ENV = "EVAC_TEST_DATABASE_URL"
 
 
@@ -44,3 +46,22 @@ def backend_env(request: pytest.FixtureRequest, tmp_path: Path,
         with eng.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         eng.dispose()
+
+
+@pytest.fixture
+def six_store(tmp_path: Path, backend_env: dict[str, str]) -> Iterator[Store]:
+    """The six-record list of issue 13 imported and de-duplicated: three likely pairs, none reviewed."""
+    from test_registry_same_person import CSV
+
+    from evac.adapters.importers.tabular import read_table
+    from evac.adapters.store.workspace import init_workspace
+    from evac.services import registry as svc
+
+    s = init_workspace(tmp_path / "ws", backend_env)
+    f = tmp_path / "six.csv"
+    f.write_text(CSV, encoding="utf-8")
+    t = read_table(f)
+    svc.import_records(uow=s.uow(), file_name=f.name, sha256=t.sha256, records=t.records, problems=[], rows=t.rows)
+    svc.dedup(uow=s.uow())
+    yield s
+    s.close()

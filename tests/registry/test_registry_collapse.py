@@ -23,7 +23,6 @@ from evac.services import registry as svc
 from evac.services.operations import status_board
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from evac.adapters.store.workspace import Store
@@ -74,19 +73,6 @@ def test_nothing_to_collapse() -> None:
 
 
 # -- the registry, the planner's population and the board --------------------------------------------------------
-@pytest.fixture
-def six_store(tmp_path: Path, backend_env: dict[str, str]) -> Iterator[Store]:
-    """The six-record list of issue 13 imported and de-duplicated: three likely pairs, none reviewed."""
-    s = init_workspace(tmp_path / "ws", backend_env)
-    f = tmp_path / "six.csv"
-    f.write_text(CSV, encoding="utf-8")
-    t = read_table(f)
-    svc.import_records(uow=s.uow(), file_name=f.name, sha256=t.sha256, records=t.records, problems=[], rows=t.rows)
-    svc.dedup(uow=s.uow())
-    yield s
-    s.close()
-
-
 def _ext(store: Store, ids: set[int] | list[int]) -> set[str]:
     with store.uow() as uow:
         return {s.record.external_id for s in uow.registry.many(list(ids))}
@@ -141,3 +127,36 @@ def test_evac_plan_workspace_says_how_many_likely_matches_wait(tmp_path: Path) -
     assert r.exit_code == 0, r.output
     assert "3 likely duplicates not yet reviewed; planned once each" in r.output
     assert '"registered": 3' in r.output
+
+
+def test_a_likely_pair_gets_one_seat_and_one_call_forward(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from evac.adapters.store.ops_scenario import operation_scenario
+    from evac.services.operations import activate, outbox
+    from evac.services.ops_ports import Clock
+    from evac.services.planning import plan_scenario
+
+    lines = CSV.strip().splitlines()
+    f = tmp_path / "six.csv"
+    rows = [lines[0] + ",willingness,nationality", *(ln + ",wants_to_leave,RU" for ln in lines[1:])]
+    f.write_text("\n".join(rows) + "\n")
+    store = init_workspace(tmp_path / "ws", {})
+    try:
+        t = read_table(f)
+        svc.import_records(uow=store.uow(), file_name=f.name, sha256=t.sha256, records=t.records, problems=[],
+                           rows=t.rows)
+        svc.dedup(uow=store.uow())
+        scenario, _ = operation_scenario(store, "syria-2013")
+        plan = plan_scenario(scenario, planner="greedy").plan
+        assert plan.kpis is not None and plan.kpis.travelling == 3  # three people, six records
+        now = datetime.now(UTC)
+        factory = ops_uow_factory(store)
+        activate(uow_factory=factory, plan=plan, scenario=scenario, scenario_ref="syria-2013",
+                 clock=Clock(now, plan.start_h, scenario.epoch, "syria-2013"), actor="test", now=now)
+        messages = outbox(uow_factory=factory, status=None, limit=100, offset=0)
+        told = [p for m in messages for p in m.context["people"]]
+        assert len(messages) == 3 and sorted(told) == sorted(set(told))
+        assert _ext(store, [int(p[1:]) for p in told]) == {"S1", "S3", "S5"}
+    finally:
+        store.close()

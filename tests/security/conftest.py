@@ -9,30 +9,24 @@ import shutil
 import sys
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ops"))
-from ops_factory import PASSWORD, USERS, build
+from ops_client import PG_ENV, clean_env, login, make_client
+from ops_factory import USERS, build
 
 from evac.adapters.store.workspace import open_workspace
-from evac.api.app import create_app
-from evac.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from fastapi.testclient import TestClient
+
     from evac.adapters.store.workspace import Store
 
-PG_ENV = "EVAC_TEST_DATABASE_URL"
-__all__ = ["PASSWORD", "USERS", "key", "login", "make_client"]
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in {"EVAC_DATABASE_URL", "EVAC_KEY"}}
 
 
 @pytest.fixture(scope="session")
@@ -81,25 +75,8 @@ def any_store(request: pytest.FixtureRequest, template_ws: Path, tmp_path: Path,
         eng.dispose()
 
 
-def make_client(store: Store, **settings: Any) -> TestClient:
-    """The API over ``store`` with cheap Argon2 (tests only) and any setting overridden."""
-    s = Settings(workspace=store.path, **{"argon2_time_cost": 1, "argon2_memory_kib": 8192,
-                                          "login_max_failures": 50, **settings})
-    return TestClient(create_app(s, store=store), raise_server_exceptions=False)
-
-
-def login(client: TestClient, user: str, password: str = PASSWORD) -> dict[str, str]:
-    r = client.post("/api/v1/auth/login", json={"username": user, "password": password})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 @pytest.fixture
 def api(sqlite_store: Store) -> tuple[TestClient, dict[str, dict[str, str]], Store]:
     """(client, headers per user, store) on a fresh copy of the built SQLite operation."""
     client = make_client(sqlite_store)
     return client, {u: login(client, u) for u in USERS}, sqlite_store
-
-
-def key() -> str:
-    return "k-" + uuid.uuid4().hex

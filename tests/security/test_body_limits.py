@@ -7,8 +7,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from conftest import login, make_client
+from ops_client import login, make_client
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -159,9 +158,9 @@ def test_bad_file_names_are_refused(api: tuple[TestClient, dict[str, dict[str, s
 ])
 def test_the_cli_import_says_the_same_instead_of_a_traceback(sqlite_store: Store, tmp_path: Path, data: bytes,
                                                              says: str) -> None:
+    from ops_client import clean_env
     from typer.testing import CliRunner
 
-    from conftest import clean_env
     from evac.cli.app import app
 
     f = tmp_path / "list.csv"

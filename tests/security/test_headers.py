@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from ops_client import login
 
-from conftest import login
 from evac.adapters.store.ops_repo import ops_uow_factory
 from evac.api.app import ROUTERS
 from evac.server import create_app

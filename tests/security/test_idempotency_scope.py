@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conftest import login, make_client
+from ops_client import login, make_client
+
 from evac.adapters.store.ops_repo import ops_uow_factory
 from evac.services.idempotency import idempotent, scoped_key
 from evac.services.ops_ports import StoredResponse

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from ops_client import PASSWORD, make_client
 
-from conftest import PASSWORD, make_client
 from evac.api.throttle import LoginThrottle, Throttled
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 import pytest
+from ops_client import login
 
-from conftest import login
 from evac.services.passwords import common_passwords, password_problem
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
+from ops_client import PASSWORD, login, make_client
 
-from conftest import PASSWORD, login, make_client
 from evac.adapters.passes.tokens import TokenSigner
 
 if TYPE_CHECKING:

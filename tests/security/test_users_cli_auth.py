@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from ops_client import PASSWORD, clean_env, login, make_client
 from typer.testing import CliRunner
 
-from conftest import PASSWORD, clean_env, login, make_client
 from evac.adapters.passes.tokens import Argon2Hasher
 from evac.adapters.store.ops_repo import ops_uow_factory
 from evac.adapters.store.workspace import _MIGRATIONS, make_engine, migrate

@@ -316,7 +316,10 @@ def test_notifications_section_lists_the_outbox(page: Page, server: Server) -> N
     assert headers == ["Id", "Person", "Household", "Template", "Language", "Channel", "Delivery state",
                        "Attempts", "Last error"]
     first = server.api("GET", "/outbox?limit=1", "planner").json()[0]
-    assert first["template"] in page.inner_text("#outbox-list tbody tr:first-child")
+    cell = page.locator("#outbox-list tbody tr:first-child [data-template]")
+    assert cell.get_attribute("data-template") == first["template"]
+    assert cell.inner_text() == {"assignment": "seat assigned", "change": "trip changed",
+                                 "cancellation": "seat cancelled"}[first["template"]]  # in words, translated
     page.select_option("#outbox-status", "failed")
     page.wait_for_selector("#outbox-list p")  # nothing failed in the synthetic operation
     assert page.get_attribute("#outbox-list", "data-count") == "0"

@@ -150,8 +150,13 @@ def test_the_closure_form_picks_confirms_and_shows_who_changed(page: Page, repla
 def test_the_closure_form_can_be_cancelled_and_shows_errors_in_words(page: Page, replan_server: Server) -> None:
     sign_in(page, replan_server.url, "/console", "planner")
     page.wait_for_selector("#target option[value=masnaa]", state="attached")
-    page.select_option("#target", "homs")
+    # a place clicked on the situation map becomes the target, its name shown beside the list
+    page.wait_for_selector("#map[data-state=ready]")
+    page.click(".leaflet-container [data-place=homs]")
+    page.wait_for_function("document.getElementById('target').value === 'homs'")
+    assert "Homs" in page.inner_text("#target-name")
     page.click("#closure-form button[type=submit]")
+    assert "Homs" in page.inner_text("#closure-confirm-text")
     page.click("#closure-confirm-no")
     page.wait_for_selector("#closure-confirm", state="hidden")
     assert page.locator("#closure-result[data-state=ok]").count() == 0

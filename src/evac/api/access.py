@@ -53,6 +53,8 @@ ACCESS: dict[str, frozenset[Role]] = {
     "registry_dupes": frozenset({A, P, V}),
     "registry_merge": frozenset({A, P}),
     "registry_unmerge": frozenset({A, P}),
+    "registry_dupes_summary": frozenset({A, P, V}),
+    "registry_accept_likely": frozenset({A, P}),
     "registry_import": frozenset({A, P}),
     "list_users": frozenset({A}),
     "add_user": frozenset({A}),

@@ -2,7 +2,8 @@
 
 The chain is the real one, not a shortcut: the default scenario's synthetic people (never real) are
 written as a messy consular list (some people twice, spelled differently), imported by the same
-importer as any list, de-duplicated into the review queue, planned, and activated; one user per role is
+importer as any list, de-duplicated (the likely matches accepted, as a consul would, each merge logged
+and undoable; the unsure pairs left in the review queue), planned, and activated; one user per role is
 added with a random password that is printed once. Only the encrypted workspace stays on disk: the
 list goes to a temporary folder that is removed after the import.
 
@@ -44,6 +45,7 @@ class DemoWorkspace:
     path: Path
     records: int = 0
     households: int = 0
+    merged: int = 0
     review_pairs: int = 0
     travelling: int = 0
     safe: int = 0
@@ -114,9 +116,13 @@ def build_demo_workspace(path: Path, *, scenario_ref: str = "syria-2013", size: 
         lap("import")
         say(f"imported a messy consular list: {res.imported:,} records, {res.households:,} households")
         dd = reg.dedup(uow=store.uow(), seed=seed)
-        made.review_pairs = dd.matches + dd.reviews
+        # What a consul does first with a fresh queue: accept the likely band (each merge logged, audited and
+        # undoable), so the board counts people rather than records; the unsure pairs stay for review.
+        acc = reg.accept_likely(uow=store.uow(), actor="demo")
+        made.merged, made.review_pairs = acc.merged, dd.reviews
         lap("dedup")
-        say(f"de-duplicated: {dd.matches:,} likely matches and {dd.reviews:,} pairs to review")
+        say(f"de-duplicated: {acc.pairs:,} likely matches accepted ({acc.merged:,} records merged into their best "
+            f"record), {dd.reviews:,} pairs left to review")
 
         scenario, _unknown = operation_scenario(store, scenario_ref)
         plan = plan_scenario(scenario, planner="greedy").plan  # raises PlanRejected if the check fails

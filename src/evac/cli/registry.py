@@ -156,56 +156,93 @@ def _person_json(s: Stored) -> dict[str, object]:
 
 @registry_app.command("find")
 def find_cli(
-    query: Annotated[str, typer.Argument(help="Name words in any script: ivanova, Иванова, محمد.")],
+    query: Annotated[str, typer.Argument(help="Name words in any script, and optionally a birth date or year: "
+                                         "ivanova, Иванова 1975, محمد.")],
     workspace: WorkspaceOpt = None,
     city: Annotated[str | None, typer.Option(help="Only people in this city.")] = None,
     status: Annotated[str | None, typer.Option(help="Only people with this status.")] = None,
     vulnerability: Annotated[str | None, typer.Option(help="Only people with this vulnerability.")] = None,
     household: Annotated[int | None, typer.Option(help="Only members of this household id.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many results.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many results (the next page).")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Find people by name, tolerant of transliteration (Иванова = Ivanova = Ivanowa)."""
+    """Find people by name, ranked: tolerant of transliteration (Иванова = Ivanova = Ivanowa), sex and birth
+    date in the query weigh in, a family stays together."""
     from evac.services import registry as svc
 
     with _store(workspace) as store:
         t0 = time.perf_counter()
-        found = svc.find(uow=store.uow(), query=query, city=city, status=status, vulnerability=vulnerability,
-                         household=household, limit=limit, actor=cli_actor())
+        res = svc.search(uow=store.uow(), query=query, city=city, status=status, vulnerability=vulnerability,
+                         household=household, limit=limit, offset=offset, actor=cli_actor())
         ms = (time.perf_counter() - t0) * 1000
     if as_json:
-        typer.echo(json.dumps([_person_json(s) for s in found], ensure_ascii=False))
+        typer.echo(json.dumps([{**_person_json(s), "score": round(sc, 4)} for s, sc in res.hits],
+                              ensure_ascii=False))
         return
-    t = RichTable(title=f"{len(found)} found for {query!r} in {ms:.0f} ms", title_justify="left")
-    for col in ("id", "name", "original", "birth", "city", "household", "eligibility", "willingness"):
+    t = RichTable(title=f"{len(res.hits)} of {res.total:,} found for {query!r} in {ms:.0f} ms", title_justify="left")
+    cols = ("id", "name", "original", "birth", "city", "household", "eligibility", "willingness")
+    for col in (*cols, "score"):
         t.add_column(col)
-    for s in found:
+    for s, sc in res.hits:
         j = _person_json(s)
-        t.add_row(*(str(j[c]) for c in ("id", "name", "original", "birth", "city", "household", "eligibility",
-                                         "willingness")))
+        t.add_row(*(str(j[c]) for c in cols), f"{sc:.2f}")
     out.print(t)
+    if res.more:
+        out.print(f"more results: {res.total - res.offset - len(res.hits):,} after these "
+                  f"(--offset {res.offset + len(res.hits)}, or add a birth year to the query)")
 
 
 @registry_app.command("dupes")
 def dupes_cli(workspace: WorkspaceOpt = None, as_json: JsonOpt = False,
-              limit: Annotated[int, typer.Option(min=1, help="Show at most this many pairs.")] = 100) -> None:
-    """List candidate duplicate pairs with score and evidence, best first."""
+              limit: Annotated[int | None, typer.Option(min=1, help="Show at most this many pairs (default: 100 "
+                                                        "in the table, all with --json).")] = None,
+              offset: Annotated[int, typer.Option(min=0, help="Skip this many pairs (paging).")] = 0,
+              band: Annotated[str | None, typer.Option(help="Only this band: likely (decision match) or review.")]
+              = None,
+              place: Annotated[str | None, typer.Option(help="Only pairs with a record in this city.")] = None,
+              accept_likely: Annotated[bool, typer.Option("--accept-likely", help="Merge every unresolved likely "
+                                                          "pair (of --place, if given): each group becomes one "
+                                                          "person, kept as its best record. One transaction; "
+                                                          "each merge can be undone with `unmerge`.")] = False,
+              ) -> None:
+    """List candidate duplicate pairs with score and evidence, best first (or accept the likely ones)."""
     from evac.services import registry as svc
 
+    if band is not None and band not in ("likely", "review"):
+        fail(f"--band: {band!r} is not a band; choose likely or review")
+    if accept_likely:
+        with _store(workspace) as store:
+            res = svc.accept_likely(uow=store.uow(), city=place, actor=cli_actor())
+            with store.uow() as uow:
+                ext = {s.id: s.record.external_id for s in uow.registry.many([x for m in res.merges for x in m])}
+        merges = [{"kept": ext[k], "merged": ext[m]} for k, m in res.merges]
+        if as_json:
+            typer.echo(json.dumps({"pairs": res.pairs, "people": res.people, "merged": res.merged,
+                                   "merges": merges}, ensure_ascii=False))
+            return
+        out.print(f"accepted {res.pairs:,} likely pairs: merged {res.merged:,} records into {res.people:,} people "
+                  "(undo one: evac registry unmerge ID)")
+        return
+    decision = {"likely": "match", "review": "review", None: None}[band]
     with _store(workspace) as store:
-        pairs = svc.dupes(uow=store.uow(), actor=cli_actor())
+        pairs, total = svc.dupes_page(uow=store.uow(), decision=decision, city=place, offset=offset,
+                                      limit=limit or (10_000_000 if as_json else 100), actor=cli_actor())
     if as_json:
         typer.echo(json.dumps([{"a": a.record.external_id, "b": b.record.external_id, "score": round(p, 4),
                                 "decision": d, "evidence": list(ev)} for a, b, p, d, ev in pairs],
                               ensure_ascii=False))
         return
-    t = RichTable(title=f"{len(pairs)} candidate pairs", title_justify="left")
+    shown = f"{offset + 1:,}–{offset + len(pairs):,} of {total:,}" if pairs else f"none of {total:,}"
+    t = RichTable(title=f"candidate pairs {shown}", title_justify="left")
     for col in ("a", "b", "score", "decision", "names", "evidence"):
         t.add_column(col)
-    for a, b, p, d, ev in pairs[:limit]:
+    for a, b, p, d, ev in pairs:
         t.add_row(a.record.external_id, b.record.external_id, f"{p:.3f}", d,
                   f"{a.record.display_name} / {b.record.display_name}", "; ".join(ev))
     out.print(t)
+    if offset + len(pairs) < total:
+        out.print(f"more: --offset {offset + len(pairs)}")
 
 
 @registry_app.command("merge")

@@ -29,9 +29,9 @@ unaccounted  expected to move (booked on a trip, or a no-show) and not seen by t
 class**: the first class of the scenario's policy matching their vulnerabilities or category (the planner's
 rule, :meth:`evac.core.model.Policy.class_for`). Counts only leave this module, never a name or an id.
 
-Cost: one pass over the roster and the projection (two indexed selects); 25,000 people in well under a
-second on SQLite. :func:`version` is the cheap change token (the log's newest event id and the active plan)
-that the live stream and the ETag of ``GET /status-board/funnel`` compare.
+Cost: one pass over the roster and the projection (two plain selects, no ORM objects; 25,000 people: see
+docs/web.md). :func:`version` is the cheap change token (the log's newest event id, the active plan, the
+registry revision) that the live stream and the ETag of ``GET /status-board/funnel`` compare.
 """
 
 from __future__ import annotations
@@ -89,10 +89,15 @@ def stages_of(facts: PersonFacts, state: PersonState | None) -> list[str]:
     return out
 
 
-def _class_name(policy: Policy, facts: PersonFacts) -> str:
-    vul = frozenset(Vulnerability(v) for v in facts.vulnerabilities if v in Vulnerability._value2member_map_)
-    cat = Category(facts.category) if facts.category in Category._value2member_map_ else Category.RESIDENT
-    return policy.class_for(vul, cat).name
+def _class_name(policy: Policy, facts: PersonFacts, memo: dict[tuple[frozenset[str], str], str]) -> str:
+    """The priority class of ``facts`` (memoised per distinct facts: a few dozen combinations in practice)."""
+    key = (facts.vulnerabilities, facts.category)
+    name = memo.get(key)
+    if name is None:
+        vul = frozenset(Vulnerability(v) for v in facts.vulnerabilities if v in Vulnerability._value2member_map_)
+        cat = Category(facts.category) if facts.category in Category._value2member_map_ else Category.RESIDENT
+        name = memo[key] = policy.class_for(vul, cat).name
+    return name
 
 
 def funnel_in(uow: OpsUnitOfWork, *, policy: Policy) -> dict[str, Any]:
@@ -100,22 +105,33 @@ def funnel_in(uow: OpsUnitOfWork, *, policy: Policy) -> dict[str, Any]:
     ``by_class`` (each ``{name: {stage: count}}`` with every stage present), ``classes`` in policy order,
     ``places`` sorted, and the ``version`` it reflects."""
     version = _version_in(uow)
-    states = {s.person_id: s for s in uow.ops.states(limit=100_000_000) if s.merged_into is None}
+    states = {s.person_id: s for s in uow.ops.projection()}
+    memo: dict[tuple[frozenset[str], str], str] = {}
     totals = dict.fromkeys(STAGES, 0)
     by_place: dict[str, dict[str, int]] = {}
     classes = [c.name for c in policy.priority_classes]
     by_class = {c: dict.fromkeys(STAGES, 0) for c in classes}
+    # people with the same place, class and the facts stages_of reads count alike: classify each combination
+    # once (a few hundred on 25,000 people) with a representative, then add its count
+    combos: dict[tuple[str, str, str, str, Status | None, bool, bool], tuple[int, PersonFacts, PersonState | None]]
+    combos = {}
     for facts in uow.ops.person_facts():
         st = states.get(facts.person_id)
         place = (st.place if st is not None and st.place else None) or facts.city or "unknown"
+        key = (place, _class_name(policy, facts, memo), facts.eligibility, facts.willingness,
+               None if st is None else st.status, st is not None and st.trip_id is not None,
+               st is not None and st.notified > 0)
+        n, rep_facts, rep_state = combos.get(key, (0, facts, st))
+        combos[key] = (n + 1, rep_facts, rep_state)
+    for (place, cls_name, *_), (n, rep_facts, rep_state) in combos.items():
         row = by_place.get(place)
         if row is None:
             row = by_place[place] = dict.fromkeys(STAGES, 0)
-        cls = by_class[_class_name(policy, facts)]
-        for stage in stages_of(facts, st):
-            totals[stage] += 1
-            row[stage] += 1
-            cls[stage] += 1
+        cls = by_class[cls_name]
+        for stage in stages_of(rep_facts, rep_state):
+            totals[stage] += n
+            row[stage] += n
+            cls[stage] += n
     return {"stages": list(STAGES), "totals": totals, "by_place": dict(sorted(by_place.items())),
             "places": sorted(by_place), "by_class": by_class, "classes": classes, "version": version}
 

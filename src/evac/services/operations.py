@@ -32,7 +32,6 @@ from evac.core.oplog import (
 )
 from evac.core.planner.events import Boarded, Breakdown, Closure, EventConflict, NoShow
 from evac.core.planner.replan import replan_result
-from evac.core.registry.names import query_tokens
 from evac.services.idempotency import KeyReused, idempotent, retrying
 from evac.services.ops_ports import Role
 from evac.services.replan_view import in_words, who_changed
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
 
     from evac.core.model import Plan, Scenario
     from evac.core.planner.events import Event
+    from evac.core.registry.search import Brief
     from evac.services.ops_ports import Clock, OpsUnitOfWork
 
     UowFactory = Callable[[], OpsUnitOfWork]
@@ -468,22 +468,38 @@ def person_view(uow: OpsUnitOfWork, st: PersonState, *, names: bool) -> dict[str
 
 def search(*, uow_factory: UowFactory, actor: Actor, query: str, limit: int = 20, offset: int = 0
            ) -> list[dict[str, Any]]:
-    """People matching every name word (any script), limited to a field officer's assembly point."""
-    words = query_tokens(query)
-    if not words:
+    """The page of :func:`search_page`."""
+    return search_page(uow_factory=uow_factory, actor=actor, query=query, limit=limit, offset=offset)[0]
+
+
+def search_page(*, uow_factory: UowFactory, actor: Actor, query: str, limit: int = 20, offset: int = 0
+                ) -> tuple[list[dict[str, Any]], int]:
+    """People ranked by how well they match ``query`` (name words in any script, optionally a birth date or
+    year; :func:`evac.services.registry.search_in`), each with birth date, household, trip and score; and how
+    many matched in all. A field officer's assembly point scopes the search **before** anything is capped,
+    so the total and every page hold only people the officer may see. Audited (the ids shown)."""
+    from evac.core.registry.search import parse
+    from evac.services.registry import search_in
+
+    if not parse(query).words:
         raise Invalid("the query has no name to search for")
     with uow_factory() as uow:
-        found = uow.registry.search(words=words, city=None, status=None, vulnerability=None, household=None,
-                                    limit=500)
-        out = []
-        for s in found:
-            st = _state(uow, person_key(s.id))
-            if _visible(actor, st):
-                out.append(person_view(uow, st, names=True))
-        page = out[offset:offset + limit]
+
+        def visible(found: Sequence[Brief]) -> list[Brief]:
+            """The candidates at the officer's assembly point: where the operation last placed them, else home."""
+            at: dict[str, str | None] = {}
+            keys = [person_key(b.id) for b in found]
+            for n in range(0, len(keys), 1000):
+                for st in uow.ops.states(person_ids=keys[n:n + 1000], limit=1000):
+                    at[st.person_id] = st.place
+            return [b for b in found if (at.get(person_key(b.id)) or b.city) == actor.place]
+
+        res = search_in(uow, query=query, limit=limit, offset=offset, visible=visible if actor.scoped else None)
+        page = [{**person_view(uow, _state(uow, person_key(s.id)), names=True), "score": round(score, 4)}
+                for s, score in res.hits]
         uow.ops.audit(actor=actor.username, action="read:search", subject=",".join(p["id"] for p in page))
         uow.commit()
-        return page
+        return page, res.total
 
 
 def person(*, uow_factory: UowFactory, actor: Actor, person_id: str) -> dict[str, Any]:
@@ -668,7 +684,7 @@ def unaccounted(*, uow_factory: UowFactory, actor: Actor, place: str | None = No
 
 __all__ = ["Actor", "Invalid", "KeyReused", "NoActivePlan", "NotFound", "OpsError", "TransitionError", "activate",
            "household", "manifest", "person", "post_breakdown", "post_closure", "record", "replan_in", "retrying",
-           "search", "status_board", "trips", "unaccounted"]
+           "search", "search_page", "status_board", "trips", "unaccounted"]
 
 
 def household_on_trip(*, uow_factory: UowFactory, household_id: str, trip_id: str) -> list[str]:

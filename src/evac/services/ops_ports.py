@@ -156,6 +156,9 @@ class OpsRepository(Protocol):
     def person_facts(self) -> list[PersonFacts]:
         """Every registry person not merged into another, in id order (the de-duplicated roster)."""
         ...
+    def projection(self) -> list[PersonState]:
+        """Every person's folded state that is not merged away (``updated_at`` left out: counts only)."""
+        ...
     def last_event_id(self) -> int:
         """The id of the newest event in the log (0: none): it grows with every write, so it versions views."""
         ...

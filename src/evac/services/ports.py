@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from evac.core.model.people import Eligibility, Relation
     from evac.core.registry.records import Record, Stored
+    from evac.core.registry.search import Brief
     from evac.services.ops_ports import OpsRepository
 
 
@@ -27,8 +28,11 @@ class RegistryRepository(Protocol):
 
     def update_person(self, *, person_id: int, record: Record, line: int, import_id: int | None) -> None: ...
 
-    def search(self, *, words: Sequence[frozenset[str]], city: str | None, status: str | None,
-               vulnerability: str | None, household: int | None, limit: int) -> list[Stored]: ...
+    def name_hits(self, words: Sequence[frozenset[str]], *, city: str | None = None, status: str | None = None,
+                  vulnerability: str | None = None, household: int | None = None) -> dict[int, tuple[int, Brief]]:
+        """Unmerged people (under the filters) whose name keys match query words: person id → (bit mask of
+        the words matched, the clear facts kept about them)."""
+        ...
 
     def active(self) -> list[Stored]: ...
 
@@ -39,6 +43,15 @@ class RegistryRepository(Protocol):
     def replace_candidates(self, items: Sequence[tuple[int, int, float, str, tuple[str, ...]]]) -> None: ...
 
     def candidates(self, *, status: str = "open") -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]: ...
+
+    def candidate_page(self, *, decision: str | None = None, city: str | None = None, limit: int = 50,
+                       offset: int = 0) -> tuple[list[tuple[Stored, Stored, float, str, tuple[str, ...]]], int]:
+        """One page of the open queue (best score first) and the number of pairs under the filter."""
+        ...
+
+    def candidate_counts(self, *, city: str | None = None) -> dict[str, int]: ...
+
+    def candidate_cities(self) -> dict[str, int]: ...
 
     def open_pairs(self, *, decision: str | None = None) -> list[tuple[int, int]]:
         """Open (unreviewed) candidate pairs ``(a, b)`` of record ids, optionally of one decision only."""

@@ -6,6 +6,7 @@ error (or a crash) anywhere before leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -25,7 +26,9 @@ from evac.core.registry.collapse import LIKELY, Collapse, collapse_likely
 from evac.core.registry.eligibility import EligibilityPolicy, decide
 from evac.core.registry.households import group_households
 from evac.core.registry.linkage import link
-from evac.core.registry.names import query_tokens, script_of
+from evac.core.registry.names import script_of
+from evac.core.registry.search import OPEN_AT_MOST, Brief, birth_score, coarse, fine, near_every_word
+from evac.core.registry.search import parse as parse_query
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -132,24 +135,102 @@ def import_records(*, uow: UnitOfWork, file_name: str, sha256: str, records: Seq
     return ImportResult(import_id, len(recs), len({p[0] for p in problems}), len(groups), updated)
 
 
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One page of a ranked search: (person, score) best first, and how many people the search found in all
+    (after scope and filters, before the page was cut): ``more`` says the page does not show them all."""
+
+    hits: tuple[tuple[Stored, float], ...]
+    total: int
+    offset: int = 0
+
+    @property
+    def more(self) -> bool:
+        return self.offset + len(self.hits) < self.total
+
+
+def search_in(uow: UnitOfWork | OpsUnitOfWork, *, query: str, limit: int = 50, offset: int = 0,
+              city: str | None = None, status: str | None = None, vulnerability: str | None = None,
+              household: int | None = None,
+              visible: Callable[[Sequence[Brief]], Sequence[Brief]] | None = None) -> SearchResult:
+    """Ranked name search inside an open unit of work (see :mod:`evac.core.registry.search`).
+
+    Candidates are the people matching the most query words by key, and, when the query has a birth date,
+    people matching fewer words whose birth date agrees (a maiden name, or a typo no key joins); one found by
+    some words only must be near the others or share the birth date. ``visible`` (a field officer's assembly
+    point) and the filters cut them **before** anything is capped, so ``total`` counts what this caller may
+    see (of partial matches, those examined). The best ``OPEN_AT_MOST`` by coarse score are decrypted and
+    ranked by :func:`~evac.core.registry.search.fine`; ties by household, then id, so a family stays
+    together. Raises :class:`RegistryError` for a query without a name.
+    """
+    q = parse_query(query)
+    if not q.words:
+        raise RegistryError(f"{query!r} has no name to search for")
+    found_by = uow.registry.name_hits([w.keys for w in q.words], city=city, status=status,
+                                      vulnerability=vulnerability, household=household)
+    if not found_by:
+        return SearchResult((), 0, offset)
+    n = len(q.words)
+    hits = {i: m for i, (m, _) in found_by.items()}
+    count = {i: bin(m).count("1") for i, m in hits.items()}
+    best = max(count.values())
+    found = [b for i, (_, b) in found_by.items() if count[i] == best]
+    if q.birth is not None and q.birth.year is not None and n > 1:
+        # a maiden name, a typo or a transliteration no key joins: the other words and the birth date find them
+        found += [b for i, (_, b) in found_by.items() if count[i] < best and birth_score(q.birth, b.birth) >= 0.1]
+    if visible is not None:
+        found = list(visible(found))
+    if not found:
+        return SearchResult((), 0, offset)
+    df = [sum(1 for b in found if hits[b.id] >> i & 1) for i in range(n)]
+    rarity = [1.0 / math.log2(2 + k) for k in df]  # a match on a rare word says more than on a common one
+
+    def rough(b: Brief) -> float:
+        return coarse(q, b, hits[b.id]) + 0.05 * sum(r for i, r in enumerate(rarity) if hits[b.id] >> i & 1)
+
+    shortlist = sorted(found, key=lambda b: (-rough(b), b.id))[:max(OPEN_AT_MOST, offset + limit)]
+    opened = {s.id: s for s in uow.registry.many([b.id for b in shortlist])}
+    family: dict[int, int] = {}
+    for b in found:
+        family[b.household_id] = family.get(b.household_id, 0) + 1
+
+    def plausible(b: Brief) -> bool:
+        """Found by every word, or near every word (a typo), or by some words and the birth date."""
+        return count[b.id] == n or near_every_word(q, opened[b.id].record) or birth_score(q.birth, b.birth) >= 0.1
+
+    total = len(found)
+    if any(count[b.id] < n for b in found):
+        kept = [b for b in shortlist if b.id in opened and plausible(b)]
+        total -= len(shortlist) - len(kept)  # of the candidates examined; a birth year in the query narrows the rest
+        shortlist = kept
+    ranked = sorted(((opened[b.id], fine(q, opened[b.id].record, family=family[b.household_id] - 1))
+                     for b in shortlist if b.id in opened), key=lambda x: (-x[1], x[0].household_id, x[0].id))
+    return SearchResult(tuple(ranked[offset:offset + limit]), total, offset)
+
+
+def search(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
+           vulnerability: str | None = None, household: int | None = None, limit: int = 50,
+           offset: int = 0, actor: str | None = None) -> SearchResult:
+    """People ranked by how well they match ``query`` (name words in any script, an optional birth date or
+    year): Иванова = Ivanova = Ivanowa; see :func:`search_in`. Merged records are hidden behind the record they
+    were merged into. Audited (who was shown, never the query) when ``actor`` is given."""
+    with uow:
+        res = search_in(uow, query=query, limit=limit, offset=offset, city=city, status=status,
+                        vulnerability=vulnerability, household=household)
+        if actor is not None and uow.ops is not None:  # the query (a name) is not stored; who was shown is
+            shown = [s for s, _ in res.hits]
+            _audit(uow, actor, "read:search", f"{len(shown)} of {res.total} found: {_ids(shown)}" if shown
+                   else "none found")
+            uow.commit()
+        return res
+
+
 def find(*, uow: UnitOfWork, query: str, city: str | None = None, status: str | None = None,
          vulnerability: str | None = None, household: int | None = None, limit: int = 50,
          actor: str | None = None) -> list[Stored]:
-    """People whose names match every word of ``query`` in any script (Иванова = Ivanova = Ivanowa).
-
-    Matching is by name key (see :mod:`evac.core.registry.names`) through blind indexes, so it is exact on
-    keys and tolerant of transliteration; merged records are hidden behind the record they were merged into.
-    """
-    words = query_tokens(query)
-    if not words:
-        raise RegistryError(f"{query!r} has no name to search for")
-    with uow:
-        found = uow.registry.search(words=words, city=city.lower() if city else None, status=status,
-                                    vulnerability=vulnerability, household=household, limit=limit)
-        if actor is not None and uow.ops is not None:  # the query (a name) is not stored; who was shown is
-            _audit(uow, actor, "read:search", f"{len(found)} found: {_ids(found)}" if found else "none found")
-            uow.commit()
-        return found
+    """The people of :func:`search`'s first page, best first."""
+    return [s for s, _ in search(uow=uow, query=query, city=city, status=status, vulnerability=vulnerability,
+                                 household=household, limit=limit, actor=actor).hits]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +266,19 @@ def dupes(*, uow: UnitOfWork, actor: str | None = None) -> list[tuple[Stored, St
             _audit(uow, actor, "read:dupes", f"{len(pairs)} pairs")
             uow.commit()
         return pairs
+
+
+def dupes_page(*, uow: UnitOfWork, decision: str | None = None, city: str | None = None, limit: int = 100,
+               offset: int = 0, actor: str | None = None
+               ) -> tuple[list[tuple[Stored, Stored, float, str, tuple[str, ...]]], int]:
+    """One page of the open queue (best first) under a decision and a city, and the pairs it holds in all
+    (audited as a read of names when ``actor`` is given)."""
+    with uow:
+        pairs, total = uow.registry.candidate_page(decision=decision, city=city, limit=limit, offset=offset)
+        if actor is not None and uow.ops is not None:
+            _audit(uow, actor, "read:dupes", f"{len(pairs)} of {total} pairs")
+            uow.commit()
+        return pairs, total
 
 
 def merge(*, uow: UnitOfWork, kept: str, merged: str, actor: str = REGISTRY_ACTOR,
@@ -265,6 +359,53 @@ def collapse_in(uow: UnitOfWork | OpsUnitOfWork, *, active: Sequence[Stored] | N
 
 
 @dataclass(frozen=True, slots=True)
+class AcceptResult:
+    """What a bulk accept did: ``merges`` as (kept, merged) record ids; ``pairs`` likely pairs accepted."""
+
+    merges: tuple[tuple[int, int], ...]
+    people: int
+    pairs: int
+
+    @property
+    def merged(self) -> int:
+        return len(self.merges)
+
+
+def accept_likely_in(uow: UnitOfWork | OpsUnitOfWork, *, actor: str, now: datetime, city: str | None = None,
+                     key: str = "") -> AcceptResult:
+    """Accept every unresolved likely pair (or those with a record in ``city``) inside an open unit of work.
+
+    Each connected component becomes one person, kept as its best record, exactly as the planner already
+    counted it (:func:`collapse_in`): the records it stood for are merged into it, one :func:`merge_in` each
+    (so each is logged, audited and can be undone alone with ``unmerge``). The caller commits: one failure
+    leaves every merge of the batch undone.
+    """
+    col, recs = collapse_in(uow)
+    groups = col.members()
+    if city is not None:
+        c = city.casefold()
+        groups = {rep: ids for rep, ids in groups.items() if any(recs[i].record.city.casefold() == c for i in ids)}
+    chosen = {i for ids in groups.values() for i in ids}
+    pairs = sum(1 for a, b in uow.registry.open_pairs(decision=LIKELY) if a in chosen and b in chosen)
+    merges: list[tuple[int, int]] = []
+    for rep, ids in sorted(groups.items()):
+        for rid in ids[1:]:
+            merge_in(uow, kept=recs[rep], merged=recs[rid], actor=actor, now=now,
+                     key=f"{key[:80]}#{rid}" if key else "")
+            merges.append((rep, rid))
+    return AcceptResult(tuple(merges), len(groups), pairs)
+
+
+def accept_likely(*, uow: UnitOfWork, city: str | None = None, actor: str = REGISTRY_ACTOR,
+                  now: datetime | None = None) -> AcceptResult:
+    """:func:`accept_likely_in` in its own transaction (all the batch's merges, or none)."""
+    with uow:
+        res = accept_likely_in(uow, actor=actor, now=now or datetime.now(UTC), city=city)
+        uow.commit()
+    return res
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryPopulation:
     """The planner's population from the registry and what it had to assume about unreviewed duplicates.
 
@@ -326,6 +467,7 @@ def population_report(*, uow: UnitOfWork, year: int = 2013) -> RegistryPopulatio
     return RegistryPopulation(Population(tuple(people), tuple(households)), col.pairs, col.hidden, col.groups)
 
 
-__all__ = ["Collapse", "DedupResult", "Eligibility", "ImportRejected", "ImportResult", "RecordNotFound",
-           "RegistryError", "RegistryPopulation", "collapse_in", "dedup", "dupes", "find", "import_records",
-           "merge", "merge_in", "population", "population_report", "unmerge", "unmerge_in"]
+__all__ = ["AcceptResult", "Collapse", "DedupResult", "Eligibility", "ImportRejected", "ImportResult",
+           "RecordNotFound", "RegistryError", "RegistryPopulation", "SearchResult", "accept_likely",
+           "accept_likely_in", "collapse_in", "dedup", "dupes", "dupes_page", "find", "import_records", "merge",
+           "merge_in", "population", "population_report", "search", "search_in", "unmerge", "unmerge_in"]

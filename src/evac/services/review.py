@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from evac.core.registry.collapse import LIKELY
 from evac.services.idempotency import idempotent
 from evac.services.operations import household_key, person_key, registry_id
-from evac.services.registry import merge_in, unmerge_in
+from evac.services.registry import RegistryError, accept_likely_in, collapse_in, merge_in, unmerge_in
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -33,11 +34,27 @@ def _side(s: Stored, *, names: bool) -> dict[str, Any]:
     return out
 
 
-def queue(*, uow_factory: UowFactory, actor: Actor, names: bool, limit: int = 50, offset: int = 0
-          ) -> list[dict[str, Any]]:
-    """The open review queue, best score first (ties by id), one page; names only when ``names``. Audited."""
+BANDS = {"likely": LIKELY, "review": "review"}
+"""The queue's bands as the console names them → the linkage's decisions."""
+
+
+def _band(band: str | None) -> str | None:
+    if band is None:
+        return None
+    if band not in BANDS:
+        raise RegistryError(f"band {band!r}: choose from {', '.join(BANDS)}")
+    return BANDS[band]
+
+
+def queue(*, uow_factory: UowFactory, actor: Actor, names: bool, limit: int = 50, offset: int = 0,
+          band: str | None = None, place: str | None = None) -> list[dict[str, Any]]:
+    """The open review queue, best score first (ties by id), one page; names only when ``names``. Audited.
+
+    ``band`` (``likely`` or ``review``) and ``place`` (a side's city, case-insensitive) filter it before
+    paging; pairs with a merged side wait for its unmerge and are not shown."""
+    decision = _band(band)
     with uow_factory() as uow:
-        rows = sorted(uow.registry.candidates(), key=lambda c: (-c[2], c[0].id, c[1].id))[offset:offset + limit]
+        rows, _ = uow.registry.candidate_page(decision=decision, city=place, limit=limit, offset=offset)
         page = [{"a": _side(a, names=names), "b": _side(b, names=names), "score": round(score, 6),
                  "decision": decision, "evidence": list(evidence)} for a, b, score, decision, evidence in rows]
         pairs = ",".join(f"{person_key(a.id)}~{person_key(b.id)}" for a, b, *_ in rows)
@@ -45,6 +62,32 @@ def queue(*, uow_factory: UowFactory, actor: Actor, names: bool, limit: int = 50
                       subject=pairs or "empty page")
         uow.commit()
         return page
+
+
+def summary(*, uow_factory: UowFactory, place: str | None = None) -> dict[str, Any]:
+    """How long the queue is: pairs per band under ``place`` (``total`` for paging), the assembly points that
+    have pairs, and what the planner assumes meanwhile (unreviewed likely pairs, records planned as another).
+    Ids and counts only: nothing to audit."""
+    with uow_factory() as uow:
+        counts = uow.registry.candidate_counts(city=place)
+        col, _ = collapse_in(uow)
+        return {"total": sum(counts.values()), "likely": counts.get(LIKELY, 0), "review": counts.get("review", 0),
+                "places": dict(sorted(uow.registry.candidate_cities().items())),
+                "unresolved_likely": col.pairs, "planned_once": col.hidden}
+
+
+def accept_likely(*, uow_factory: UowFactory, actor: Actor, key: str, route: str, body_sha256: str,
+                  place: str | None, now: datetime) -> tuple[dict[str, Any], bool]:
+    """Accept every unresolved likely pair (of ``place`` when given) in one transaction; (response, replayed).
+
+    Each merge is its own ``merged`` event and audit entry, so any one can be undone alone."""
+    def write(uow: OpsUnitOfWork) -> dict[str, Any]:
+        res = accept_likely_in(uow, actor=actor.username, now=now, city=place, key=key)
+        return {"result": "accepted", "pairs": res.pairs, "people": res.people, "merged": res.merged,
+                "merges": [{"kept": person_key(k), "merged": person_key(m)} for k, m in res.merges]}
+
+    return idempotent(write, uow_factory=uow_factory, key=key, actor=actor.username, route=route,
+                      body_sha256=body_sha256)
 
 
 def merge(*, uow_factory: UowFactory, actor: Actor, key: str, route: str, body_sha256: str, kept: str,

@@ -41,7 +41,8 @@ FIELD_GUARDS = ("field_guard.js",)
 CONSOLE_SCRIPTS = ("console.js", "i18n-map.js", "vendor/leaflet/leaflet.js", "map.js", "i18n-decision.js",
                    "decision.js", "i18n-board.js", "board_chart.js", "i18n-users.js", "users.js")
 #: console modules added since (loaded after those above; each only needs console.js first)
-CONSOLE_MORE = ("i18n-funnel.js", "funnel.js", "i18n-console.js", "i18n-desk.js", "desk.js")
+CONSOLE_MORE = ("i18n-funnel.js", "funnel.js", "i18n-console.js", "i18n-desk.js", "desk.js", "i18n-review.js",
+                "review.js")
 #: the console's extra style sheets (Leaflet's own, then the situation map's)
 CONSOLE_STYLES: tuple[str, ...] = ("vendor/leaflet/leaflet.css", "map.css")
 CONSOLE_STYLES += ("console.css",)  # the funnel, the closure form, the re-plan's before/after

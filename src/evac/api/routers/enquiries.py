@@ -31,7 +31,8 @@ def record_enquiry(ctx: Ctx, actor: CurrentActor, body: EnquiryIn) -> dict[str, 
 def list_enquiries(ctx: Ctx, actor: CurrentActor,
                    person: Annotated[str | None, Query(pattern=r"^R\d{1,10}$",
                                                        description="Only enquiries about this person.")] = None,
-                   before: Annotated[int | None, Query(ge=1, description="Page back from this enquiry id.")] = None,
+                   before: Annotated[int | None, Query(ge=1, le=2**31 - 1,
+                                                       description="Page back from this enquiry id.")] = None,
                    limit: Limit = 50) -> list[dict[str, object]]:
     """The desk's log, newest first, with the callers' details (audited)."""
     return enq.list_enquiries(uow_factory=ctx.uow, actor=actor, person_id=person, limit=limit,  # type: ignore[arg-type]

@@ -25,12 +25,22 @@ PersonPath = Annotated[str, Path(pattern=r"^R\d{1,10}$", examples=["R0000042"])]
 HouseholdPath = Annotated[str, Path(pattern=r"^RH\d{1,10}$", examples=["RH0000007"])]
 
 
-@router.get("/people", name="search_people", response_model=list[PersonOut], responses=AUTH)
-def search_people(ctx: Ctx, actor: CurrentActor,
-                  q: Annotated[str, Query(min_length=1, max_length=200, description="Name words, any script.")],
+@router.get("/people", name="search_people", response_model=list[PersonOut], responses={**AUTH, 200: {
+    "description": "Best match first.", "headers": {
+        "X-Total-Count": {"description": "People found in all (in the caller's scope).", "schema": {"type": "integer"}},
+        "X-More-Results": {"description": "true when pages after this one hold more.", "schema": {"type": "string"}},
+    }}})
+def search_people(ctx: Ctx, actor: CurrentActor, response: Response,
+                  q: Annotated[str, Query(min_length=1, max_length=200, description="Name words in any script, "
+                                          "optionally a birth date or year (Иванова 1975).")],
                   limit: Limit = 20, offset: Offset = 0) -> list[dict[str, object]]:
-    """People whose names match every word (Иванова = Ivanova); field officers see their assembly point only."""
-    return ops.search(uow_factory=ctx.uow, actor=actor, query=q, limit=limit, offset=offset)
+    """People ranked by name (Иванова = Ivanova = Ivanowa; sex and birth date in the query weigh in), with birth
+    date, household, trip and score. Field officers search their assembly point only, before any cap; the
+    headers say how many were found and whether more pages follow."""
+    page, total = ops.search_page(uow_factory=ctx.uow, actor=actor, query=q, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    response.headers["X-More-Results"] = "true" if offset + len(page) < total else "false"
+    return page
 
 
 @router.get("/people/{person_id}", name="get_person", response_model=PersonOut, responses=AUTH)

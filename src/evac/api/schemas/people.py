@@ -22,6 +22,7 @@ class PersonOut(BaseModel):
     birth: str | None = None
     sex: str | None = None
     vulnerabilities: list[str] | None = None
+    score: float | None = None  # search only: how well the person matches the query (higher is better)
 
 
 class HouseholdOut(BaseModel):

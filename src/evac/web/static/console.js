@@ -2,7 +2,7 @@
    same matrix; hiding is for clarity, not security). Status board, unaccounted list with filter and CSV
    export, the situation map (map.js), the decision page (decision.js), trips and manifests, a closure with re-plan (KPIs before/after),
    users and the audit log (admin), the registry (people search with the household view; the duplicate review
-   queue with merge and unmerge) and the notification outbox. */
+   queue is review.js) and the notification outbox. */
 "use strict";
 /** Console modules (map.js, decision.js, …) register a loader per section; start() runs the loaders of the
    sections the role may see, again after a language change. A loader gets the role and rejects on failure. */
@@ -44,7 +44,6 @@ const EvacConsole = (() => {
   /** Roles that may search people and merge (viewers get the queue with ids only, as the API redacts it). */
   const EDITORS = ["admin", "planner"];
   let unaccounted = [];
-  let merges = [];  // merges done in this session: each offers an Unmerge button
 
   async function getJson(path) {
     const r = await api("GET", path);
@@ -162,8 +161,10 @@ const EvacConsole = (() => {
     const places = document.getElementById("target-places"), links = document.getElementById("target-links");
     places.label = t("target.places");
     links.label = t("target.links");
-    places.replaceChildren(...targets.places.map((p) => el("option", { value: p.id, text: `${p.name} (${kind(p.kind)})` })));
-    links.replaceChildren(...targets.links.map((l) => el("option", { value: l.id, text: `${l.name} (${mode(l.mode)})` })));
+    // an <option> holds text only: the Latin name is isolated with FSI…PDI so Arabic keeps the parentheses right
+    const iso = (x) => "\u2068" + x + "\u2069";
+    places.replaceChildren(...targets.places.map((p) => el("option", { value: p.id, text: `${iso(p.name)} (${kind(p.kind)})` })));
+    links.replaceChildren(...targets.links.map((l) => el("option", { value: l.id, text: `${iso(l.name)} (${mode(l.mode)})` })));
     sel.value = cur;
     showTarget();
     showEffective();
@@ -287,25 +288,34 @@ const EvacConsole = (() => {
       rows.map((a) => [a.at.slice(0, 19).replace("T", " "), a.actor, a.action, a.subject]), t("audit")));
   }
 
-  // -- registry: people search, household view, duplicate review queue --------------------------------------
+  // -- registry: people search and household view (the duplicate review queue is review.js) -------------------
   async function searchPeople(ev) {
     ev.preventDefault();
     const q = document.getElementById("reg-q").value.trim();
     const note = document.getElementById("reg-note");
     note.textContent = "";
     if (!q) return;
-    let found;
-    try { found = await getJson("/people?limit=50&q=" + encodeURIComponent(q)); }
-    catch (e) { note.textContent = t("error", { detail: e.message }); return; }
+    let found, total;
+    try {
+      const r = await api("GET", "/people?limit=50&q=" + encodeURIComponent(q));
+      if (r.status === 401) { signOut(); return; }
+      if (!r.ok) throw new Error(await detail(r));
+      found = await r.json();
+      total = Number(r.headers.get("X-Total-Count") || found.length);
+    } catch (e) { note.textContent = t("error", { detail: e.message }); return; }
     if (!found.length) note.textContent = t("search.none");
-    document.getElementById("reg-results").replaceChildren(table([t("name"), t("id"), t("household"), t("status"), t("place")],
+    else if (total > found.length) note.textContent = t("search.more", { n: found.length, total: total.toLocaleString() });
+    document.getElementById("reg-results").replaceChildren(table([t("name"), t("birth"), t("id"), t("household"), t("status"),
+                                                                  t("trip"), t("place")],
       found.map((p) => [
         el("button", { type: "button", class: "link person", "data-person": p.id, "data-household": p.household,
                        title: t("open.household", { name: p.name || p.original || p.id }),
                        onclick: () => showHousehold(p.household).catch(fail("reg-household")) }, Evac.personName(p)),
-        p.id, p.household, Evac.statusText(p.status), el("bdi", { text: EvacConsole.placeName(p.place) })]),
+        p.birth || "—", p.id, p.household, Evac.statusText(p.status), p.trip || "—",
+        el("bdi", { text: EvacConsole.placeName(p.place) })]),
       `${t("search.go")}: ${found.length}`));
     document.getElementById("reg-results").dataset.count = String(found.length);
+    document.getElementById("reg-results").dataset.total = String(total);
   }
   async function showHousehold(hid) {
     const h = await getJson("/households/" + encodeURIComponent(hid));
@@ -316,68 +326,6 @@ const EvacConsole = (() => {
       t("household.of", { id: h.id })));
     box.dataset.household = h.id;
   }
-  function side(p) {
-    return el("div", { class: "side" }, el("div", {}, el("strong", { text: p.id }), p.name || p.original ? " " : "",
-      p.name || p.original ? Evac.personName(p) : null),
-      el("div", { class: "muted", text: [p.household, p.city, p.birth, p.sex].filter(Boolean).join(" · ") }));
-  }
-  async function loadDupes(role) {
-    const pairs = await getJson("/registry/dupes?limit=100");
-    const box = document.getElementById("dupe-list");
-    const canEdit = EDITORS.includes(role);
-    box.dataset.count = String(pairs.length);
-    if (!pairs.length) { box.replaceChildren(el("p", { text: t("dupes.none") })); return; }
-    const headers = [t("score"), t("decision"), t("person.a"), t("person.b"), t("evidence")];
-    if (canEdit) headers.push(t("action"));
-    box.replaceChildren(table(headers, pairs.map((d) => {
-      const row = [d.score.toFixed(3), d.decision, side(d.a), side(d.b),
-        el("ul", { class: "evidence" }, d.evidence.map((x) => el("li", { text: x })))];
-      if (canEdit) row.push(el("button", { type: "button", class: "merge", "data-pair": `${d.a.id}~${d.b.id}`,
-        "aria-label": t("merge.label", { kept: d.a.id, merged: d.b.id }), text: t("merge"),
-        onclick: () => merge(d.a.id, d.b.id, role) }));
-      return row;
-    }), `${t("dupes")}: ${pairs.length}`));
-    for (const tr of box.querySelectorAll("tbody tr")) {
-      const b = tr.querySelector("button.merge");
-      if (b) tr.dataset.pair = b.dataset.pair;
-    }
-  }
-  function renderMerges(role) {
-    document.getElementById("merged-list").replaceChildren(merges.length ? table([t("person"), t("action")],
-      merges.map((m) => [`${m.merged} → ${m.kept}`, el("button", { type: "button", class: "unmerge secondary",
-        "data-person": m.merged, text: t("unmerge"), "aria-label": t("unmerge.label", { merged: m.merged }),
-        onclick: () => unmerge(m.merged, role) })]), t("merged.recent")) : "");
-  }
-  async function registryWrite(path, body) {
-    const msg = document.getElementById("dupe-msg");
-    msg.textContent = "";
-    msg.classList.remove("error");
-    let r;
-    try { r = await api("POST", path, { body, key: Evac.newKey() }); }
-    catch (e) { msg.textContent = t("error", { detail: e.message }); msg.classList.add("error"); return null; }
-    if (r.status === 401) { signOut(); return null; }
-    if (!r.ok) { msg.textContent = t("error", { detail: await detail(r) }); msg.classList.add("error"); return null; }
-    return r.json();
-  }
-  async function merge(kept, merged, role) {
-    const out = await registryWrite("/registry/merges", { kept, merged });
-    if (out) {
-      merges = [...merges.filter((m) => m.merged !== out.merged), out];
-      document.getElementById("dupe-msg").textContent = t("merged.msg", out);
-    }
-    renderMerges(role);
-    await loadDupes(role).catch(fail("dupe-list"));
-  }
-  async function unmerge(merged, role) {
-    const out = await registryWrite("/registry/unmerges", { merged });
-    if (out) {
-      merges = merges.filter((m) => m.merged !== out.merged);
-      document.getElementById("dupe-msg").textContent = t("unmerged.msg", out);
-    }
-    renderMerges(role);
-    await loadDupes(role).catch(fail("dupe-list"));
-  }
-
   // -- notifications: the outbox (ids, template, language, delivery state; the API returns no message text) ---
   async function loadOutbox() {
     const status = document.getElementById("outbox-status").value;
@@ -390,7 +338,7 @@ const EvacConsole = (() => {
                                         text: !c ? t("ch.none") : t("ch." + c) === "ch." + c ? c : t("ch." + c) });
     box.replaceChildren(table([t("id"), t("person"), t("household"), t("template"), t("language"), t("channel"),
                                t("delivery"), t("attempts"), t("last.error")],
-      rows.map((m) => [String(m.id), m.person_id, m.household_id, tr("tpl." + m.template, m.template),
+      rows.map((m) => [String(m.id), m.person_id, m.household_id, el("span", { "data-template": m.template, text: tr("tpl." + m.template, m.template) }),
         tr("langname." + m.language, m.language), channel(m.channel),
         el("span", { class: "ob ob-" + m.status, text: t("ob." + m.status) }), String(m.attempts), m.last_error || "—"]),
       `${t("messages")}: ${rows.length}`));
@@ -398,7 +346,6 @@ const EvacConsole = (() => {
 
   function signOut() {
     Evac.setSession(null);
-    merges = [];
     EvacConsole.forget();
     document.dispatchEvent(new Event("evac:signout"));
     show("work", false); show("wrong-role", false); show("who", false); show("signin", true);
@@ -421,12 +368,7 @@ const EvacConsole = (() => {
     for (const id of Object.values(SECTIONS).flat()) show(id, allowed.includes(id));
     const jobs = [loadBoard().then(loadUnaccounted).catch(fail("unacc-list")),
                   loadTrips(s.role).catch(fail("trip-list"))];
-    if (allowed.includes("registry")) {
-      const canEdit = EDITORS.includes(s.role);
-      show("reg-people", canEdit); show("reg-merges", canEdit);
-      renderMerges(s.role);
-      jobs.push(loadDupes(s.role).catch(fail("dupe-list")));
-    }
+    if (allowed.includes("registry")) show("reg-people", EDITORS.includes(s.role));  // the queue: review.js
     if (allowed.includes("notifications")) jobs.push(loadOutbox().catch(fail("outbox-list")));
     if (allowed.includes("audit")) jobs.push(loadAudit().catch(fail("audit-list")));
     if (allowed.includes("closure")) jobs.push(loadTargets().catch(fail("closure-result")));
@@ -472,11 +414,6 @@ const EvacConsole = (() => {
       showTarget();
     });
     document.getElementById("reg-search-form").addEventListener("submit", searchPeople);
-    document.getElementById("unmerge-form").addEventListener("submit", (ev) => {
-      ev.preventDefault();
-      const id = document.getElementById("unmerge-id").value.trim();
-      if (id) unmerge(id, (Evac.session() || {}).role);
-    });
     document.getElementById("outbox-status").addEventListener("change", () => loadOutbox().catch(fail("outbox-list")));
     document.addEventListener("evac:lang", () => { if (Evac.session()) start(); });
     // the funnel saw a change (a scan, an arrival, a merge, a re-plan): the board's other parts follow

@@ -10,6 +10,9 @@ and otherwise skips it. A vehicle without a route (or past its end) chooses by :
   deadline, then the nearest (the greedy planner's rule: right when not everyone can be saved);
 - origin ``soonest``: the origin whose busload could be safe soonest (vehicle arrival + boarding + road
   time to the nearest exit), weight breaking ties (right when everyone can be saved: clearance decides);
+- origin ``longest``: the origin farthest from its nearest exit first (longest processing time first, the
+  classic makespan rule: the long trips start early and the short ones fill the end, so far origins never
+  form the tail; syria-M alone 74.0 h against 80.3 h for the greedy rule);
 - ``noise`` multiplies each origin's score by ``1 + noise * U(0, 1)`` (GRASP randomisation, seeded).
 
 The exit is chosen by the rule too: ``best`` carries the most people and makes them safe soonest;
@@ -44,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GuidedRun", "Rule", "priority_order"]
 
-OriginRule = Literal["priority", "soonest"]
+OriginRule = Literal["priority", "soonest", "longest"]
 ExitRule = Literal["best", "lookahead", "planned"]
 
 
@@ -57,8 +60,8 @@ class Rule:
     noise: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.origin not in ("priority", "soonest"):
-            raise ValueError(f"origin rule must be 'priority' or 'soonest', got {self.origin!r}")
+        if self.origin not in ("priority", "soonest", "longest"):
+            raise ValueError(f"origin rule must be 'priority', 'soonest' or 'longest', got {self.origin!r}")
         if self.exit not in ("best", "lookahead", "planned"):
             raise ValueError(f"exit rule must be 'best', 'lookahead' or 'planned', got {self.exit!r}")
         if not 0 <= self.noise <= 10:
@@ -160,6 +163,8 @@ class GuidedRun(Dispatch):
                 continue
             if self.rule.origin == "priority":
                 key: tuple[float, float, float] = (-head.weight, deadline, arrival[origin])
+            elif self.rule.origin == "longest":  # longest trip first: far origins never form the tail
+                key = (-self._nearest_exit_h(origin), arrival[origin], -head.weight)
             else:
                 key = (arrival[origin] + boarding + self._nearest_exit_h(origin), -head.weight, deadline)
             if self.rule.noise > 0 and self.rng is not None:

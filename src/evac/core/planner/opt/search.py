@@ -11,7 +11,8 @@ checker cannot judge alone; the re-planner's merged plan is what gets checked th
    first solution fits the time, its iterated local search chooses each vehicle's (origin, exit) sequence
    for a share of the time limit, and guided runs re-time those routes through the dispatch machinery
    (look-ahead and best exit). Then CCRP (see 3; run before the rest as the baseline likeliest to clear
-   sooner) and a guided run with the clearance rule (soonest-safe origin, look-ahead exit).
+   sooner), a guided run with the clearance rule (soonest-safe origin, look-ahead exit) and one with the
+   longest-trip-first rule (far origins first, so they do not form the tail).
 3. **Baselines**: CCRP (run in 2), greedy and FCFS themselves, each always to the end, so their plans are
    candidates and evac is never worse than any of them on the whole lexicographic objective. Whether a
    baseline runs is decided by counted work, never by the clock: it runs when its estimated work
@@ -197,6 +198,7 @@ def search(
             guided(Rule("soonest", exit_rule), routes, f"busopt:{exit_rule}")
     baseline(CcrpPlanner())
     guided(Rule("soonest", "lookahead"), None, "rule:soonest/lookahead")
+    guided(Rule("longest", "lookahead"), None, "rule:longest/lookahead")
     # 3. the other baselines
     baseline(GreedyPlanner())
     baseline(FcfsPlanner())
@@ -208,7 +210,7 @@ def search(
         if time.perf_counter() >= deadline:
             fired.append("grasp")
             break
-        rule = Rule(rng.choice(("priority", "soonest")), rng.choice(("best", "lookahead")),
+        rule = Rule(rng.choice(("priority", "soonest", "longest")), rng.choice(("best", "lookahead")),
                     rng.uniform(0.0, params.max_noise))
         use_routes = routes is not None and rng.random() < 0.5
         guided(rule, routes if use_routes else None, "grasp" + (":busopt" if use_routes else ""))
