@@ -103,7 +103,9 @@ class EventWriter(threading.Thread):
 
     def wait_for(self, n: int) -> None:
         with self.cond:
-            self.cond.wait_for(lambda: len(self.acked) >= n or self.error is not None)
+            # a safety net against a hang, not a timing assertion: a stuck writer fails the test
+            assert self.cond.wait_for(lambda: len(self.acked) >= n or self.error is not None, timeout=300), \
+                "the writer made no progress in 300 s"
         assert self.error is None, repr(self.error)
 
 
@@ -119,7 +121,7 @@ def test_backup_under_writes_restores_everything_acknowledged_without_the_key(
         writer.wait_for(len(before) + 3)  # the writer went on during and after it
     finally:
         writer.stop.set()
-        writer.join()
+        writer.join(timeout=300)
         writer.store.close()
     assert info.path.stat().st_mode & 0o777 == 0o600
     if info.backend == "sqlite":
@@ -156,7 +158,14 @@ def test_backup_under_writes_restores_everything_acknowledged_without_the_key(
 
 def test_backup_and_restore_refuse_bad_input(store: Store, tmp_path: Path, backend_env: dict[str, str],
                                              target_env: dict[str, str]) -> None:
-    snap = bk.backup(store, tmp_path / "snap.tar").path
+    r = runner.invoke(app, ["backup", "-w", str(store.path), "--out", str(tmp_path / "snap.tar"), "--json"],
+                      env=backend_env)
+    assert r.exit_code == 0, r.output
+    snap = tmp_path / "snap.tar"
+    assert json.loads(r.output)["file"] == str(snap) and bk.read_manifest(snap)["backend"] in {"sqlite",
+                                                                                               "postgresql"}
+    r = runner.invoke(app, ["backup", "-w", str(store.path), "--out", str(snap)], env=backend_env)
+    assert r.exit_code == 2 and "already exists" in r.output
     with pytest.raises(bk.BackupError, match="already exists"):
         bk.backup(store, snap)
     with pytest.raises(bk.BackupError, match="inside the workspace"):

@@ -88,7 +88,9 @@ class Writer(threading.Thread):
 
     def wait_for(self, n: int) -> None:
         with self.progress:
-            self.progress.wait_for(lambda: self.done >= n or self.error is not None)
+            # a safety net against a hang, not a timing assertion: a stuck writer fails the test
+            assert self.progress.wait_for(lambda: self.done >= n or self.error is not None, timeout=300), \
+                "the writer made no progress in 300 s"
         if self.error is not None:
             raise AssertionError(f"the writer failed: {self.error!r}") from self.error
 
@@ -111,7 +113,7 @@ def test_rotation_with_a_writer_running_and_a_server_left_open(ws: tuple[Path, S
         writer.wait_for(writer.done + 2)  # and it goes on writing after the rotation
     finally:
         writer.stop.set()
-        writer.join()
+        writer.join(timeout=300)
     assert writer.error is None
     assert server.keys.current.version == 1  # the server has not noticed anything yet
     fresh = open_workspace(path, backend_env)
@@ -209,3 +211,30 @@ def test_rotation_bad_input(ws: tuple[Path, Store], backend_env: dict[str, str])
     (path / KEY_FILE).write_text(old.dumps())  # a key file that lacks the version the data names
     with pytest.raises(KeyError_, match="key version 2, which the key ring does not hold"):
         open_workspace(path, backend_env)
+
+
+def test_rotation_reseals_the_enquiry_desk_calls(ws: tuple[Path, Store], backend_env: dict[str, str]) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from evac.adapters.store.enquiries import OpEnquiryRow, SqlEnquiries
+    from evac.services.enquiry import EnquiryDraft
+
+    path, store = ws
+    draft = EnquiryDraft(person_id="R0000001", outcome="answered", caller_name="Ольга Сидорова",
+                         caller_contact="+79161234567", relation="sister", question="where?", answer="registered",
+                         note="")
+    with Session(store.engine) as s:
+        SqlEnquiries(s, store.keys).add(draft, actor="desk", at=datetime.now(UTC))
+        s.commit()
+    rotate_keys(store, backend_env)
+    fresh = open_workspace(path, backend_env)
+    try:
+        assert list(fresh.keys.keys) == [2]
+        with Session(fresh.engine) as s:
+            assert set(s.scalars(select(OpEnquiryRow.key_version))) == {2}
+            [got] = SqlEnquiries(s, fresh.keys).list()
+        assert (got.caller_name, got.caller_contact) == (draft.caller_name, draft.caller_contact)
+    finally:
+        fresh.close()

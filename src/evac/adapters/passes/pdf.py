@@ -39,7 +39,8 @@ def qr_png(data: str, *, scale: int = 5) -> bytes:
     return buf.getvalue()
 
 
-def _pdf() -> FPDF:
+def new_document() -> FPDF:
+    """An A4 document with the bundled fonts (Cyrillic: DejaVu; Arabic: Noto Naskh, shaped right-to-left)."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_font("dejavu", fname=str(FONTS / "DejaVuSans.ttf"))
@@ -57,7 +58,7 @@ def _line(pdf: FPDF, text: str, *, size: float = 11, h: float = 7) -> None:
 
 def boarding_passes(passes: Sequence[dict[str, Any]]) -> bytes:
     """One page per pass: trip, assembly point, time, names (original and Latin), QR of the token."""
-    pdf = _pdf()
+    pdf = new_document()
     for p in passes:
         pdf.add_page()
         _line(pdf, "BOARDING PASS / ПОСАДОЧНЫЙ ТАЛОН", size=16, h=10)
@@ -72,7 +73,7 @@ def boarding_passes(passes: Sequence[dict[str, Any]]) -> bytes:
 
 
 def manifest_pdf(trip: dict[str, Any]) -> bytes:
-    pdf = _pdf()
+    pdf = new_document()
     pdf.add_page()
     _line(pdf, f"Manifest — trip {trip['id']} ({trip['asset']} #{trip['unit']})", size=14, h=9)
     _line(pdf, f"{trip['origin']} → {trip['destination']}; departs {trip['depart']}; {trip['people']} people")

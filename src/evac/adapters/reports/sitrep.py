@@ -13,22 +13,18 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from evac.adapters.passes.pdf import FONTS
+from evac.adapters.csv_safe import neutralise
+from evac.adapters.passes.pdf import new_document
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
+    from fpdf import FPDF
+
 COLUMNS = ("section", "item", "place", "time", "count", "detail")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def _when(at: datetime | None) -> str:
@@ -81,18 +77,13 @@ def sitrep_csv(report: dict[str, Any]) -> str:
     w = csv.writer(buf)
     w.writerow(COLUMNS)
     for row in sitrep_rows(report):
-        w.writerow(tuple(_cell(v) for v in row))
+        w.writerow(tuple(neutralise(v) for v in row))
     return buf.getvalue()
 
 
 def sitrep_pdf(report: dict[str, Any]) -> bytes:
     """The report on A4: headline numbers, the period's activity and incidents, closures, departures."""
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("dejavu", fname=str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("naskh", fname=str(FONTS / "NotoNaskhArabic-Regular.ttf"))
-    pdf.set_fallback_fonts(["naskh"])
-    pdf.set_text_shaping(True)
+    pdf = new_document()
     pdf.add_page()
     pdf.set_font("dejavu", size=15)
     pdf.cell(0, 9, "Situation report", new_x="LMARGIN", new_y="NEXT")

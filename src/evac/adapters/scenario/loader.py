@@ -307,9 +307,9 @@ def _reference_problems(raw: dict[str, Any]) -> list[tuple[Path_, str]]:
     for i, s in _items(raw, "services"):
         place(("services", i, "origin"), s.get("origin"))
         place(("services", i, "destination"), s.get("destination"))
-        key = (str(s.get("mode")), str(s.get("origin")), str(s.get("destination")))
-        if s.get("origin") in place_ids and s.get("destination") in place_ids and key not in air_sea:
-            out.append((("services", i), f"no {key[0]} link from {key[1]!r} to {key[2]!r} for this service"))
+        run = (str(s.get("mode")), str(s.get("origin")), str(s.get("destination")))
+        if s.get("origin") in place_ids and s.get("destination") in place_ids and run not in air_sea:
+            out.append((("services", i), f"no {run[0]} link from {run[1]!r} to {run[2]!r} for this service"))
     for i, t in _items(raw, "threats"):
         target = t.get("target")
         if isinstance(target, str) and target not in place_ids and target not in link_ids:

@@ -290,12 +290,14 @@ def rotate_keys(store: Store, env: dict[str, str] | None = None, *, actor: str =
     2. ``key_current`` switches to it under an exclusive lock: writers that sealed with the old version
        have committed, every later writer seals with the new one (:func:`locks.write_key`); readers that
        meet the new version reload the key file (:meth:`KeyRing.open`).
-    3. Rows are re-sealed and re-indexed in batches, each its own short transaction (writers interleave).
+    3. Rows (people, household labels, the enquiry desk's calls) are re-sealed and re-indexed in batches,
+       each its own short transaction (writers interleave).
     4. Under the exclusive lock again: a last sweep re-seals any row still naming an old version, the audit
        chain is re-MACed under the new version (after checking it under the old), the rotation is audited.
     5. Only then do the old versions leave the key file.
     A crash anywhere leaves a key file that opens every row; running ``keys rotate`` again finishes the job.
     """
+    from evac.adapters.store.enquiries import SqlEnquiries
     from evac.adapters.store.repository import SqlRegistry
 
     env = dict(os.environ) if env is None else env
@@ -341,8 +343,13 @@ def rotate_keys(store: Store, env: dict[str, str] | None = None, *, actor: str =
                 people += done
                 if on_batch is not None:
                     on_batch(people)
+    with Session(store.engine) as s:  # the enquiry desk's sealed calls (few: one transaction)
+        lock_meta(s, KEY_CURRENT, shared=True)
+        SqlEnquiries(s, ring).reseal(target)
+        s.commit()
     with Session(store.engine) as s:  # 4. the last sweep, the audit chain, the audit entry
         lock_meta(s, KEY_CURRENT, shared=False)
+        SqlEnquiries(s, ring).reseal(target)
         reg = SqlRegistry(s, ring)
         while (swept := reg.reseal_batch(version=target, after=0, limit=size))[1] is not None:
             people += swept[0]

@@ -23,7 +23,7 @@ import heapq
 import math
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from evac.core.model import (
     Boarding,
@@ -35,7 +35,6 @@ from evac.core.model import (
     Mode,
     Plan,
     Scenario,
-    Service,
     Trip,
 )
 from evac.core.model.feasibility import ProcessingProfile, in_time, ready_after
@@ -101,7 +100,25 @@ class Queue:
         return max((self.items[i].ready_h for i in chosen), default=-math.inf)
 
 
-Chain = tuple[tuple[Service, int], ...]
+class Timetable(Protocol):
+    """Departures households book seats on: a scheduled :class:`~evac.core.model.Service`, or the sailings
+    of a shuttling fleet (:class:`Shuttle`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def destination(self) -> str: ...
+    @property
+    def seats(self) -> int: ...
+    @property
+    def departures(self) -> int: ...
+    def departure_h(self, k: int) -> float: ...
+    def first_index_at_or_after(self, t_h: float) -> int: ...
+
+
+Chain = tuple[tuple[Timetable, int], ...]
 """Scheduled departures ``(service, departure index)`` a household takes one after the other (a ship to an
 island, then a flight home); the last one reaches a safe haven."""
 
@@ -241,7 +258,7 @@ class Dispatch:
         self.commitments = commitments or Commitments()
         self.graph = RoadGraph(scenario)
         self.cap = Capacity(scenario)
-        self.services_at: dict[str, list[Service]] = {}
+        self.services_at: dict[str, list[Timetable]] = {}
         self.air_link: dict[str, str] = {}
         self.service_travel: dict[str, float] = {}
         for s in scenario.services:
@@ -300,11 +317,11 @@ class Dispatch:
         for place, release, _, people in sorted(jobs, key=lambda j: (j[2], j[1], j[0], j[3])):
             self.cap.queues[place].allocate(release, people)
 
-    def timetables(self) -> list[Service]:
+    def timetables(self) -> list[Timetable]:
         """Scheduled services, then the sailings of shuttling fleets (:class:`Shuttle`), which book alike."""
-        return [*self.sc.services, *self.shuttles.values()]  # type: ignore[list-item]
+        return [*self.sc.services, *self.shuttles.values()]
 
-    def service_ok(self, s: Service, dep: float) -> bool:
+    def service_ok(self, s: Timetable, dep: float) -> bool:
         """May departure ``dep`` (hours) of ``s`` fly or sail (the kernel's leg rule on its link)?"""
         return self.graph.schedule.leg_open(s.origin, self.air_link[s.id], s.destination, dep,
                                             dep + self.service_travel[s.id])
@@ -351,7 +368,7 @@ class Dispatch:
         self.shuttles[f.id] = shuttle
         self.air_link[f.id] = out.id
         self.service_travel[f.id] = out.travel_h
-        self.services_at.setdefault(f.depot, []).append(shuttle)  # type: ignore[arg-type]
+        self.services_at.setdefault(f.depot, []).append(shuttle)
         self.seats_left[f.id] = [f.seats] * shuttle.departures
         self.first_open[f.id] = 0
 
@@ -634,7 +651,8 @@ class Dispatch:
                     heapq.heappush(heap, (arrive + conn, s.destination, tie, longer))
         return None if best is None else (best[0], best[2])
 
-    def _first_departure(self, s: Service, earliest: float, n: int, used: dict[tuple[str, int], int]) -> int | None:
+    def _first_departure(self, s: Timetable, earliest: float, n: int,
+                         used: dict[tuple[str, int], int]) -> int | None:
         seats = self.seats_left[s.id]
         while self.first_open[s.id] < len(seats) and seats[self.first_open[s.id]] <= 0:
             self.first_open[s.id] += 1
@@ -787,7 +805,7 @@ def _reached_h(reached: dict[tuple[str, str, int], float], trip_id: str, since: 
     return reached.get((b.household_id, trip_id, b.first_leg), since)
 
 
-def service_trip_id(s: Service | Shuttle, k: int) -> str:
+def service_trip_id(s: Timetable, k: int) -> str:
     """Id of departure ``k`` of service ``s`` as a trip: the same in every plan, so re-plans can merge."""
     return f"{s.id}#{k + 1:04d}"
 

@@ -35,5 +35,7 @@ def downgrade() -> None:
         batch.drop_column("mac")
         batch.drop_column("key_version")
         batch.drop_column("seq")
-    with op.batch_alter_table("households") as batch:
-        batch.drop_column("sealed")
+    # Not a batch (copy-and-rename) on SQLite: people reference households, and with foreign keys enforced
+    # SQLite refuses to drop the old table inside the migration's transaction. A plain DROP COLUMN (SQLite
+    # 3.35+, PostgreSQL) leaves the table and its references in place.
+    op.execute("ALTER TABLE households DROP COLUMN sealed")
