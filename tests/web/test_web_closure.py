@@ -59,7 +59,7 @@ def test_a_closure_says_who_changed_and_why(fresh: TestClient) -> None:
     out: dict[str, Any] = r.json()
     after = _trips_by_household(fresh)
     assert out["changed_households"] == len(out["changes"]) > 0
-    assert out["notified"] == out["assigned"] + out["rebooked"] + out["cancelled"] > 0
+    assert out["notified"] == out["assigned"] + out["rebooked"] + out["cancelled"] + out["onward"] > 0
     for ch in out["changes"]:
         hid = ch["household"]
         assert ch["reason"]["code"] in REASONS and ch["cause"] == {"kind": "closure", "target": "masnaa"}
@@ -73,6 +73,15 @@ def test_a_closure_says_who_changed_and_why(fresh: TestClient) -> None:
         if ch["after"] is not None:
             assert datetime.fromisoformat(ch["after"]["depart"]).tzinfo is not None
     assert "R0" not in r.text.replace('"R', "").replace("RH0", "")  # households only, no person id or name
+    # a family whose first ride stays but whose journey after it changed is told too (issue 12)
+    onward = {ch["household"] for ch in out["changes"] if ch["before"] and ch["after"]
+              and ch["before"]["trip"] == ch["after"]["trip"] and ch["before"]["depart"] == ch["after"]["depart"]
+              and ch["before"]["place"] == ch["after"]["place"]}
+    assert onward, "masnaa's closure changes some households' onward journeys only"
+    assert out["onward"] == len(onward)
+    told = {m["household_id"] for m in fresh.get("/api/v1/outbox", headers=_h(fresh), params={"limit": 500}).json()
+            if m["template"] == "change"}
+    assert onward <= told
 
 
 def test_a_second_replan_with_nothing_new_changes_nobody(fresh: TestClient) -> None:

@@ -371,15 +371,48 @@ def replan_in(uow: OpsUnitOfWork, *, scenario: Scenario, actor: str, key: str, n
     except (EventConflict, PlanRejected) as exc:
         raise OpsError(f"re-plan refused: {in_words(str(exc), clock)}") from None
     plan_id = uow.ops.save_plan(plan=res.plan, scenario=active.scenario, reason=reason)
-    counts = _apply_plan(uow, plan=res.plan, clock=clock, place_names={p.id: p.name for p in scenario.places},
-                         actor=actor, key=key, now=now)
+    names = {p.id: p.name for p in scenario.places}
+    counts = _apply_plan(uow, plan=res.plan, clock=clock, place_names=names, actor=actor, key=key, now=now)
+    counts["onward"] = _notify_onward(uow, old=active.plan, new=res.plan, changed=res.changed, clock=clock,
+                                      place_names=names)
     uow.ops.audit(actor=actor, action="plan:replan", subject=f"plan {plan_id} ({reason})")
     kb, ka = active.kpis, res.plan.kpis
     changes = who_changed(active.plan, res.plan, res.changed, cause=cause or {"kind": "replan"}, clock=clock)
     return {"plan": plan_id, "generation": active.generation + 1, "now_h": round(now_h, 3),
             "changed_households": len(res.changed), "stranded": list(res.stranded), **counts,
-            "notified": counts["assigned"] + counts["rebooked"] + counts["cancelled"], "changes": changes,
+            "notified": counts["assigned"] + counts["rebooked"] + counts["cancelled"] + counts["onward"],
+            "changes": changes,
             "kpis_before": _kpi_summary(kb), "kpis_after": _kpi_summary(asdict(ka) if ka else {})}
+
+
+def _notify_onward(uow: OpsUnitOfWork, *, old: Plan, new: Plan, changed: Sequence[str], clock: Clock,
+                   place_names: dict[str, str]) -> int:
+    """Tell households whose first ride the re-plan kept but whose journey after it changed (another onward
+    vehicle, a stop short of the haven, another safe place or a later arrival): :func:`_apply_plan` only
+    looks at the first ride, and a family must not learn at the border that its connection is gone.
+    Returns how many households were told; their first ride (what the message names) is unchanged."""
+    from evac.services.notifications import enqueue_household
+
+    before, after = _first_rides(old), _first_rides(new)
+    old_it = {it.household_id: it for it in old.itineraries}
+    new_it = {it.household_id: it for it in new.itineraries}
+    told = 0
+    for hid in sorted(changed):
+        b, a, ob, nb = before.get(hid), after.get(hid), old_it.get(hid), new_it.get(hid)
+        if b is None or a is None or ob is None or nb is None or b[:3] != a[:3]:
+            continue  # no ride before or after, or another first ride: _apply_plan has told them
+        if (ob.trip_ids, ob.safe_place) == (nb.trip_ids, nb.safe_place) and abs(ob.safe_at_h - nb.safe_at_h) < 0.25:
+            continue  # nothing a family would act on (a quarter of an hour either way)
+        people = [pid for pid in a[3] if (st := _state(uow, pid)).merged_into is None
+                  and st.status not in (Status.ARRIVED_SAFE, Status.DECLINED)]
+        if not people:
+            continue
+        trip, place, dep_h = a[0], a[1], a[2]
+        enqueue_household(uow, household_id=hid, people=tuple(people), template="change", context={
+            "trip": trip, "place": place, "place_name": place_names.get(place, place),
+            "time": clock.moment(dep_h).strftime("%Y-%m-%d %H:%M %z"), "documents": list(DOCUMENTS)})
+        told += 1
+    return told
 
 
 def _kpi_summary(k: dict[str, Any]) -> dict[str, Any]:

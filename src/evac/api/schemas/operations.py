@@ -88,6 +88,8 @@ class ReplanOut(BaseModel):
     assigned: int
     rebooked: int
     cancelled: int
+    onward: int = Field(default=0, description="Households whose first ride stays but whose journey after it "
+                                               "changed (another connection, a stop short, a later arrival): told too.")
     stranded: list[str]
     kpis_before: dict[str, Any]
     kpis_after: dict[str, Any]
