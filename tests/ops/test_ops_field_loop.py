@@ -189,3 +189,8 @@ def test_a_boarded_trip_killed_by_a_closure_is_an_incident(api: Api) -> None:
     from evac.services.operations import verify_projection
 
     assert verify_projection(uow_factory=ops_uow_factory(store)) == []
+    # and the crisis cell sees it: the situation report lists the incident (the console's report section)
+    rep = client.get("/api/v1/sitrep", headers=h["viewer"]).json()
+    inc = [i for i in rep["incidents"] if i["kind"] == "trip_cancelled"]
+    assert [i["subject"] for i in inc] == [trip["id"]]
+    assert inc[0]["detail"].startswith(f"{len(aboard)} on board taken off")

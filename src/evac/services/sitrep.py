@@ -61,7 +61,10 @@ def situation_report(*, uow_factory: UowFactory, scenario_of: Callable[[str], Sc
         posted: list[dict[str, Any]] = []
         types = [t.value for t in (EventType.CHECKED_IN, EventType.BOARDED, EventType.DEPARTED,
                                    EventType.ARRIVED_SAFE, EventType.NO_SHOW, EventType.CONFIRMED,
-                                   EventType.DECLINED, EventType.CLOSURE, EventType.BREAKDOWN)]
+                                   EventType.DECLINED, EventType.CLOSURE, EventType.BREAKDOWN,
+                                   EventType.REBOOKED)]
+        # trips a re-plan dropped with people on board: trip -> (first seen, people, people re-seated)
+        cancelled: dict[str, list[Any]] = {}
         scenario = scenario_of(active.scenario)
         names = _names(scenario)
 
@@ -84,7 +87,16 @@ def situation_report(*, uow_factory: UowFactory, scenario_of: Callable[[str], Sc
                     incidents.append({"kind": "breakdown", "at": op(at),
                                       "subject": f"{ev.asset_id}#{ev.unit}", "detail": repair})
             elif isinstance(ev, PersonEvent) and since <= at <= now:
+                if ev.type is EventType.REBOOKED:
+                    if ev.note.startswith("incident:"):
+                        was = cancelled.setdefault(ev.note.removeprefix("incident:"), [at, 0, 0])
+                        was[1] += 1
+                        was[2] += ev.trip_id is not None
+                    continue
                 activity[ev.type.value] += 1
+        for trip_id, (at, n, seated) in cancelled.items():
+            incidents.append({"kind": "trip_cancelled", "at": op(at), "subject": trip_id,
+                              "detail": f"{n} on board taken off; {seated} re-seated, {n - seated} waiting"})
         now_h = clock.hours(now)
         departures = []
         for trip in active.plan.trips:

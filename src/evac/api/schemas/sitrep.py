@@ -13,9 +13,10 @@ from pydantic import BaseModel, Field
 
 
 class Incident(BaseModel):
-    kind: Literal["closure", "breakdown"]
+    kind: Literal["closure", "breakdown", "trip_cancelled"]
     at: datetime = Field(description="When it was recorded (UTC).")
-    subject: str = Field(description="The closed place or link id, or the vehicle (fleet#unit).")
+    subject: str = Field(description="The closed place or link id, the vehicle (fleet#unit), or the trip a re-plan "
+                                     "dropped with people on board (an incident).")
     detail: str
 
 

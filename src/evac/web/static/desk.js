@@ -85,11 +85,17 @@
     if (!r.ok) throw new Error(await detail(r));
     const s = await r.json();
     const a = s.activity;
-    document.getElementById("sitrep-summary").replaceChildren(
-      table([t("sitrep.people"), t("st.arrived_safe"), t("unaccounted"), t("st.checked_in"), t("st.boarded"),
-             t("st.departed"), t("sitrep.incidents"), t("sitrep.departures")],
-            [[s.people, s.safe, s.unaccounted, a.checked_in, a.boarded, a.departed, s.incidents.length,
-              s.next_departures.length]], t("sitrep.caption", { hours: s.hours })));
+    const parts = [table([t("sitrep.people"), t("st.arrived_safe"), t("unaccounted"), t("st.checked_in"),
+                          t("st.boarded"), t("st.departed"), t("sitrep.incidents"), t("sitrep.departures")],
+      [[s.people, s.safe, s.unaccounted, a.checked_in, a.boarded, a.departed, s.incidents.length,
+        s.next_departures.length]], t("sitrep.caption", { hours: s.hours }))];
+    // incidents first among what the cell must act on: a trip dropped with people on board above all
+    if (s.incidents.length) {
+      parts.push(table([t("enq.when"), t("sitrep.kind"), t("sitrep.subject"), t("sitrep.detail")],
+        s.incidents.map((i) => [(i.at || "").replace("T", " ").slice(0, 16), t("inc." + i.kind),
+                                el("bdi", { text: i.subject }), i.detail]), t("sitrep.incidents")));
+    }
+    document.getElementById("sitrep-summary").replaceChildren(...parts);
   }
 
   EvacConsole.register("enquiries", loadLog);

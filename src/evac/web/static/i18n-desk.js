@@ -19,7 +19,7 @@ window.EVAC_I18N_ADD({
     "enq.o.safe": "safe", "enq.o.not_found": "no record",
     "sitrep": "Situation report", "sitrep.period": "Period", "sitrep.pdf": "Download PDF", "sitrep.csv": "Download CSV",
     "sitrep.none": "No active plan yet: the report starts with the operation.", "sitrep.people": "People",
-    "sitrep.incidents": "Incidents", "sitrep.departures": "Departures ahead",
+    "sitrep.incidents": "Incidents", "sitrep.kind": "What", "sitrep.subject": "Where / which", "sitrep.detail": "Detail", "inc.closure": "closure", "inc.breakdown": "breakdown", "inc.trip_cancelled": "trip cancelled with people on board", "sitrep.departures": "Departures ahead",
     "sitrep.caption": "The last {hours} hours (counts only, no person)"
   },
   ru: {
@@ -40,7 +40,7 @@ window.EVAC_I18N_ADD({
     "enq.o.safe": "в безопасности", "enq.o.not_found": "записи нет",
     "sitrep": "Сводка обстановки", "sitrep.period": "Период", "sitrep.pdf": "Скачать PDF", "sitrep.csv": "Скачать CSV",
     "sitrep.none": "Плана ещё нет: сводка начинается с операции.", "sitrep.people": "Людей",
-    "sitrep.incidents": "Происшествия", "sitrep.departures": "Предстоящие отправления",
+    "sitrep.incidents": "Происшествия", "sitrep.kind": "Что", "sitrep.subject": "Где / что именно", "sitrep.detail": "Подробности", "inc.closure": "закрытие", "inc.breakdown": "поломка", "inc.trip_cancelled": "рейс отменён с людьми на борту", "sitrep.departures": "Предстоящие отправления",
     "sitrep.caption": "Последние {hours} ч (только числа, без людей)"
   },
   ar: {
@@ -61,7 +61,7 @@ window.EVAC_I18N_ADD({
     "enq.o.safe": "في أمان", "enq.o.not_found": "لا سجل",
     "sitrep": "تقرير الوضع", "sitrep.period": "الفترة", "sitrep.pdf": "تنزيل PDF", "sitrep.csv": "تنزيل CSV",
     "sitrep.none": "لا خطة نشطة بعد: يبدأ التقرير مع العملية.", "sitrep.people": "الأشخاص",
-    "sitrep.incidents": "الحوادث", "sitrep.departures": "المغادرات القادمة",
+    "sitrep.incidents": "الحوادث", "sitrep.kind": "ماذا", "sitrep.subject": "أين / أي", "sitrep.detail": "التفاصيل", "inc.closure": "إغلاق", "inc.breakdown": "عطل", "inc.trip_cancelled": "رحلة أُلغيت وعليها ركاب", "sitrep.departures": "المغادرات القادمة",
     "sitrep.caption": "آخر {hours} ساعة (أعداد فقط، دون أشخاص)"
   }
 });
