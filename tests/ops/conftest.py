@@ -4,32 +4,23 @@ and a bearer token per role."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from ops_client import PG_ENV, clean_env, login, make_client
-from ops_factory import USERS, build
-from sqlalchemy import create_engine, text
+from ops_client import clean_env, login, make_client
+from ops_factory import USERS
+from ops_stores import *  # noqa: F403 -- the shared fixtures (template_ws, any_store), registered by import
 
 from evac.adapters.store.workspace import open_workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
     from pathlib import Path
 
     from fastapi.testclient import TestClient
 
     from evac.adapters.store.workspace import Store
-
-@pytest.fixture(scope="session")
-def template_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A built SQLite workspace, copied by tests that change it."""
-    path = tmp_path_factory.mktemp("ops-template") / "ws"
-    build(path, clean_env()).close()
-    return path
 
 
 @pytest.fixture
@@ -37,36 +28,6 @@ def sqlite_ws(template_ws: Path, tmp_path: Path) -> Path:
     dst = tmp_path / "ws"
     shutil.copytree(template_ws, dst)
     return dst
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request: pytest.FixtureRequest, template_ws: Path, tmp_path: Path,
-              unavailable: Callable[[str], NoReturn]) -> Iterator[Store]:
-    """An open store of a built operation on SQLite, then on PostgreSQL."""
-    env = clean_env()
-    if request.param == "sqlite":
-        dst = tmp_path / "ws"
-        shutil.copytree(template_ws, dst)
-        store = open_workspace(dst, env)
-        yield store
-        store.close()
-        return
-    admin = os.environ.get(PG_ENV)
-    if not admin:
-        unavailable(f"PostgreSQL is not configured ({PG_ENV} unset)")
-    name = "evac_ops_" + uuid.uuid4().hex[:10]
-    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with eng.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    env["EVAC_DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/" + name
-    store = build(tmp_path / "ws", env)
-    try:
-        yield store
-    finally:
-        store.close()
-        with eng.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        eng.dispose()
 
 
 @pytest.fixture
