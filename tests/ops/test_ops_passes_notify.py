@@ -51,6 +51,18 @@ def test_manifest_pdf_and_csv_from_the_api(api: tuple[TestClient, dict, Store]) 
     text = _text(pdf.content)
     for p in m["passengers"]:
         assert p["original"].split()[0] in text  # names in their own script (Cyrillic or Arabic)
+    # where each boards, gets off and changes; seats used against the vehicle's seats; assistance needs
+    assert m["seats"] is not None and 0 < m["seats_used"] <= m["seats"]
+    assert m["seats_used"] <= m["people"] or m["people"] == len(m["passengers"])
+    for p in m["passengers"]:
+        assert p["boards_at"] in m["pickups"] and p["alights_at"] in m["dropoffs"]
+        assert datetime.fromisoformat(p["boards_time"]) >= datetime.fromisoformat(m["depart"])
+    needs: dict[str, int] = {}
+    for p in m["passengers"]:
+        for v in p["vulnerabilities"]:
+            needs[v] = needs.get(v, 0) + 1
+    assert m["assistance"] == dict(sorted(needs.items()))
+    assert f"seats used {m['seats_used']} of {m['seats']}" in text
     hh = m["passengers"][0]["household"]
     passes = client.get(f"/api/v1/households/{hh}/passes.pdf", headers=h["officer"])
     assert passes.status_code == 200 and m["passengers"][0]["original"].split()[0] in _text(passes.content)

@@ -582,7 +582,8 @@ def _trip_summary(t: Any, clock: Clock) -> dict[str, Any]:
             "people": t.people, "pickup": pickup, "pickup_at": clock.moment(pickup_h).isoformat()}
 
 
-def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool = True) -> dict[str, Any]:
+def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool = True,
+             scenario_of: Callable[[str], Scenario] | None = None) -> dict[str, Any]:
     """A trip with its passengers and their statuses (names only when ``names``; audited).
 
     A trip an earlier plan generation had and the active one has not is an **incident**, never a 404: the
@@ -600,15 +601,33 @@ def manifest(*, uow_factory: UowFactory, actor: Actor, trip_id: str, names: bool
             uow.commit()
             return gone
         clock = uow.ops.clock()
-        assert clock is not None
+        active = uow.ops.active_plan()
+        assert clock is not None and active is not None
+        onward = {it.household_id: it.trip_ids for it in active.plan.itineraries}
         people = []
+        needs: dict[str, int] = {}
+        # seats used: the most people on board on any leg
+        peak = max((sum(len(b.person_ids) for b in trip.boardings if b.first_leg <= i <= b.last_leg)
+                    for i in range(len(trip.legs))), default=0)
         for b in trip.boardings:
+            rides = onward.get(b.household_id, ())
+            at = rides.index(trip.id) if trip.id in rides else -1
+            ride = {"boards_at": trip.legs[b.first_leg].origin,
+                    "boards_time": clock.moment(trip.legs[b.first_leg].depart_h).isoformat(),
+                    "alights_at": trip.legs[b.last_leg].destination,
+                    "transfer_to": rides[at + 1] if 0 <= at < len(rides) - 1 else None}
             for pid in b.person_ids:
-                people.append(person_view(uow, _state(uow, pid), names=names))
+                view = person_view(uow, _state(uow, pid), names=names)
+                for v in view.get("vulnerabilities") or ():
+                    needs[v] = needs.get(v, 0) + 1
+                people.append({**view, **ride})
         uow.ops.audit(actor=actor.username, action="read:manifest" if names else "read:manifest-redacted",
                       subject=trip_id)
         uow.commit()
-        return {**_trip_summary(trip, clock), "passengers": people, "cancelled": None}
+        fleet = scenario_of(clock.scenario).fleet_by_id.get(trip.asset_id) if scenario_of is not None else None
+        return {**_trip_summary(trip, clock), "passengers": people, "cancelled": None,
+                "seats_used": peak, "seats": fleet.seats if fleet is not None else None,
+                "assistance": dict(sorted(needs.items()))}
 
 
 def cancelled_trip(uow: OpsUnitOfWork, actor: Actor, trip_id: str, *, names: bool) -> dict[str, Any] | None:

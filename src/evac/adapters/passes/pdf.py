@@ -73,12 +73,25 @@ def boarding_passes(passes: Sequence[dict[str, Any]]) -> bytes:
 
 
 def manifest_pdf(trip: dict[str, Any]) -> bytes:
+    """The trip's manifest for the driver and the border: seats used against seats, assistance needs first
+    (who needs help boarding), then each passenger with where they board, get off and change trip."""
     pdf = new_document()
     pdf.add_page()
     _line(pdf, f"Manifest — trip {trip['id']} ({trip['asset']} #{trip['unit']})", size=14, h=9)
-    _line(pdf, f"{trip['origin']} → {trip['destination']}; departs {trip['depart']}; {trip['people']} people")
+    seats = trip.get("seats")
+    used = trip.get("seats_used", trip["people"])
+    _line(pdf, f"{trip['origin']} → {trip['destination']}; departs {trip['depart']}; {trip['people']} people; "
+               f"seats used {used}" + (f" of {seats}" if seats else ""))
+    needs = trip.get("assistance") or {}
+    if needs:
+        _line(pdf, "Assistance: " + ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in needs.items()), size=10)
     for i, p in enumerate(trip["passengers"], 1):
-        _line(pdf, f"{i:3d}. {p['id']}  {p.get('name', '')}  [{p['status']}]", size=10, h=6)
+        help_ = ", ".join(v.replace("_", " ") for v in p.get("vulnerabilities") or ())
+        ride = f"{p.get('boards_at', '')} → {p.get('alights_at', '')}"
+        if p.get("transfer_to"):
+            ride += f", then {p['transfer_to']}"
+        _line(pdf, f"{i:3d}. {p['id']}  {p.get('name', '')}  [{p['status']}]  {ride}"
+                   + (f"  ** {help_}" if help_ else ""), size=10, h=6)
         if p.get("original"):
             _line(pdf, "      " + str(p["original"]), size=10, h=6)
     return bytes(pdf.output())

@@ -26,16 +26,21 @@ def list_trips(ctx: Ctx, actor: CurrentActor, limit: Limit = 50, offset: Offset 
 
 @router.get("/trips/{trip_id}", name="get_manifest", response_model=ManifestOut, responses=WRITE)
 def get_manifest(ctx: Ctx, actor: CurrentActor, trip_id: TripPath) -> dict[str, object]:
-    return ops.manifest(uow_factory=ctx.uow, actor=actor, trip_id=trip_id)
+    """The trip's passengers: status, where each boards (and when), gets off and changes trip, assistance
+    needs, seats used against the vehicle's seats. A trip a re-plan dropped is an incident (``cancelled``)."""
+    from evac.api.routers.operations import _scenario_file
+
+    return ops.manifest(uow_factory=ctx.uow, actor=actor, trip_id=trip_id, scenario_of=_scenario_file)
 
 
 @router.get("/trips/{trip_id}/manifest.pdf", name="manifest_pdf", responses={
     **WRITE, 200: {"content": {"application/pdf": {}}, "description": "Printable manifest."}})
 def manifest_pdf(ctx: Ctx, actor: CurrentActor, trip_id: TripPath) -> Response:
     from evac.adapters.passes.pdf import manifest_pdf as render
+    from evac.api.routers.operations import _scenario_file
 
-    return Response(render(ops.manifest(uow_factory=ctx.uow, actor=actor, trip_id=trip_id)),
-                    media_type="application/pdf")
+    return Response(render(ops.manifest(uow_factory=ctx.uow, actor=actor, trip_id=trip_id,
+                                        scenario_of=_scenario_file)), media_type="application/pdf")
 
 
 @router.get("/trips/{trip_id}/manifest.csv", name="manifest_csv", responses={

@@ -35,7 +35,15 @@ class CancelledOut(BaseModel):
 
 
 class ManifestOut(TripOut):
-    passengers: list[dict[str, Any]]
+    passengers: list[dict[str, Any]] = Field(description=(
+        "Each person with status (names and assistance needs for the roles that may see them), where they board "
+        "(boards_at, boards_time), where they get off (alights_at) and the trip they change to there "
+        "(transfer_to, null when this ride takes them to safety)."))
+    seats_used: int | None = Field(default=None, description="The most people on board on any leg of the trip.")
+    seats: int | None = Field(default=None, description="The vehicle's seats (from the scenario's fleet).")
+    assistance: dict[str, int] | None = Field(default=None, description=(
+        "People needing assistance by kind (medical, reduced_mobility, pregnant, elderly, child …); names only "
+        "for roles that see names."))
     cancelled: CancelledOut | None = Field(default=None, description=(
         "Set when the active plan no longer has this trip (a re-plan dropped it): the trip as it was, its "
         "people where they are now."))
