@@ -59,3 +59,19 @@ def test_viewer_gets_the_situation_report_and_no_desk(page: Page, server: Server
     assert download.suggested_filename.startswith("sitrep-") and download.suggested_filename.endswith(".pdf")
     with open(download.path(), "rb") as fh:
         assert fh.read(4) == b"%PDF"
+
+
+def test_planner_prints_a_manifest_with_seats_and_assistance(page: Page, server: Server) -> None:
+    trips = server.api("GET", "/trips", user="planner").json()
+    first = trips[0]["id"]
+    m = server.api("GET", f"/trips/{first}", user="planner").json()
+    sign_in(page, server.url, "/console", "planner")
+    page.click("a[href='#trips']")
+    page.click(f"#trip-list button.link:text-is('{first}')")
+    page.wait_for_selector("#manifest-pdf")
+    assert f"{m['seats_used']} of {m['seats']} seats used" in page.inner_text("#trip-manifest")
+    with page.expect_download() as got:
+        page.click("#manifest-pdf")
+    assert got.value.suggested_filename == f"manifest-{first}.pdf"
+    with open(got.value.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"

@@ -143,10 +143,26 @@ const EvacConsole = (() => {
   }
   async function showManifest(id) {
     const m = await getJson("/trips/" + encodeURIComponent(id));
-    document.getElementById("trip-manifest").replaceChildren(table([t("name"), t("household"), t("status"), t("place")],
-      m.passengers.map((p) => [Evac.personName(p), p.household, Evac.statusText(p.status),
-                               el("bdi", { text: EvacConsole.placeName(p.place) })]),
-      `${t("manifest")} ${m.id} · ${EvacConsole.placeName(m.pickup || m.origin)} ${localTime(m.pickup_at || m.depart)}`));
+    const needs = Object.entries(m.assistance || {}).map(([k, n]) => `${t("vuln." + k)} ${n}`).join(", ");
+    const pdf = el("button", { type: "button", class: "secondary", id: "manifest-pdf", text: t("manifest.pdf"),
+                               onclick: () => printManifest(m.id).catch(fail("trip-manifest")) });
+    document.getElementById("trip-manifest").replaceChildren(
+      el("p", { class: "row" }, pdf, el("span", { text: t("manifest.seats", { used: m.seats_used ?? m.people,
+                                                                              seats: m.seats ?? "?" }) }),
+         needs ? el("span", { class: "needs", text: t("manifest.needs", { needs }) }) : null),
+      table([t("name"), t("household"), t("status"), t("manifest.ride"), t("place")],
+        m.passengers.map((p) => [Evac.personName(p), p.household, Evac.statusText(p.status),
+          el("bdi", { text: `${EvacConsole.placeName(p.boards_at)} → ${EvacConsole.placeName(p.alights_at)}`
+                            + (p.transfer_to ? ` · ${t("manifest.then", { trip: p.transfer_to })}` : "") }),
+          el("bdi", { text: EvacConsole.placeName(p.place) })]),
+        `${t("manifest")} ${m.id} · ${EvacConsole.placeName(m.pickup || m.origin)} ${localTime(m.pickup_at || m.depart)}`));
+  }
+  /** The printable manifest (names, assistance, seats) as a download: fetched with the token, never a bare link. */
+  async function printManifest(id) {
+    const r = await api("GET", `/trips/${encodeURIComponent(id)}/manifest.pdf`);
+    if (!r.ok) throw new Error(await detail(r));
+    const a = el("a", { href: URL.createObjectURL(await r.blob()), download: `manifest-${id}.pdf` });
+    document.body.append(a); a.click(); a.remove();
   }
 
   // -- closure and re-plan: pick from the list (or the map), confirm, UTC, then who changed and why ----------
