@@ -317,3 +317,27 @@ def test_a_walk_in_registered_offline_is_booked_once_when_back_online(page: Page
     for m in members:
         page.wait_for_selector(f"{card} [data-person={m['id']}].st-checked_in:not(.pending)")
     shot(page, "field-walkin")
+
+
+def test_an_officer_corrects_a_phone_and_a_change_of_mind(page: Page, own_server: Server) -> None:
+    srv = own_server
+    _, hid, members = household_on(srv)
+    sign_in(page, srv.url, "/field", "officer")
+    card = find(page, members[0], hid)
+    page.click(f"{card} details.edit summary")
+    page.select_option(f"#edit-who-{hid}", members[0]["id"])
+    page.fill(f"#edit-phone-{hid}", "0944 555 777")
+    page.select_option(f"#edit-willingness-{hid}", "declines")
+    page.click(f"#edit-form-{hid} button[type=submit]")
+    page.wait_for_selector(f"#edit-msg-{hid}:has-text('Saved')")
+    assert "phone" in page.inner_text(f"#edit-msg-{hid}") and page.input_value(f"#edit-phone-{hid}") == ""
+    store = open_workspace(srv.ws, clean_env())
+    try:
+        with ops_uow_factory(store)() as uow:
+            rec = uow.registry.get(int(members[0]["id"][1:])).record
+    finally:
+        store.close()
+    assert (rec.phone, rec.willingness.value) == ("+963944555777", "declines")
+    page.fill(f"#edit-phone-{hid}", "12")  # refused by the server, said in words; nothing stored
+    page.click(f"#edit-form-{hid} button[type=submit]")
+    page.wait_for_selector(f"#edit-msg-{hid}:has-text('not a')")

@@ -18,6 +18,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "change_my_password": frozenset({A, P, F, V}),
     "search_people": frozenset({A, P, F}),
     "get_person": frozenset({A, P, F}),
+    "edit_person": frozenset({A, P, F}),
     "set_language": frozenset({A, P, F}),
     "get_household": frozenset({A, P, F}),
     "household_passes": frozenset({A, P, F}),

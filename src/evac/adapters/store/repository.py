@@ -171,6 +171,16 @@ class SqlRegistry:
         if len(self._updates) >= BATCH:
             self.flush()
 
+    def edit_person(self, *, person_id: int, record: Record, source: str) -> None:
+        """Overwrite a person's own fields from an edit (phone, document, willingness …): as a re-import of
+        that one row would, keeping its source line and import; ``source`` says who changed willingness."""
+        row = self.s.get(PersonRow, person_id)
+        if row is None:
+            raise RecordNotFound(f"no person with id {person_id}")
+        self.update_person(person_id=person_id, record=record, line=row.line, import_id=row.import_id)
+        self._updates[-1][0]["source"] = source[:100]
+        self.flush()
+
     def _flush_updates(self, key: DataKey) -> None:
         updates, self._updates = self._updates, []
         for u, r in updates:
@@ -180,15 +190,16 @@ class SqlRegistry:
                                                    .where(PersonRow.id.in_(ids)))}
         # executemany of one UPDATE … WHERE id = :pid (core table: the ORM's bulk form differs across 2.x).
         table = PersonRow.__table__
-        cols = [k for k in updates[0][0] if k != "id"]
+        cols = [k for k in updates[0][0] if k not in ("id", "source")]
         stmt = update(table).where(table.c.id == bindparam("pid")).values({c: bindparam(c) for c in cols})
         self.s.execute(stmt, [{"pid": u["id"], **{c: u[c] for c in cols}} for u, _ in updates])
         self.s.execute(delete(TokenRow).where(TokenRow.person_id.in_(ids)))
         tokens = [{"person_id": u["id"], "kind": k, "token": t} for u, r in updates for k, t in tokens_of(key, r)]
         if tokens:
             self.s.execute(insert(TokenRow), tokens)
-        history = [{"person_id": u["id"], "willingness": u["willingness"], "source": f"re-import {u['import_id']}",
-                    "at": _now()} for u, _ in updates if old.get(u["id"]) != u["willingness"]]
+        history = [{"person_id": u["id"], "willingness": u["willingness"],
+                    "source": u.get("source") or f"re-import {u['import_id']}", "at": _now()}
+                   for u, _ in updates if old.get(u["id"]) != u["willingness"]]
         if history:
             self.s.execute(insert(WillingnessRow), history)
 

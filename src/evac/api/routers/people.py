@@ -17,7 +17,16 @@ from evac.api.deps import (
     replayed,
 )
 from evac.api.schemas.common import AUTH, WRITE
-from evac.api.schemas.people import HouseholdOut, LanguageIn, PassOut, PersonOut, WalkInIn, WalkInOut
+from evac.api.schemas.people import (
+    HouseholdOut,
+    LanguageIn,
+    PassOut,
+    PersonEditIn,
+    PersonEditOut,
+    PersonOut,
+    WalkInIn,
+    WalkInOut,
+)
 from evac.services import operations as ops
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
@@ -46,6 +55,17 @@ def search_people(ctx: Ctx, actor: CurrentActor, response: Response,
 @router.get("/people/{person_id}", name="get_person", response_model=PersonOut, responses=AUTH)
 def get_person(ctx: Ctx, actor: CurrentActor, person_id: PersonPath) -> dict[str, object]:
     return ops.person(uow_factory=ctx.uow, actor=actor, person_id=person_id)
+
+
+@router.patch("/people/{person_id}", name="edit_person", response_model=PersonEditOut, responses=WRITE)
+def edit_person(ctx: Ctx, actor: CurrentActor, person_id: PersonPath, body: PersonEditIn) -> dict[str, object]:
+    """Correct a person's phone, document or willingness (field officers: at their assembly point). Sealed
+    like the rest of the record; the audit names the fields, not the values. Willingness reaches the plan at
+    the next re-plan. Sending the same body again changes nothing."""
+    from evac.services.people_edit import edit_person as edit
+
+    return edit(uow_factory=ctx.uow, actor=actor, person_id=person_id, phone=body.phone, document=body.document,
+                willingness=body.willingness)
 
 
 @router.put("/people/{person_id}/language", name="set_language", status_code=204, responses=WRITE)

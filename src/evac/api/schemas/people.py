@@ -124,3 +124,17 @@ class WalkInOut(BaseModel):
     plan: int | None
     key: str
     status: str
+
+
+class PersonEditIn(BaseModel):
+    """Fields to correct; those left out stay as they are ("" clears a phone or document)."""
+
+    model_config = ConfigDict(extra="forbid")
+    phone: str | None = Field(None, max_length=40, description="Any format; stored as E.164.")
+    document: str | None = Field(None, max_length=40, description="Passport or ID number.")
+    willingness: Literal["wants_to_leave", "undecided", "declines"] | None = Field(
+        None, description="Reaches the plan at the next re-plan.")
+
+
+class PersonEditOut(PersonOut):
+    changed: list[str] = Field(description="The fields that changed (none when the values were already so).")

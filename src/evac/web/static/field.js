@@ -377,8 +377,43 @@
           btn("checkin", "checkin.hh", () => householdAction("checkins", hid, label)),
           btn("board", "board.hh", () => householdAction("boardings", hid, label, state.trip ? { trip: state.trip } : {})),
           btn("noshow secondary", "noshow.hh", () => householdAction("no-shows", hid, label)),
-          btn("arrived secondary", "arrived.hh", () => householdAction("arrivals", hid, label))));
+          btn("arrived secondary", "arrived.hh", () => householdAction("arrivals", hid, label))),
+        editForm(hid, members));
     }));
+  }
+
+  /** Correct a member's phone, document or willingness (PATCH /people/{id}; needs a connection: an edit is
+      not a scan, and a stale correction replayed later could overwrite a newer one). */
+  function editForm(hid, members) {
+    const id = (f) => `edit-${f}-${hid}`;
+    const msg = el("p", { class: "hint", role: "status", id: id("msg") });
+    const who = el("select", { id: id("who"), "aria-label": t("edit.who") },
+      members.map((p) => el("option", { value: p.id, text: p.name || p.original || p.id })));
+    const phone = el("input", { id: id("phone"), type: "tel", maxlength: "40", dir: "ltr", autocomplete: "off" });
+    const doc = el("input", { id: id("document"), maxlength: "40", autocomplete: "off", autocapitalize: "characters" });
+    const will = el("select", { id: id("willingness") }, ["", "wants_to_leave", "undecided", "declines"].map(
+      (w) => el("option", { value: w, text: w ? t("will." + w) : t("edit.unchanged") })));
+    const field = (label, input) => el("p", {}, el("label", { for: input.id, text: t(label) }), input);
+    async function save(ev) {
+      ev.preventDefault();
+      const body = {};
+      if (phone.value.trim()) body.phone = phone.value.trim();
+      if (doc.value.trim()) body.document = doc.value.trim();
+      if (will.value) body.willingness = will.value;
+      if (!Object.keys(body).length) { msg.textContent = t("edit.nothing"); return; }
+      let r;
+      try { r = await api("PATCH", "/people/" + encodeURIComponent(who.value), { body }); }
+      catch { msg.textContent = t("edit.offline"); return; }
+      if (!r.ok) { msg.textContent = t("error", { detail: await detail(r) }); return; }
+      const j = await r.json();
+      msg.textContent = j.changed.length ? t("edit.saved", { fields: j.changed.map((f) => t("edit.f." + f)).join(", ") })
+                                         : t("edit.same");
+      phone.value = ""; doc.value = ""; will.value = "";
+    }
+    return el("details", { class: "edit" }, el("summary", { text: t("edit.open") }),
+      el("form", { id: id("form"), onsubmit: save }, field("edit.who", who), field("edit.phone", phone),
+         field("edit.document", doc), field("edit.willingness", will),
+         el("button", { type: "submit", class: "secondary", text: t("edit.save") })), msg);
   }
 
   // -- scanning a pass (camera or image) --------------------------------------------------------------------
