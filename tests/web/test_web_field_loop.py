@@ -341,3 +341,15 @@ def test_an_officer_corrects_a_phone_and_a_change_of_mind(page: Page, own_server
     page.fill(f"#edit-phone-{hid}", "12")  # refused by the server, said in words; nothing stored
     page.click(f"#edit-form-{hid} button[type=submit]")
     page.wait_for_selector(f"#edit-msg-{hid}:has-text('not a')")
+
+
+def test_an_officer_prints_a_households_passes(page: Page, own_server: Server) -> None:
+    srv = own_server
+    _, hid, members = household_on(srv)
+    sign_in(page, srv.url, "/field", "officer")
+    card = find(page, members[0], hid)
+    with page.expect_download() as got:
+        page.click(f"{card} button.passes")
+    assert got.value.suggested_filename == f"passes-{hid}.pdf"
+    with open(got.value.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"

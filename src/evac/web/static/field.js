@@ -377,9 +377,21 @@
           btn("checkin", "checkin.hh", () => householdAction("checkins", hid, label)),
           btn("board", "board.hh", () => householdAction("boardings", hid, label, state.trip ? { trip: state.trip } : {})),
           btn("noshow secondary", "noshow.hh", () => householdAction("no-shows", hid, label)),
-          btn("arrived secondary", "arrived.hh", () => householdAction("arrivals", hid, label))),
+          btn("arrived secondary", "arrived.hh", () => householdAction("arrivals", hid, label)),
+          trip ? btn("passes secondary", "passes.pdf", () => printPasses(hid)) : null),
         editForm(hid, members));
     }));
+  }
+
+  /** The household's boarding passes as a PDF to print (needs a connection: passes are signed by the server). */
+  async function printPasses(hid) {
+    const note = document.getElementById("search-note");
+    let r;
+    try { r = await api("GET", `/households/${encodeURIComponent(hid)}/passes.pdf`); }
+    catch { if (note) note.textContent = t("edit.offline"); return; }
+    if (!r.ok) { if (note) note.textContent = t("error", { detail: await detail(r) }); return; }
+    const a = el("a", { href: URL.createObjectURL(await r.blob()), download: `passes-${hid}.pdf` });
+    document.body.append(a); a.click(); a.remove();
   }
 
   /** Correct a member's phone, document or willingness (PATCH /people/{id}; needs a connection: an edit is
