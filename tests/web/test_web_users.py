@@ -27,8 +27,8 @@ def test_admin_adds_a_field_officer_then_moves_and_deactivates_them(page: Page, 
     page.fill("#nu-place", "homs")
     page.fill("#nu-password", NEW_PASSWORD)
     page.click("#user-add-form button[type=submit]")
-    page.wait_for_selector("#u-role-officer-homs")
-    assert "officer-homs" in page.inner_text("#users-msg")
+    page.wait_for_selector("#users-msg:has-text('Added officer-homs')")  # said once the list shows the new row
+    assert page.is_visible("#u-role-officer-homs")
     assert page.input_value("#nu-password") == ""  # the password does not stay in the page
     assert _login(server, "officer-homs", NEW_PASSWORD) == 200
     me = server.api("GET", "/me", user="admin").json()
@@ -38,7 +38,8 @@ def test_admin_adds_a_field_officer_then_moves_and_deactivates_them(page: Page, 
 
     page.fill("#u-place-officer-homs", "hama")
     page.click("button.save-user[data-user=officer-homs]")
-    page.wait_for_selector("#users-msg:has-text('officer-homs')")
+    # the page says "Saved" only once the list is redrawn from the server (the row about to be edited again)
+    page.wait_for_selector("#users-msg:has-text('Saved officer-homs')")
     page.wait_for_function("document.querySelector('#u-place-officer-homs').value === 'hama'")
     page.uncheck("#u-active-officer-homs")
     page.click("button.save-user[data-user=officer-homs]")

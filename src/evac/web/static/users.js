@@ -40,8 +40,8 @@
     if (!Object.keys(body).length) { say(t("user.unchanged", { user: u.username })); return; }
     const r = await api("PATCH", "/users/" + encodeURIComponent(u.username), { body });
     if (!r.ok) { say(t("error", { detail: await detail(r) }), true); return; }
+    await load();  // the list shows the saved state before the page says so: nobody edits a row about to be redrawn
     say(t("user.saved", { user: u.username }));
-    await load();
   }
 
   async function add(ev) {
@@ -53,8 +53,8 @@
     if (!r.ok) { say(t("error", { detail: await detail(r) }), true); return; }
     f.password.value = "";  // never left in the page
     f.username.value = "";
-    say(t("user.added", { user: body.username, role: t("role." + body.role) }));
     await load();
+    say(t("user.added", { user: body.username, role: t("role." + body.role) }));
   }
 
   async function load() {
